@@ -1,0 +1,52 @@
+"""`python -m desktop_app.sandbox --host 127.0.0.1 --port 0`: run the simulator standalone."""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import logging
+import sys
+
+from ..service.redaction import install_log_redaction
+from .server import FAULTS, FaultPlan, Sandbox
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m desktop_app.sandbox", description="Local PhoneNotify simulator.")
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=0, help="port (default 0: a free port)")
+    parser.add_argument("--allow-remote", action="store_true",
+                        help="allow binding to a non-loopback address (the sandbox has no authentication)")
+    parser.add_argument("--latency-ms", type=float, default=0.0, help="add this latency to every request")
+    parser.add_argument("--fault-rate", type=float, default=0.0, help="chance (0-1) of a random injected fault")
+    parser.add_argument("--faults", default=",".join(FAULTS), help="faults to choose from for --fault-rate")
+    parser.add_argument("--seed", type=int, default=None, help="random seed for --fault-rate")
+    parser.add_argument("--verbose", action="store_true", help="log every request")
+    args = parser.parse_args(argv)
+
+    try:
+        loopback = args.host == "localhost" or ipaddress.ip_address(args.host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback and not args.allow_remote:
+        parser.error(f"{args.host} is not a loopback address; add --allow-remote to bind to it anyway")
+    faults = tuple(f.strip() for f in args.faults.split(",") if f.strip())
+    unknown = set(faults) - set(FAULTS)
+    if unknown:
+        parser.error(f"unknown faults: {', '.join(sorted(unknown))}")
+
+    install_log_redaction()
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, stream=sys.stderr)
+    plan = FaultPlan(latency_seconds=args.latency_ms / 1000.0, fault_rate=args.fault_rate,
+                     random_faults=faults, seed=args.seed)
+    sandbox = Sandbox(args.host, args.port, faults=plan)
+    print(f"listening on {sandbox.url}", flush=True)
+    try:
+        sandbox.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,409 @@
+"""A small, typed client for the PhoneNotify SOAP service, built on zeep.
+
+- The WSDL comes from the bundled resources, is parsed once per process and is shared.
+- Every thread gets its own zeep Client, Transport and requests Session.
+- Every operation has a timeout. XML parsing is hardened (no DTD, no entities, no external loads).
+- Errors come out as `ServiceError` subclasses with plain-language messages (see errors.py).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import requests
+import zeep
+import zeep.exceptions
+from lxml.etree import XMLSyntaxError
+
+from ..resources import wsdl_path
+from . import validation as check
+from .errors import (
+    CannotReachServer,
+    InvalidInput,
+    ServerError,
+    ServiceError,
+    SoapFault,
+    TimedOut,
+    UnexpectedResponse,
+)
+from .models import (
+    CallRequest,
+    CallStatus,
+    CancelCount,
+    QueueCancelResult,
+    ResponseCode,
+    ScheduledCall,
+    Voice,
+)
+from .redaction import install_log_redaction, redact
+from .reference_data import DEFAULT_ENDPOINT, NAMESPACE
+
+DEFAULT_TIMEOUT_SECONDS = 30.0
+# zeep's defaults allow DTDs; a hostile or broken server must not be able to expand entities
+# or make us fetch anything.
+HARDENED_SETTINGS = zeep.Settings(
+    strict=False,  # tolerate extra elements a newer service may add
+    forbid_dtd=True,
+    forbid_entities=True,
+    forbid_external=True,
+    xml_huge_tree=False,
+)
+SOAP11_BINDING = f"{{{NAMESPACE}}}PhoneNotifySoap"
+
+_documents: dict[Path, zeep.wsdl.Document] = {}
+_documents_lock = threading.Lock()
+
+
+def load_wsdl(path: Path | None = None) -> zeep.wsdl.Document:
+    """Parse the bundled WSDL once per process; later calls return the same Document."""
+    path = (path or wsdl_path()).resolve()
+    with _documents_lock:
+        document = _documents.get(path)
+        if document is None:
+            loader = zeep.Transport(timeout=5)
+            document = zeep.wsdl.Document(str(path), loader, settings=HARDENED_SETTINGS)
+            loader.session.close()
+            _documents[path] = document
+        return document
+
+
+def format_utc(moment: datetime) -> str:
+    """`2026-11-28T16:10:37.123Z`: UTC with milliseconds and `Z`, like the vendor's samples."""
+    utc = moment.astimezone(timezone.utc)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+def _as_utc(value: Any) -> datetime | None:
+    """Service times: a placeholder (year 1) means "not yet"; a time without a zone is UTC."""
+    if not isinstance(value, datetime) or value.year <= 1:
+        return None
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def _items(array: Any, item_name: str) -> list[Any]:
+    if array is None:
+        return []
+    items = getattr(array, item_name, None) if not isinstance(array, list) else array
+    return [item for item in (items or []) if item is not None]
+
+
+def _status(item: Any) -> CallStatus:
+    variables = {
+        (v.VariableName or ""): (v.VariableValue or "") for v in _items(item.VariableArray, "Variable")
+    }
+    rate = item.MinuteRate
+    return CallStatus(
+        queue_id=int(item.QueueID or 0),
+        response_code=int(item.ResponseCode),
+        response_text=item.ResponseText or "",
+        call_complete=bool(item.CallComplete),
+        answered=bool(item.CallAnswered),
+        try_count=int(item.TryCount or 0),
+        demo=bool(item.Demo),
+        duration_seconds=int(item.Duration or 0),
+        start_utc=_as_utc(item.StartTime),
+        end_utc=_as_utc(item.EndTime),
+        minute_rate=float(rate) if isinstance(rate, (Decimal, int, float)) else 0.0,
+        machine_detection=item.MachineDetection or "",
+        digits_pressed=item.DigitsPressed or "",
+        country=item.Country or "",
+        text_to_say=item.TextToSay or "",
+        variables=variables,
+    )
+
+
+def new_call_request(
+    *,
+    phone_number: str,
+    text_to_say: str,
+    scheduled: datetime,
+    reference_id: str = "",
+    voice_id: int = 0,
+    caller_id_number: str = "",
+    caller_id_name: str = "",
+    transfer_number: str = "",
+    try_count: int = 1,
+    next_try_seconds: int = 180,
+    tts_rate: int = 10,
+    tts_volume: int = 100,
+    max_call_length: int = 300,
+    now: datetime | None = None,
+) -> CallRequest:
+    """Validate raw input into a `CallRequest`; raises `InvalidInput` for the first bad field."""
+    number = check.phone_number(phone_number)
+    caller = check.optional_phone_number(caller_id_number, "caller_id_number", "caller ID number")
+    if caller and caller.split("x")[0] == number.split("x")[0]:
+        raise InvalidInput("caller_id_number", "The caller ID cannot be the number being dialled.")
+    return CallRequest(
+        phone_number=number,
+        text_to_say=check.text_to_say(text_to_say),
+        scheduled_utc=check.scheduled_time(scheduled, now),
+        reference_id=check.reference_id(reference_id) if str(reference_id or "").strip() else "",
+        voice_id=check.int_in_range(voice_id, "voice_id", "The voice", 0, 255),
+        caller_id_number=caller,
+        caller_id_name=check.caller_id_name(caller_id_name),
+        transfer_number=check.optional_phone_number(transfer_number, "transfer_number", "transfer number"),
+        try_count=check.int_in_range(try_count, "try_count", "Tries", *check.TRY_COUNT_RANGE),
+        next_try_seconds=check.int_in_range(
+            next_try_seconds, "next_try_seconds", "Seconds between tries", 0, check.NEXT_TRY_LIMIT
+        ),
+        tts_rate=check.int_in_range(tts_rate, "tts_rate", "Speech rate", *check.TTS_RATE_RANGE),
+        tts_volume=check.int_in_range(tts_volume, "tts_volume", "Volume", *check.TTS_VOLUME_RANGE),
+        max_call_length=check.int_in_range(
+            max_call_length, "max_call_length", "Maximum call length", 0, check.MAX_CALL_LENGTH_LIMIT
+        ),
+    )
+
+
+class PhoneNotifyClient:
+    """One endpoint, one timeout. Safe to share between threads."""
+
+    def __init__(
+        self,
+        endpoint: str = DEFAULT_ENDPOINT,
+        *,
+        timeout: float = DEFAULT_TIMEOUT_SECONDS,
+        ca_bundle: str | None = None,
+        wsdl: Path | None = None,
+    ) -> None:
+        install_log_redaction()
+        self.endpoint = check.endpoint(endpoint)
+        if timeout <= 0:
+            raise InvalidInput("timeout", "The timeout must be more than 0 seconds.")
+        self.timeout = float(timeout)
+        self.ca_bundle = ca_bundle or None
+        self._document = load_wsdl(wsdl)
+        self._local = threading.local()
+
+    # -- plumbing -----------------------------------------------------------------------------
+
+    def _service(self) -> Any:
+        """This thread's service proxy (its own Transport and Session)."""
+        proxy = getattr(self._local, "proxy", None)
+        if proxy is None:
+            session = requests.Session()  # respects HTTP(S)_PROXY / NO_PROXY from the environment
+            session.verify = self.ca_bundle or True
+            transport = zeep.Transport(session=session, timeout=self.timeout, operation_timeout=self.timeout)
+            client = zeep.Client(wsdl=self._document, transport=transport, settings=HARDENED_SETTINGS)
+            proxy = client.create_service(SOAP11_BINDING, self.endpoint)
+            self._local.proxy, self._local.session = proxy, session
+        return proxy
+
+    def close(self) -> None:
+        """Close this thread's connection pool (other threads keep theirs)."""
+        session = getattr(self._local, "session", None)
+        if session is not None:
+            session.close()
+            self._local.proxy = self._local.session = None
+
+    def _call(self, operation: str, *args: Any, schedules: bool = False) -> Any:
+        with self._errors(schedules=schedules):
+            return getattr(self._service(), operation)(*args)
+
+    @contextmanager
+    def _errors(self, *, schedules: bool) -> Iterator[None]:
+        unknown = "The call may or may not have been booked. Check the call's status before trying again."
+        try:
+            yield
+        except ServiceError:
+            raise
+        except requests.exceptions.SSLError as exc:
+            raise CannotReachServer(
+                "The server's security certificate could not be verified, so nothing was sent. "
+                "If your company uses its own certificates, set the CA bundle in Settings.",
+                detail=redact(str(exc)),
+            ) from None
+        except requests.exceptions.ConnectTimeout as exc:
+            raise TimedOut(
+                "The server could not be reached in time, so nothing was sent. "
+                "Check your internet connection and try again.",
+                detail=redact(str(exc)),
+            ) from None
+        except requests.exceptions.Timeout as exc:
+            if schedules:
+                message = f"The server did not answer in time. Outcome unknown: {unknown}"
+            else:
+                message = "The server did not answer in time. Please try again in a moment."
+            raise TimedOut(message, outcome_unknown=schedules, detail=redact(str(exc))) from None
+        except requests.exceptions.ConnectionError as exc:
+            text = str(exc)
+            if "NameResolutionError" in text or "Name or service not known" in text or "getaddrinfo" in text:
+                message = "The server's name could not be found. Check the address in Settings and your internet connection."
+            elif "Connection refused" in text or "NewConnectionError" in text:
+                message = "The server refused the connection. It may be down; try again later."
+            elif schedules:
+                message = f"The connection broke before the answer arrived. Outcome unknown: {unknown}"
+            else:
+                message = "The connection broke before the answer arrived. Please try again."
+            error = CannotReachServer(message, detail=redact(text))
+            error.outcome_unknown = schedules and "Outcome unknown" in message
+            raise error from None
+        except requests.exceptions.RequestException as exc:
+            raise CannotReachServer(
+                "The request could not be completed. Please try again.", detail=redact(str(exc))
+            ) from None
+        except zeep.exceptions.Fault as exc:
+            reason = redact(str(exc.message or "no reason given"))[:300]
+            raise SoapFault(f"The service refused the request: {reason}", detail=reason) from None
+        except (zeep.exceptions.DTDForbidden, zeep.exceptions.EntitiesForbidden) as exc:
+            raise UnexpectedResponse(
+                "The server's answer contained unsafe XML and was ignored. Please try again later.",
+                detail=type(exc).__name__,
+            ) from None
+        except zeep.exceptions.TransportError as exc:
+            status = getattr(exc, "status_code", None) or 0
+            if status >= 400:
+                raise ServerError(
+                    f"The server reported an error (HTTP {status}). This is usually temporary; "
+                    "please try again in a few minutes.",
+                    status_code=status,
+                    detail=redact(str(exc))[:500],
+                ) from None
+            raise UnexpectedResponse(
+                "The server's answer could not be understood. Please try again later.",
+                detail=redact(str(exc))[:500],
+            ) from None
+        except (zeep.exceptions.Error, XMLSyntaxError, ValueError, TypeError, AttributeError) as exc:
+            raise UnexpectedResponse(
+                "The server's answer could not be understood. Please try again later.",
+                detail=redact(f"{type(exc).__name__}: {exc}")[:500],
+            ) from None
+
+    # -- scheduling ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _advanced_request(license_key: str, call: CallRequest) -> dict[str, Any]:
+        # Every value-type field is sent explicitly (the schema makes them mandatory, and a
+        # missing one would silently become 0 on the server).
+        return {
+            "PhoneNumberToDial": call.phone_number,
+            "TransferNumber": call.transfer_number or None,
+            "VoiceID": call.voice_id,
+            "CallerIDNumber": call.caller_id_number or None,
+            "CallerIDName": call.caller_id_name or None,
+            "TextToSay": call.text_to_say,
+            "LicenseKey": license_key,
+            "TryCount": call.try_count,
+            "NextTryInSeconds": call.next_try_seconds,
+            "UTCScheduledDateTime": format_utc(call.scheduled_utc),
+            "TTSrate": call.tts_rate,
+            "TTSvolume": call.tts_volume,
+            "MaxCallLength": call.max_call_length,
+            "StatusChangePostUrl": call.status_change_post_url or None,
+            "ReferenceID": call.reference_id or None,
+        }
+
+    @staticmethod
+    def _scheduled(result: Any, call: CallRequest) -> ScheduledCall:
+        if result is None:
+            raise UnexpectedResponse("The server's answer was empty. Check the call's status before trying again.")
+        return ScheduledCall(
+            queue_id=int(result.QueueID or 0),
+            response_code=int(result.ResponseCode),
+            response_text=result.ResponseText or "",
+            reference_id=call.reference_id,
+            scheduled_utc=call.scheduled_utc,
+        )
+
+    def schedule_call(self, license_key: str, call: CallRequest) -> ScheduledCall:
+        """NotifyPhoneAdvanced. A timeout raises `TimedOut(outcome_unknown=True)`: look the call up
+        before trying again, never retry blindly."""
+        key = check.license_key(license_key)
+        result = self._call("NotifyPhoneAdvanced", self._advanced_request(key, call), schedules=True)
+        return self._scheduled(result, call)
+
+    def schedule_calls(self, license_key: str, calls: list[CallRequest]) -> list[ScheduledCall]:
+        """NotifyMultiplePhoneAdvanced; one answer per call, in order."""
+        key = check.license_key(license_key)
+        if not calls:
+            return []
+        requests_ = {"AdvancedNotifyRequest": [self._advanced_request(key, c) for c in calls]}
+        result = self._call("NotifyMultiplePhoneAdvanced", requests_, schedules=True)
+        items = _items(result, "NotifyReturn")
+        if len(items) != len(calls):
+            raise UnexpectedResponse(
+                f"The server answered for {len(items)} of {len(calls)} calls. Check the calls' status before trying again."
+            )
+        return [self._scheduled(item, call) for item, call in zip(items, calls, strict=True)]
+
+    # -- cancelling ---------------------------------------------------------------------------
+
+    def cancel_by_reference_id(self, license_key: str, reference_id: str) -> CancelCount:
+        """CancelNotifyByReferenceID: cancels every call with this reference ID that has not
+        started. Safe to repeat: a second cancel returns 0."""
+        key = check.license_key(license_key)
+        ref = check.reference_id(reference_id)
+        result = self._call("CancelNotifyByReferenceID", ref, key)
+        if not isinstance(result, int) or result < 0:
+            raise UnexpectedResponse("The server's answer did not contain a number of cancelled calls.")
+        return CancelCount(reference_id=ref, cancelled=result)
+
+    def cancel_call(self, license_key: str, queue_id: int | str) -> QueueCancelResult:
+        """CancelNotify: cancel one call that has not started yet."""
+        key = check.license_key(license_key)
+        qid = check.queue_id(queue_id)
+        result = self._call("CancelNotify", qid, key)
+        if not isinstance(result, bool):
+            raise UnexpectedResponse("The server's answer did not say whether the call was cancelled.")
+        return QueueCancelResult(queue_id=qid, cancelled=result)
+
+    # -- statuses -----------------------------------------------------------------------------
+
+    def _one_status(self, result: Any) -> CallStatus:
+        if result is None:
+            raise UnexpectedResponse("The server sent no status for that call.")
+        return _status(result)
+
+    def get_call_status(self, queue_id: int | str) -> CallStatus:
+        """GetQueueIDStatus (needs no license key)."""
+        return self._one_status(self._call("GetQueueIDStatus", check.queue_id(queue_id)))
+
+    def get_call_status_advanced(self, license_key: str, queue_id: int | str) -> CallStatus:
+        """GetQueueIDStatusWithAdvancedInfo: also returns the script and the call's variables."""
+        key = check.license_key(license_key)
+        return self._one_status(self._call("GetQueueIDStatusWithAdvancedInfo", check.queue_id(queue_id), key))
+
+    def get_call_statuses(self, license_key: str, queue_ids: Iterable[int | str]) -> list[CallStatus]:
+        """GetMultipleQueueIdStatus (QueueIDs are sent separated by semicolons)."""
+        key = check.license_key(license_key)
+        ids = [check.queue_id(q) for q in queue_ids]
+        if not ids:
+            return []
+        result = self._call("GetMultipleQueueIdStatus", ";".join(str(i) for i in ids), key)
+        return [_status(item) for item in _items(result, "NotifyReturn")]
+
+    def get_calls_to_number(self, license_key: str, phone_number: str) -> list[CallStatus]:
+        """GetQueueIDStatusesByPhoneNumber: the last 10 calls to a number."""
+        key = check.license_key(license_key)
+        number = check.phone_number(phone_number)
+        result = self._call("GetQueueIDStatusesByPhoneNumber", number, key)
+        return [_status(item) for item in _items(result, "NotifyReturn")]
+
+    # -- reference data -----------------------------------------------------------------------
+
+    def get_voices(self) -> list[Voice]:
+        result = self._call("getVoices")
+        return [
+            Voice(
+                voice_id=int(v.VoiceID),
+                name=v.VoiceName or "",
+                gender=v.VoiceGender or "",
+                age=int(v.VoiceAge or 0),
+                language=v.VoiceLanguage or "",
+                summary=v.VoiceSummary or "",
+            )
+            for v in _items(result, "Voice")
+        ]
+
+    def get_response_codes(self) -> list[ResponseCode]:
+        result = self._call("GetResponseCodes")
+        return [ResponseCode(int(r.ResponseCode), r.ResponseText or "") for r in _items(result, "Response")]
+
+    def get_version(self) -> str:
+        return str(self._call("GetVersion") or "")

@@ -1,0 +1,203 @@
+"""Input validation. Every function returns the normalised value or raises `InvalidInput` with a
+plain-language message, before anything is sent. A normalised value validates to itself."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import unicodedata
+from datetime import datetime, timedelta, timezone
+from urllib.parse import urlsplit
+
+from .errors import InvalidInput
+
+# Reference IDs: the service's own limits are UNVERIFIED (fact sheet 9.5). We choose a maximum
+# of 50 characters (the limit the service documents for script and variable names) and a
+# character set that survives every transport and the bulk-list separators (comma, semicolon,
+# new line): letters, digits and - _ . : / #
+REFERENCE_ID_MAX_LENGTH = 50
+REFERENCE_ID_PATTERN = re.compile(r"[A-Za-z0-9_.:/#-]+")
+REFERENCE_ID_ALLOWED_TEXT = "letters, digits and - _ . : / #"
+
+# TextToSay's maximum is UNVERIFIED (fact sheet 8.7); we cap it so a paste accident is caught.
+TEXT_TO_SAY_MAX_LENGTH = 4000
+CALLER_ID_NAME_MAX_LENGTH = 50
+
+TRY_COUNT_RANGE = (0, 3)
+TTS_RATE_RANGE = (0, 20)
+TTS_VOLUME_RANGE = (0, 100)
+MAX_CALL_LENGTH_LIMIT = 3600  # seconds; the unit is UNVERIFIED (fact sheet 5.2), see client defaults
+NEXT_TRY_LIMIT = 86400
+
+_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_PHONE_PUNCTUATION = set(" ()-.+/\u00a0")
+_EXTENSION = re.compile(r"^(?P<number>.*?)\s*(?:x|ext\.?|extension)\s*(?P<ext>\d{1,8})\s*$", re.IGNORECASE)
+
+
+def _strip(value: object) -> str:
+    if value is None:
+        return ""
+    return str(value).strip()
+
+
+def _has_control_chars(text: str, allow_newlines: bool = False) -> bool:
+    allowed = {"\n", "\r", "\t"} if allow_newlines else set()
+    return any(unicodedata.category(ch) in ("Cc", "Cf", "Cs") and ch not in allowed for ch in text)
+
+
+def license_key(value: object) -> str:
+    key = _strip(value)
+    if key.startswith("{") and key.endswith("}"):
+        key = key[1:-1].strip()
+    if not key:
+        raise InvalidInput("license_key", "Enter the license key for this account.")
+    if not _GUID.fullmatch(key):
+        raise InvalidInput(
+            "license_key",
+            "A license key looks like 00000000-0000-0000-0000-000000000000 "
+            "(32 letters a-f or digits in groups of 8-4-4-4-12).",
+        )
+    return key.lower()
+
+
+def phone_number(value: object, field: str = "phone_number", label: str = "phone number") -> str:
+    """10 digits in any punctuation, an optional leading 1 (or +1), an optional `x` extension.
+
+    Returns the 10 digits, plus `x` and the extension when there is one, e.g. `7575559999x12`.
+    """
+    text = _strip(value)
+    if not text:
+        raise InvalidInput(field, f"Enter a {label}.")
+    if len(text) > 40 or _has_control_chars(text):
+        raise InvalidInput(field, f"That {label} is not valid. Use 10 digits, like 757-555-9999.")
+    extension = ""
+    match = _EXTENSION.match(text)
+    if match:
+        text, extension = match.group("number"), match.group("ext")
+    bad = {ch for ch in text if not ch.isascii() or not (ch.isdigit() or ch in _PHONE_PUNCTUATION)}
+    if bad:
+        raise InvalidInput(
+            field,
+            f"The {label} may contain only digits, spaces and ( ) - . + "
+            "(and an extension written as x123).",
+        )
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if len(digits) == 11 and digits.startswith("1"):
+        digits = digits[1:]
+    if len(digits) != 10:
+        raise InvalidInput(
+            field,
+            f"A {label} needs 10 digits (US/Canada), like 757-555-9999. This one has {len(digits)}.",
+        )
+    return f"{digits}x{extension}" if extension else digits
+
+
+def optional_phone_number(value: object, field: str, label: str) -> str:
+    return phone_number(value, field, label) if _strip(value) else ""
+
+
+def reference_id(value: object) -> str:
+    ref = _strip(value)
+    if not ref:
+        raise InvalidInput("reference_id", "Enter a reference ID.")
+    if len(ref) > REFERENCE_ID_MAX_LENGTH:
+        raise InvalidInput(
+            "reference_id",
+            f"A reference ID can be at most {REFERENCE_ID_MAX_LENGTH} characters; this one has {len(ref)}.",
+        )
+    if not REFERENCE_ID_PATTERN.fullmatch(ref):
+        if any(ch.isspace() for ch in ref):
+            hint = "It contains a space."
+        elif any(ch in ",;" for ch in ref):
+            hint = "Commas and semicolons separate several IDs; enter one ID here."
+        else:
+            hint = "It contains a character that is not allowed."
+        raise InvalidInput(
+            "reference_id", f"A reference ID may contain only {REFERENCE_ID_ALLOWED_TEXT}. {hint}"
+        )
+    return ref
+
+
+def queue_id(value: object) -> int:
+    text = _strip(value)
+    if not text.isascii() or not text.isdigit():
+        raise InvalidInput("queue_id", "A QueueID is a whole number, like 4093249.")
+    number = int(text)
+    if number <= 0 or number > 2**63 - 1:
+        raise InvalidInput("queue_id", "A QueueID is a positive whole number, like 4093249.")
+    return number
+
+
+def int_in_range(value: object, field: str, label: str, low: int, high: int) -> int:
+    try:
+        number = int(_strip(value)) if not isinstance(value, int) else value
+    except ValueError:
+        raise InvalidInput(field, f"{label} must be a whole number from {low} to {high}.") from None
+    if isinstance(number, bool) or not low <= number <= high:
+        raise InvalidInput(field, f"{label} must be a whole number from {low} to {high}.")
+    return number
+
+
+def text_to_say(value: object) -> str:
+    text = _strip(value)
+    if not text:
+        raise InvalidInput("text_to_say", "Enter the text the call should say.")
+    if len(text) > TEXT_TO_SAY_MAX_LENGTH:
+        raise InvalidInput(
+            "text_to_say",
+            f"The text can be at most {TEXT_TO_SAY_MAX_LENGTH} characters; this one has {len(text)}.",
+        )
+    if _has_control_chars(text, allow_newlines=True):
+        raise InvalidInput("text_to_say", "The text contains invisible control characters. Please retype it.")
+    return text
+
+
+def caller_id_name(value: object) -> str:
+    name = _strip(value)
+    if len(name) > CALLER_ID_NAME_MAX_LENGTH:
+        raise InvalidInput(
+            "caller_id_name", f"The caller ID name can be at most {CALLER_ID_NAME_MAX_LENGTH} characters."
+        )
+    if _has_control_chars(name):
+        raise InvalidInput("caller_id_name", "The caller ID name contains invisible control characters.")
+    return name
+
+
+def scheduled_time(value: datetime, now: datetime | None = None) -> datetime:
+    """An aware datetime, returned in UTC. A time more than a day in the past is refused (the
+    service's tolerance for past times is UNVERIFIED; a time slightly in the past means "now")."""
+    if not isinstance(value, datetime):
+        raise InvalidInput("scheduled_time", "Choose a date and time for the call.")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidInput("scheduled_time", "The date and time need a time zone.")
+    utc = value.astimezone(timezone.utc)
+    now = now or datetime.now(timezone.utc)
+    if utc < now - timedelta(days=1):
+        raise InvalidInput("scheduled_time", "That time is in the past. Choose a time from now on.")
+    return utc
+
+
+def is_loopback_host(host: str) -> bool:
+    host = host.strip("[]").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def endpoint(value: object) -> str:
+    """An http(s) URL. Anything but a loopback address must use https, so a license key never
+    crosses a network in clear text."""
+    url = _strip(value)
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or _has_control_chars(url) or " " in url:
+        raise InvalidInput(
+            "endpoint", "Enter the service address, like https://ws.esendex.us/NotifyWS/PhoneNotify.asmx"
+        )
+    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
+        raise InvalidInput(
+            "endpoint", "The address must start with https:// (only a local test server may use http://)."
+        )
+    return url
