@@ -153,7 +153,10 @@ def _element(name: str, type_: str, indent: str, item: bool = False) -> str:
     builtin = not type_.startswith("tns:")
     qualified = f"s:{type_}" if builtin else type_
     if item:
-        return f'{indent}<s:element minOccurs="0" maxOccurs="unbounded" name="{name}" nillable="true" type="{qualified}" />'
+        return (
+            f'{indent}<s:element minOccurs="0" maxOccurs="unbounded" name="{name}" nillable="true"'
+            f' type="{qualified}" />'
+        )
     min_occurs = "1" if builtin and type_ in VALUE_TYPES else "0"
     return f'{indent}<s:element minOccurs="{min_occurs}" maxOccurs="1" name="{name}" type="{qualified}" />'
 
@@ -224,7 +227,7 @@ def generate() -> str:
             out.append(f'{ind}<s:element name="{root}" nillable="true" type="s:{root}" />')
     out += ["    </s:schema>", "  </wsdl:types>"]
 
-    for op, (children, result, http, _doc) in OPERATIONS.items():
+    for op in OPERATIONS:
         out.append(f'  <wsdl:message name="{op}SoapIn">')
         out.append(f'    <wsdl:part name="parameters" element="tns:{op}" />')
         out.append("  </wsdl:message>")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ipaddress
 import logging
 import sys
@@ -15,8 +16,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m desktop_app.sandbox", description="Local PhoneNotify simulator.")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=0, help="port (default 0: a free port)")
-    parser.add_argument("--allow-remote", action="store_true",
-                        help="allow binding to a non-loopback address (the sandbox has no authentication)")
+    parser.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="allow binding to a non-loopback address (the sandbox has no authentication)",
+    )
     parser.add_argument("--latency-ms", type=float, default=0.0, help="add this latency to every request")
     parser.add_argument("--fault-rate", type=float, default=0.0, help="chance (0-1) of a random injected fault")
     parser.add_argument("--faults", default=",".join(FAULTS), help="faults to choose from for --fault-rate")
@@ -37,14 +41,13 @@ def main(argv: list[str] | None = None) -> int:
 
     install_log_redaction()
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, stream=sys.stderr)
-    plan = FaultPlan(latency_seconds=args.latency_ms / 1000.0, fault_rate=args.fault_rate,
-                     random_faults=faults, seed=args.seed)
+    plan = FaultPlan(
+        latency_seconds=args.latency_ms / 1000.0, fault_rate=args.fault_rate, random_faults=faults, seed=args.seed
+    )
     sandbox = Sandbox(args.host, args.port, faults=plan)
     print(f"listening on {sandbox.url}", flush=True)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         sandbox.serve_forever()
-    except KeyboardInterrupt:
-        pass
     return 0
 
 

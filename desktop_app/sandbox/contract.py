@@ -81,9 +81,7 @@ def load_contract(path: Path | None = None) -> Contract:
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
     root = etree.parse(str(path or wsdl_path()), parser).getroot()
     schema = root.find(f"{{{WSDL_NS}}}types/{{{XS}}}schema")
-    types = {
-        ct.get("name"): _fields(ct.find(f"{{{XS}}}sequence")) for ct in schema.findall(f"{{{XS}}}complexType")
-    }
+    types = {ct.get("name"): _fields(ct.find(f"{{{XS}}}sequence")) for ct in schema.findall(f"{{{XS}}}complexType")}
     elements = {el.get("name"): el for el in schema.findall(f"{{{XS}}}element")}
     http_ops = {
         op.get("name")

@@ -21,7 +21,7 @@ import itertools
 import re
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from ..service.reference_data import RESPONSE_CODES, VOICES
@@ -55,14 +55,14 @@ class Clock(Protocol):
 
 class SystemClock:
     def now(self) -> datetime:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
 
 class ManualClock:
     """A clock that moves only when told: for tests."""
 
     def __init__(self, start: datetime | None = None) -> None:
-        self._now = start or datetime(2030, 1, 1, 12, 0, tzinfo=timezone.utc)
+        self._now = start or datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
         self._lock = threading.Lock()
 
     def now(self) -> datetime:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -55,6 +55,44 @@ HARDENED_SETTINGS = zeep.Settings(
     xml_huge_tree=False,
 )
 SOAP11_BINDING = f"{{{NAMESPACE}}}PhoneNotifySoap"
+# The largest answer we read. Real answers are a few KB (10 status records at most); anything
+# bigger is a broken proxy or a hostile server, and reading it all would waste memory.
+MAX_RESPONSE_BYTES = 2 * 1024 * 1024
+_XML_MEDIA_TYPES = ("text/xml", "application/soap+xml", "application/xml")
+
+
+class _ResponseTooLarge(Exception):
+    pass
+
+
+class _NotSoapError(Exception):
+    """An HTTP error status whose body is not a SOAP fault (an HTML page from a proxy, say)."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+class GuardedTransport(zeep.Transport):
+    """zeep's transport, reading at most MAX_RESPONSE_BYTES, recognising HTTP errors that are
+    not SOAP faults, and never logging the envelope (it carries the license key)."""
+
+    def post(self, address: str, message: bytes | str, headers: dict[str, str]) -> requests.Response:
+        response = self.session.post(
+            address, data=message, headers=headers, timeout=self.operation_timeout, stream=True
+        )
+        body = bytearray()
+        for chunk in response.iter_content(64 * 1024):
+            body += chunk
+            if len(body) > MAX_RESPONSE_BYTES:
+                response.close()
+                raise _ResponseTooLarge()
+        response._content = bytes(body)
+        media_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if response.status_code >= 400 and (media_type not in _XML_MEDIA_TYPES or b"Fault" not in body):
+            raise _NotSoapError(response.status_code)
+        return response
+
 
 _documents: dict[Path, zeep.wsdl.Document] = {}
 _documents_lock = threading.Lock()
@@ -75,7 +113,7 @@ def load_wsdl(path: Path | None = None) -> zeep.wsdl.Document:
 
 def format_utc(moment: datetime) -> str:
     """`2026-11-28T16:10:37.123Z`: UTC with milliseconds and `Z`, like the vendor's samples."""
-    utc = moment.astimezone(timezone.utc)
+    utc = moment.astimezone(UTC)
     return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
 
 
@@ -83,7 +121,7 @@ def _as_utc(value: Any) -> datetime | None:
     """Service times: a placeholder (year 1) means "not yet"; a time without a zone is UTC."""
     if not isinstance(value, datetime) or value.year <= 1:
         return None
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _items(array: Any, item_name: str) -> list[Any]:
@@ -94,9 +132,7 @@ def _items(array: Any, item_name: str) -> list[Any]:
 
 
 def _status(item: Any) -> CallStatus:
-    variables = {
-        (v.VariableName or ""): (v.VariableValue or "") for v in _items(item.VariableArray, "Variable")
-    }
+    variables = {(v.VariableName or ""): (v.VariableValue or "") for v in _items(item.VariableArray, "Variable")}
     rate = item.MinuteRate
     return CallStatus(
         queue_id=int(item.QueueID or 0),
@@ -189,7 +225,7 @@ class PhoneNotifyClient:
         if proxy is None:
             session = requests.Session()  # respects HTTP(S)_PROXY / NO_PROXY from the environment
             session.verify = self.ca_bundle or True
-            transport = zeep.Transport(session=session, timeout=self.timeout, operation_timeout=self.timeout)
+            transport = GuardedTransport(session=session, timeout=self.timeout, operation_timeout=self.timeout)
             client = zeep.Client(wsdl=self._document, transport=transport, settings=HARDENED_SETTINGS)
             proxy = client.create_service(SOAP11_BINDING, self.endpoint)
             self._local.proxy, self._local.session = proxy, session
@@ -202,13 +238,29 @@ class PhoneNotifyClient:
             session.close()
             self._local.proxy = self._local.session = None
 
-    def _call(self, operation: str, *args: Any, schedules: bool = False) -> Any:
-        with self._errors(schedules=schedules):
+    def _call(self, operation: str, *args: Any, kind: str = "read") -> Any:
+        with self._errors(kind):
             return getattr(self._service(), operation)(*args)
 
     @contextmanager
-    def _errors(self, *, schedules: bool) -> Iterator[None]:
-        unknown = "The call may or may not have been booked. Check the call's status before trying again."
+    def _errors(self, kind: str) -> Iterator[None]:
+        """Map transport and protocol failures to plain errors. `kind` is "schedule", "cancel" or
+        "read": it decides what a lost answer means for the user."""
+        schedules = kind == "schedule"
+
+        def lost(what: str) -> str:
+            if schedules:
+                return (
+                    f"{what} Outcome unknown: the call may or may not have been booked. "
+                    "Check the call's status before trying again."
+                )
+            if kind == "cancel":
+                return (
+                    f"{what} The cancel may or may not have gone through. It is safe to try again: "
+                    "calls that are already cancelled are not counted twice."
+                )
+            return f"{what} Please try again in a moment."
+
         try:
             yield
         except ServiceError:
@@ -226,27 +278,41 @@ class PhoneNotifyClient:
                 detail=redact(str(exc)),
             ) from None
         except requests.exceptions.Timeout as exc:
-            if schedules:
-                message = f"The server did not answer in time. Outcome unknown: {unknown}"
-            else:
-                message = "The server did not answer in time. Please try again in a moment."
-            raise TimedOut(message, outcome_unknown=schedules, detail=redact(str(exc))) from None
+            raise TimedOut(
+                lost("The server did not answer in time."), outcome_unknown=schedules, detail=redact(str(exc))
+            ) from None
         except requests.exceptions.ConnectionError as exc:
             text = str(exc)
             if "NameResolutionError" in text or "Name or service not known" in text or "getaddrinfo" in text:
-                message = "The server's name could not be found. Check the address in Settings and your internet connection."
+                error = CannotReachServer(
+                    "The server's name could not be found, so nothing was sent. "
+                    "Check the address in Settings and your internet connection.",
+                    detail=redact(text),
+                )
             elif "Connection refused" in text or "NewConnectionError" in text:
-                message = "The server refused the connection. It may be down; try again later."
-            elif schedules:
-                message = f"The connection broke before the answer arrived. Outcome unknown: {unknown}"
+                error = CannotReachServer(
+                    "The server refused the connection, so nothing was sent. It may be down; try again later.",
+                    detail=redact(text),
+                )
             else:
-                message = "The connection broke before the answer arrived. Please try again."
-            error = CannotReachServer(message, detail=redact(text))
-            error.outcome_unknown = schedules and "Outcome unknown" in message
+                error = CannotReachServer(lost("The connection broke before the answer arrived."), detail=redact(text))
+                error.outcome_unknown = schedules
+            raise error from None
+        except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError) as exc:
+            error = CannotReachServer(lost("The connection broke before the answer arrived."), detail=redact(str(exc)))
+            error.outcome_unknown = schedules
             raise error from None
         except requests.exceptions.RequestException as exc:
-            raise CannotReachServer(
-                "The request could not be completed. Please try again.", detail=redact(str(exc))
+            raise CannotReachServer(lost("The request could not be completed."), detail=redact(str(exc))) from None
+        except _NotSoapError as exc:
+            raise ServerError(
+                f"The server reported an error (HTTP {exc.status}). This is usually temporary; "
+                "please try again in a few minutes.",
+                status_code=exc.status,
+            ) from None
+        except _ResponseTooLarge:
+            raise UnexpectedResponse(
+                "The server's answer was far larger than expected and was ignored. Please try again later."
             ) from None
         except zeep.exceptions.Fault as exc:
             reason = redact(str(exc.message or "no reason given"))[:300]
@@ -255,19 +321,6 @@ class PhoneNotifyClient:
             raise UnexpectedResponse(
                 "The server's answer contained unsafe XML and was ignored. Please try again later.",
                 detail=type(exc).__name__,
-            ) from None
-        except zeep.exceptions.TransportError as exc:
-            status = getattr(exc, "status_code", None) or 0
-            if status >= 400:
-                raise ServerError(
-                    f"The server reported an error (HTTP {status}). This is usually temporary; "
-                    "please try again in a few minutes.",
-                    status_code=status,
-                    detail=redact(str(exc))[:500],
-                ) from None
-            raise UnexpectedResponse(
-                "The server's answer could not be understood. Please try again later.",
-                detail=redact(str(exc))[:500],
             ) from None
         except (zeep.exceptions.Error, XMLSyntaxError, ValueError, TypeError, AttributeError) as exc:
             raise UnexpectedResponse(
@@ -315,7 +368,7 @@ class PhoneNotifyClient:
         """NotifyPhoneAdvanced. A timeout raises `TimedOut(outcome_unknown=True)`: look the call up
         before trying again, never retry blindly."""
         key = check.license_key(license_key)
-        result = self._call("NotifyPhoneAdvanced", self._advanced_request(key, call), schedules=True)
+        result = self._call("NotifyPhoneAdvanced", self._advanced_request(key, call), kind="schedule")
         return self._scheduled(result, call)
 
     def schedule_calls(self, license_key: str, calls: list[CallRequest]) -> list[ScheduledCall]:
@@ -324,11 +377,12 @@ class PhoneNotifyClient:
         if not calls:
             return []
         requests_ = {"AdvancedNotifyRequest": [self._advanced_request(key, c) for c in calls]}
-        result = self._call("NotifyMultiplePhoneAdvanced", requests_, schedules=True)
+        result = self._call("NotifyMultiplePhoneAdvanced", requests_, kind="schedule")
         items = _items(result, "NotifyReturn")
         if len(items) != len(calls):
             raise UnexpectedResponse(
-                f"The server answered for {len(items)} of {len(calls)} calls. Check the calls' status before trying again."
+                f"The server answered for {len(items)} of {len(calls)} calls. "
+                "Check the calls' status before trying again."
             )
         return [self._scheduled(item, call) for item, call in zip(items, calls, strict=True)]
 
@@ -339,7 +393,7 @@ class PhoneNotifyClient:
         started. Safe to repeat: a second cancel returns 0."""
         key = check.license_key(license_key)
         ref = check.reference_id(reference_id)
-        result = self._call("CancelNotifyByReferenceID", ref, key)
+        result = self._call("CancelNotifyByReferenceID", ref, key, kind="cancel")
         if not isinstance(result, int) or result < 0:
             raise UnexpectedResponse("The server's answer did not contain a number of cancelled calls.")
         return CancelCount(reference_id=ref, cancelled=result)
@@ -348,7 +402,7 @@ class PhoneNotifyClient:
         """CancelNotify: cancel one call that has not started yet."""
         key = check.license_key(license_key)
         qid = check.queue_id(queue_id)
-        result = self._call("CancelNotify", qid, key)
+        result = self._call("CancelNotify", qid, key, kind="cancel")
         if not isinstance(result, bool):
             raise UnexpectedResponse("The server's answer did not say whether the call was cancelled.")
         return QueueCancelResult(queue_id=qid, cancelled=result)

@@ -12,7 +12,9 @@ import logging
 import re
 import threading
 
-_GUID = re.compile(r"\b([0-9a-fA-F]{8})-([0-9a-fA-F]{4})-([0-9a-fA-F]{4})-([0-9a-fA-F]{4})-([0-9a-fA-F]{8})([0-9a-fA-F]{4})\b")
+_GUID = re.compile(
+    r"\b([0-9a-fA-F]{8})-([0-9a-fA-F]{4})-([0-9a-fA-F]{4})-([0-9a-fA-F]{4})-([0-9a-fA-F]{8})([0-9a-fA-F]{4})\b"
+)
 # A LicenseKey element or parameter, whatever its value looks like (any casing, as the service
 # spells it three ways).
 _KEY_ELEMENT = re.compile(r"(<(?:\w+:)?licensekey\b[^>]*>)(.*?)(</(?:\w+:)?licensekey>)", re.IGNORECASE | re.DOTALL)

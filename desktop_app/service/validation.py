@@ -6,7 +6,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import unicodedata
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from .errors import InvalidInput
@@ -78,8 +78,7 @@ def phone_number(value: object, field: str = "phone_number", label: str = "phone
     if bad:
         raise InvalidInput(
             field,
-            f"The {label} may contain only digits, spaces and ( ) - . + "
-            "(and an extension written as x123).",
+            f"The {label} may contain only digits, spaces and ( ) - . + (and an extension written as x123).",
         )
     digits = "".join(ch for ch in text if ch.isdigit())
     if len(digits) == 11 and digits.startswith("1"):
@@ -112,9 +111,7 @@ def reference_id(value: object) -> str:
             hint = "Commas and semicolons separate several IDs; enter one ID here."
         else:
             hint = "It contains a character that is not allowed."
-        raise InvalidInput(
-            "reference_id", f"A reference ID may contain only {REFERENCE_ID_ALLOWED_TEXT}. {hint}"
-        )
+        raise InvalidInput("reference_id", f"A reference ID may contain only {REFERENCE_ID_ALLOWED_TEXT}. {hint}")
     return ref
 
 
@@ -170,8 +167,8 @@ def scheduled_time(value: datetime, now: datetime | None = None) -> datetime:
         raise InvalidInput("scheduled_time", "Choose a date and time for the call.")
     if value.tzinfo is None or value.utcoffset() is None:
         raise InvalidInput("scheduled_time", "The date and time need a time zone.")
-    utc = value.astimezone(timezone.utc)
-    now = now or datetime.now(timezone.utc)
+    utc = value.astimezone(UTC)
+    now = now or datetime.now(UTC)
     if utc < now - timedelta(days=1):
         raise InvalidInput("scheduled_time", "That time is in the past. Choose a time from now on.")
     return utc
