@@ -1,0 +1,147 @@
+"""`--self-test [--endpoint URL]`: an end-to-end check through the real UI code path.
+
+It uses a throwaway profile (never the user's settings, history or keyring entries), then:
+1. stores a key (in the system keyring under a throwaway account when one is available, else in
+   memory); 2. schedules a call for tomorrow with a fresh reference ID through the Schedule page;
+3. cancels it by reference ID through the Cancel page, on the worker; 4. checks the count is 1 and
+that the history row exists; 5. removes the throwaway key and profile.
+It prints one summary line and exits 0, or exits 1 with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+
+SELFTEST_KEY_VARIABLE = "VOICE_BROADCAST_SELFTEST_KEY"
+STEP_TIMEOUT_MS = 60_000
+
+
+def run_self_test(endpoint: str | None) -> int:
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    root = Path(tempfile.mkdtemp(prefix="vbd-selftest-"))
+    try:
+        summary = _run(endpoint, root)
+    except SelfTestFailed as failure:
+        print(f"self-test FAILED: {failure}", flush=True)
+        return 1
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    print(summary, flush=True)
+    return 0
+
+
+class SelfTestFailed(Exception):
+    pass
+
+
+def _wait_for(app, condition, what: str) -> None:
+    from PySide6.QtCore import QDeadlineTimer, QEventLoop
+
+    deadline = QDeadlineTimer(STEP_TIMEOUT_MS)
+    while not condition():
+        if deadline.hasExpired():
+            raise SelfTestFailed(f"timed out waiting for {what}")
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+
+
+def _run(endpoint: str | None, root: Path) -> str:
+    from datetime import datetime, timedelta
+
+    from PySide6.QtCore import QDateTime
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from .app import setup_logging
+    from .sandbox import Sandbox
+    from .service import InvalidInput
+    from .service import validation as check
+    from .storage.history import History
+    from .storage.profile import Profile
+    from .storage.secrets import KeyStore, KeyStoreError
+    from .storage.settings import Settings
+    from .ui.main_window import AppContext, MainWindow
+
+    profile = Profile.isolated(root).ensure()
+    handler = setup_logging(profile.log_file)
+    raw_key = os.environ.get(SELFTEST_KEY_VARIABLE) or str(uuid.uuid4())
+    try:
+        key = check.license_key(raw_key)
+    except InvalidInput as error:
+        raise SelfTestFailed(f"{SELFTEST_KEY_VARIABLE} is not a license key: {error}") from None
+    if endpoint:
+        try:
+            check.endpoint(endpoint)
+        except InvalidInput as error:
+            raise SelfTestFailed(str(error)) from None
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    sandbox = None if endpoint else Sandbox("127.0.0.1", 0).start()
+    settings = Settings(endpoint=endpoint or "", timeout_seconds=30)
+    keys = KeyStore()
+    account = f"self-test-{uuid.uuid4().hex[:8]}"
+    info = keys.info()
+    stored_in = info.name if info.secure else "memory (no secure keyring)"
+    history = History(profile.history_file)
+    window = MainWindow(AppContext(profile, settings, keys, history, sandbox))
+    try:
+        # 1. store a key
+        try:
+            keys.set(account, key) if info.secure else keys.keep_for_session(account, key)
+        except KeyStoreError as error:
+            raise SelfTestFailed(f"could not store the key: {error}") from None
+        window.add_account(account)
+        window.show()
+
+        # 2. schedule a call for tomorrow with a fresh reference ID
+        page = window.schedule_page
+        page.phone.setText("757-555-0100")
+        page.text.setPlainText("This is a Voice Broadcast Desk self-test call.")
+        page.when.setDateTime(QDateTime.fromSecsSinceEpoch(int((datetime.now() + timedelta(days=1)).timestamp())))
+        reference_id = f"selftest-{uuid.uuid4().hex[:12]}"
+        page.reference.setText(reference_id)
+        page.schedule_button.click()
+        _wait_for(app, lambda: page.result.kind != "", "the schedule result")
+        if page.last is None or not page.last.queued:
+            raise SelfTestFailed(f"scheduling failed: {page.result.headline.text()} {page.result.body.text()}")
+        queue_id = page.last.queue_id
+
+        # 3. cancel it by reference ID on the worker, confirming like a user would
+        cancel = window.cancel_page
+        cancel.reference.setText(reference_id)
+        cancel.cancel_button.click()
+        box = cancel.findChild(QMessageBox)
+        if box is None:
+            raise SelfTestFailed("the cancel confirmation did not appear")
+        box.buttons()[0].click()
+        _wait_for(app, lambda: cancel.result.kind != "", "the cancel result")
+
+        # 4. the count is 1 and the history row exists
+        if cancel.result.headline.text() != "1 call cancelled":
+            raise SelfTestFailed(f"cancel answered: {cancel.result.headline.text()} {cancel.result.body.text()}")
+        rows = [r for r in history.records() if r.action == "cancel_reference" and r.reference_id == reference_id]
+        if not rows or rows[0].count != 1:
+            raise SelfTestFailed("the cancel was not recorded in the history")
+    finally:
+        # 5. clean up
+        window.close()
+        try:
+            keys.delete(account)
+        except KeyStoreError:
+            pass
+        history.close()
+        if sandbox is not None:
+            sandbox.stop()
+        import logging
+
+        logging.getLogger().removeHandler(handler)
+        handler.close()
+    target = "the built-in sandbox" if sandbox is not None else endpoint
+    return (
+        f"self-test passed: scheduled QueueID {queue_id} and cancelled 1 call by reference ID against {target}; "
+        f"keyring backend: {stored_in}"
+    )

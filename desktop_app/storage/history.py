@@ -1,0 +1,232 @@
+"""The local history journal: every schedule and cancel, in SQLite.
+
+Each record says when, which OS user, which account *name* (never the key), what was done, with
+which inputs, and what came of it. Writes are single transactions in WAL mode with full sync, so
+a crash (even kill -9) mid-write leaves a readable journal. Any failure raises `HistoryError` with
+a plain message; callers show it and carry on (history must never stop a cancel).
+"""
+
+from __future__ import annotations
+
+import csv
+import getpass
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ..service.redaction import redact
+
+SCHEMA_VERSION = 1
+ACTIONS = {
+    "schedule": "Schedule call",
+    "cancel_reference": "Cancel by reference ID",
+    "cancel_queue": "Cancel one call",
+    "lookup": "Look up calls",
+}
+OUTCOMES = ("ok", "error", "unknown")  # "unknown": the answer was lost (e.g. a timed-out schedule)
+CSV_COLUMNS = [
+    "when_utc",
+    "os_user",
+    "account",
+    "action",
+    "reference_id",
+    "queue_id",
+    "count",
+    "outcome",
+    "message",
+    "inputs",
+]
+
+
+class HistoryError(Exception):
+    """`str(error)` is a plain message for the user."""
+
+
+@dataclass(frozen=True)
+class Record:
+    id: int
+    when_utc: datetime
+    os_user: str
+    account: str
+    action: str
+    inputs: dict
+    outcome: str
+    reference_id: str = ""
+    queue_id: int | None = None
+    count: int | None = None
+    message: str = ""
+
+    @property
+    def action_label(self) -> str:
+        return ACTIONS.get(self.action, self.action)
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers and services
+        return "unknown"
+
+
+class History:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._connection: sqlite3.Connection | None = None
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._connection is not None:
+            return self._connection
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(self.path, check_same_thread=False, timeout=5, isolation_level=None)
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=FULL")
+            connection.execute(
+                """CREATE TABLE IF NOT EXISTS records (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    when_utc TEXT NOT NULL,
+                    os_user TEXT NOT NULL,
+                    account TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    inputs TEXT NOT NULL,
+                    outcome TEXT NOT NULL,
+                    reference_id TEXT NOT NULL DEFAULT '',
+                    queue_id INTEGER,
+                    count INTEGER,
+                    message TEXT NOT NULL DEFAULT ''
+                )"""
+            )
+            connection.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            connection.execute("SELECT count(*) FROM records").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise HistoryError(self._explain(exc)) from None
+        except OSError:
+            raise HistoryError(
+                f"The history file could not be opened ({self.path}). Check that the folder exists and is writable. "
+                "You can still schedule and cancel calls; they will not be recorded until this is fixed."
+            ) from None
+        self._connection = connection
+        return connection
+
+    def _explain(self, exc: sqlite3.DatabaseError) -> str:
+        text = str(exc).lower()
+        if "not a database" in text or "malformed" in text or "corrupt" in text:
+            problem = "is damaged"
+        elif "readonly" in text or "unable to open" in text or "permission" in text:
+            problem = "cannot be written"
+        else:
+            problem = "cannot be used right now"
+        return (
+            f"The history file {problem} ({self.path}). You can still schedule and cancel calls, "
+            "but they will not be recorded until this is fixed. Move the file aside to start a new history."
+        )
+
+    def record(
+        self,
+        *,
+        account: str,
+        action: str,
+        inputs: dict,
+        outcome: str,
+        reference_id: str = "",
+        queue_id: int | None = None,
+        count: int | None = None,
+        message: str = "",
+        when: datetime | None = None,
+    ) -> int:
+        if action not in ACTIONS or outcome not in OUTCOMES:
+            raise ValueError(f"unknown action {action!r} or outcome {outcome!r}")
+        when = (when or datetime.now(UTC)).astimezone(UTC)
+        row = (
+            when.isoformat(timespec="milliseconds"),
+            _os_user(),
+            account,
+            action,
+            redact(json.dumps(inputs, ensure_ascii=False, sort_keys=True)),
+            outcome,
+            reference_id,
+            queue_id,
+            count,
+            redact(message),
+        )
+        with self._lock:
+            try:
+                connection = self._connect()
+                with connection:  # one transaction
+                    connection.execute("BEGIN IMMEDIATE")
+                    cursor = connection.execute(
+                        "INSERT INTO records (when_utc, os_user, account, action, inputs, outcome, reference_id,"
+                        " queue_id, count, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        row,
+                    )
+                return int(cursor.lastrowid)
+            except sqlite3.DatabaseError as exc:
+                raise HistoryError(self._explain(exc)) from None
+
+    def records(self, limit: int = 5000) -> list[Record]:
+        """Newest first."""
+        with self._lock:
+            try:
+                rows = (
+                    self._connect()
+                    .execute(
+                        "SELECT id, when_utc, os_user, account, action, inputs, outcome, reference_id, queue_id,"
+                        " count, message FROM records ORDER BY id DESC LIMIT ?",
+                        (limit,),
+                    )
+                    .fetchall()
+                )
+            except sqlite3.DatabaseError as exc:
+                raise HistoryError(self._explain(exc)) from None
+        return [
+            Record(
+                id=r[0],
+                when_utc=datetime.fromisoformat(r[1]),
+                os_user=r[2],
+                account=r[3],
+                action=r[4],
+                inputs=json.loads(r[5]),
+                outcome=r[6],
+                reference_id=r[7],
+                queue_id=r[8],
+                count=r[9],
+                message=r[10],
+            )
+            for r in rows
+        ]
+
+    def close(self) -> None:
+        with self._lock:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
+
+
+def export_csv(records: Iterable[Record], path: Path) -> int:
+    """Write records to CSV (UTF-8 with BOM, so spreadsheet programs read accents). Returns the count."""
+    count = 0
+    with path.open("w", newline="", encoding="utf-8-sig") as out:
+        writer = csv.writer(out)
+        writer.writerow(CSV_COLUMNS)
+        for record in records:
+            writer.writerow(
+                [
+                    record.when_utc.isoformat(timespec="seconds"),
+                    record.os_user,
+                    record.account,
+                    record.action_label,
+                    record.reference_id,
+                    "" if record.queue_id is None else record.queue_id,
+                    "" if record.count is None else record.count,
+                    record.outcome,
+                    record.message,
+                    json.dumps(record.inputs, ensure_ascii=False, sort_keys=True),
+                ]
+            )
+            count += 1
+    return count

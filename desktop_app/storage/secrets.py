@@ -1,0 +1,166 @@
+"""License keys in the operating system's keyring, behind one small facade.
+
+- One entry per account under the service name `VoiceBroadcastDesk`.
+- Every keyring call is serialised by one lock (backends are not all thread-safe, and an unlock
+  prompt must not be raced). Callers run these methods on a worker thread, never the GUI thread.
+- Every keyring failure becomes a `KeyStoreError` with a plain message. There is never a
+  plaintext fallback: without a secure store, a key can only be kept in memory for this session,
+  and only when the user asks for that.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import keyring
+import keyring.backend
+import keyring.errors
+
+from ..service import validation
+
+SERVICE_NAME = "VoiceBroadcastDesk"
+
+# What to call each backend in the window.
+_BACKEND_NAMES = {
+    "keyring.backends.SecretService": "GNOME Keyring / Secret Service",
+    "keyring.backends.libsecret": "GNOME Keyring / Secret Service (libsecret)",
+    "keyring.backends.kwallet": "KDE Wallet",
+    "keyring.backends.Windows": "Windows Credential Manager",
+    "keyring.backends.macOS": "macOS Keychain",
+}
+_INSECURE_MODULES = ("keyring.backends.fail", "keyring.backends.null", "keyrings.alt")
+
+
+class KeyStoreError(Exception):
+    """`str(error)` is a plain message for the user."""
+
+
+@dataclass(frozen=True)
+class StoreInfo:
+    name: str  # e.g. "GNOME Keyring / Secret Service"
+    secure: bool  # False: no secure store; keys can only be kept for this session
+
+    @property
+    def description(self) -> str:
+        if self.secure:
+            return f"License keys are stored in {self.name}."
+        return (
+            "No secure key store is available on this computer, so license keys cannot be saved. "
+            "You can keep a key for this session only; it is forgotten when the app closes."
+        )
+
+
+def _describe(backend: keyring.backend.KeyringBackend) -> StoreInfo:
+    module = type(backend).__module__
+    if module.startswith("keyring.backends.chainer"):
+        inner = [b for b in getattr(backend, "backends", []) if not type(b).__module__.startswith(_INSECURE_MODULES)]
+        if not inner:
+            return StoreInfo("no secure store", False)
+        return _describe(inner[0])
+    if module.startswith(_INSECURE_MODULES):
+        return StoreInfo("no secure store", False)
+    name = next((label for prefix, label in _BACKEND_NAMES.items() if module.startswith(prefix)), None)
+    return StoreInfo(name or type(backend).__name__, True)
+
+
+class KeyStore:
+    def __init__(self, backend: keyring.backend.KeyringBackend | None = None) -> None:
+        self._backend = backend
+        self._lock = threading.Lock()
+        self._session_keys: dict[str, str] = {}  # "this session only": memory, never disk
+
+    @property
+    def backend(self) -> keyring.backend.KeyringBackend:
+        if self._backend is None:
+            self._backend = keyring.get_keyring()  # may be slow (D-Bus): worker thread only
+        return self._backend
+
+    def info(self) -> StoreInfo:
+        with self._keyring_call("checked"):
+            return _describe(self.backend)
+
+    # -- session-only keys --------------------------------------------------------------------
+
+    def keep_for_session(self, account: str, key: str) -> None:
+        self._session_keys[account] = validation.license_key(key)
+
+    def is_session_only(self, account: str) -> bool:
+        return account in self._session_keys
+
+    # -- the keyring ----------------------------------------------------------------------------
+
+    @contextmanager
+    def _keyring_call(self, action: str) -> Iterator[None]:
+        """Hold the lock and turn any backend failure into a plain KeyStoreError."""
+        with self._lock:
+            try:
+                yield
+            except KeyStoreError:
+                raise
+            except keyring.errors.KeyringLocked:
+                raise KeyStoreError(
+                    f"The keyring is locked, so the key could not be {action}. "
+                    "Unlock it (you may be asked for your login password) and try again."
+                ) from None
+            except keyring.errors.NoKeyringError:
+                raise KeyStoreError(f"No secure key store is available, so the key could not be {action}.") from None
+            except Exception:  # D-Bus and platform errors are not all KeyringErrors
+                raise KeyStoreError(
+                    f"The keyring reported a problem, so the key could not be {action}. "
+                    "Try again; if it keeps happening, sign out and in again to restart the keyring."
+                ) from None
+
+    def get(self, account: str) -> str:
+        """The account's key. Raises KeyStoreError if there is none or the keyring fails."""
+        if account in self._session_keys:
+            return self._session_keys[account]
+        with self._keyring_call("read"):
+            key = self.backend.get_password(SERVICE_NAME, account)
+        if not key:
+            raise KeyStoreError(
+                f"There is no license key saved for “{account}” (it may have been removed outside this app). "
+                "Open Accounts and enter the key again."
+            )
+        return key
+
+    def has(self, account: str) -> bool:
+        try:
+            self.get(account)
+        except KeyStoreError:
+            return False
+        return True
+
+    def set(self, account: str, key: str) -> None:
+        key = validation.license_key(key)
+        if not _describe(self.backend).secure:
+            raise KeyStoreError(
+                "No secure key store is available, so the key was not saved. Keep it for this session only instead."
+            )
+        with self._keyring_call("saved"):
+            self.backend.set_password(SERVICE_NAME, account, key)
+        self._session_keys.pop(account, None)
+
+    def delete(self, account: str) -> None:
+        """Remove the account's key. A key that is already gone counts as removed."""
+        self._session_keys.pop(account, None)
+        if not _describe(self.backend).secure:
+            return
+        try:
+            with self._keyring_call("removed"):
+                self.backend.delete_password(SERVICE_NAME, account)
+        except KeyStoreError:
+            # Backends raise PasswordDeleteError for an entry that is already gone: that is success.
+            with self._keyring_call("removed"):
+                if self.backend.get_password(SERVICE_NAME, account):
+                    raise
+
+    def rename(self, old: str, new: str) -> None:
+        if old in self._session_keys:
+            self._session_keys[new] = self._session_keys.pop(old)
+            return
+        key = self.get(old)
+        self.set(new, key)
+        self.delete(old)

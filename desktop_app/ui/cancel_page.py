@@ -1,0 +1,205 @@
+"""Cancel calls: by reference ID (the main task for agents), or one call by QueueID."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..desk import describe_error
+from ..service import CancelCount, InvalidInput, QueueCancelResult
+from ..service import validation as check
+from .widgets import BusyRow, FieldError, ResultPanel, confirm
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
+
+
+def cancel_headline(count: int) -> str:
+    if count == 0:
+        return "No calls were cancelled"
+    return f"{count} call cancelled" if count == 1 else f"{count} calls cancelled"
+
+
+class CancelPage(QWidget):
+    cancelled = Signal(object)  # CancelCount or QueueCancelResult
+    failed = Signal(str)
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window_ = window
+        self.in_flight = False
+        layout = QVBoxLayout(self)
+
+        by_reference = QGroupBox("Cancel scheduled calls by reference ID")
+        form = QVBoxLayout(by_reference)
+        intro = QLabel(
+            "Cancels every call with this reference ID that has not started yet. Calls in progress and "
+            "completed calls are not affected. Your account is credited for each cancelled call."
+        )
+        intro.setWordWrap(True)
+        form.addWidget(intro)
+        row = QHBoxLayout()
+        label = QLabel("&Reference ID:")
+        self.reference = QLineEdit()
+        self.reference.setPlaceholderText("for example notify1")
+        self.reference.setAccessibleName("Reference ID to cancel")
+        self.reference.setMaxLength(200)  # longer pastes are reported, not silently cut
+        label.setBuddy(self.reference)
+        self.cancel_button = QPushButton("Cancel these calls…")
+        self.cancel_button.setShortcut(QKeySequence("Ctrl+Return"))
+        self.cancel_button.setToolTip("Cancel every scheduled call with this reference ID (Ctrl+Enter)")
+        self.cancel_button.setAccessibleName("Cancel calls with this reference ID")
+        row.addWidget(label)
+        row.addWidget(self.reference, 1)
+        row.addWidget(self.cancel_button)
+        form.addLayout(row)
+        self.reference_error = FieldError()
+        form.addWidget(self.reference_error)
+        layout.addWidget(by_reference)
+
+        by_queue = QGroupBox("Cancel one call by QueueID")
+        queue_form = QFormLayout(by_queue)
+        queue_row = QHBoxLayout()
+        self.queue_id = QLineEdit()
+        self.queue_id.setPlaceholderText("for example 4093250")
+        self.queue_id.setAccessibleName("QueueID to cancel")
+        self.queue_button = QPushButton("Cancel this call…")
+        self.queue_button.setAccessibleName("Cancel the call with this QueueID")
+        queue_row.addWidget(self.queue_id, 1)
+        queue_row.addWidget(self.queue_button)
+        queue_form.addRow("&QueueID:", queue_row)
+        self.queue_error = FieldError()
+        queue_form.addRow("", self.queue_error)
+        layout.addWidget(by_queue)
+
+        self.busy = BusyRow()
+        layout.addWidget(self.busy)
+        self.result = ResultPanel()
+        layout.addWidget(self.result)
+        layout.addStretch(1)
+
+        self.reference.returnPressed.connect(self.ask_cancel_reference)
+        self.cancel_button.clicked.connect(self.ask_cancel_reference)
+        self.queue_id.returnPressed.connect(self.ask_cancel_queue)
+        self.queue_button.clicked.connect(self.ask_cancel_queue)
+        self.reference.textEdited.connect(lambda _t: self.reference_error.show_message(""))
+        self.queue_id.textEdited.connect(lambda _t: self.queue_error.show_message(""))
+
+    # -- cancel by reference ID -----------------------------------------------------------------
+
+    def ask_cancel_reference(self) -> None:
+        if self.in_flight:
+            return  # a double click or a second Enter sends nothing twice
+        account = self.window_.require_account()
+        if account is None:
+            return
+        try:
+            reference_id = check.reference_id(self.reference.text())
+        except InvalidInput as error:
+            self.reference_error.show_message(error.message)
+            self.reference.setFocus()
+            return
+        self.reference.setText(reference_id)
+        confirm(
+            self,
+            "Cancel calls?",
+            f"Cancel every scheduled call with reference ID “{reference_id}” on account “{account}”?\n\n"
+            "Calls already in progress or completed are not affected.",
+            lambda: self.start_cancel_reference(account, reference_id),
+            yes_text="Cancel the calls",
+            no_text="Keep them",
+        )
+
+    def start_cancel_reference(self, account: str, reference_id: str) -> None:
+        if self.in_flight:
+            return
+        self._begin(f"Cancelling calls with reference ID “{reference_id}”…")
+        desk = self.window_.desk
+        self.window_.runner.submit(
+            lambda: desk.cancel_by_reference_id(account, reference_id),
+            self._show_count,
+            self._show_error,
+        )
+
+    def _show_count(self, result: CancelCount) -> None:
+        self._end()
+        kind = "success" if result.cancelled else "info"
+        self.result.show_result(
+            kind,
+            cancel_headline(result.cancelled),
+            f"Reference ID “{result.reference_id}”. {result.credit_notice}",
+        )
+        self.cancelled.emit(result)
+
+    # -- cancel by QueueID ------------------------------------------------------------------------
+
+    def ask_cancel_queue(self) -> None:
+        if self.in_flight:
+            return
+        account = self.window_.require_account()
+        if account is None:
+            return
+        try:
+            queue_id = check.queue_id(self.queue_id.text())
+        except InvalidInput as error:
+            self.queue_error.show_message(error.message)
+            self.queue_id.setFocus()
+            return
+        confirm(
+            self,
+            "Cancel this call?",
+            f"Cancel the call with QueueID {queue_id} on account “{account}”?",
+            lambda: self.start_cancel_queue(account, queue_id),
+            yes_text="Cancel the call",
+            no_text="Keep it",
+        )
+
+    def start_cancel_queue(self, account: str, queue_id: int) -> None:
+        if self.in_flight:
+            return
+        self.queue_id.setText(str(queue_id))
+        self._begin(f"Cancelling call {queue_id}…")
+        desk = self.window_.desk
+        self.window_.runner.submit(lambda: desk.cancel_call(account, queue_id), self._show_queue, self._show_error)
+
+    def _show_queue(self, result: QueueCancelResult) -> None:
+        self._end()
+        if result.cancelled:
+            self.result.show_result("success", f"Call {result.queue_id} cancelled", result.credit_notice)
+        else:
+            self.result.show_result("info", f"Call {result.queue_id} was not cancelled", result.credit_notice)
+        self.cancelled.emit(result)
+
+    # -- shared -------------------------------------------------------------------------------------
+
+    def _begin(self, text: str) -> None:
+        self.in_flight = True
+        self.cancel_button.setEnabled(False)
+        self.queue_button.setEnabled(False)
+        self.result.clear()
+        self.busy.start(text)
+
+    def _end(self) -> None:
+        self.in_flight = False
+        self.cancel_button.setEnabled(True)
+        self.queue_button.setEnabled(True)
+        self.busy.stop()
+        self.window_.after_action()
+
+    def _show_error(self, error: BaseException) -> None:
+        self._end()
+        title, message = describe_error(error)
+        self.result.show_result("error", title, message)
+        self.failed.emit(message)

@@ -1,0 +1,135 @@
+"""Small building blocks shared by the pages: inline field errors, a result panel, a busy row and a
+non-blocking confirmation box."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QProgressBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+STYLES = {
+    "success": ("#e7f5ea", "#1e7b34"),
+    "info": ("#eef3fb", "#2a5599"),
+    "warning": ("#fff6e0", "#8a5a00"),
+    "error": ("#fdecea", "#b3261e"),
+}
+
+
+class FieldError(QLabel):
+    """A red message under a field; empty and hidden when the field is fine."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setStyleSheet("color: #b3261e;")
+        self.setAccessibleName("Field error")
+        self.hide()
+
+    def show_message(self, message: str) -> None:
+        self.setText(message)
+        self.setVisible(bool(message))
+
+
+class ResultPanel(QFrame):
+    """A coloured box with a bold headline and a plain-language explanation."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("resultPanel")
+        layout = QVBoxLayout(self)
+        self.headline = QLabel()
+        self.headline.setWordWrap(True)
+        self.headline.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        font = self.headline.font()
+        font.setPointSizeF(font.pointSizeF() * 1.35)
+        font.setBold(True)
+        self.headline.setFont(font)
+        self.body = QLabel()
+        self.body.setWordWrap(True)
+        self.body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.headline)
+        layout.addWidget(self.body)
+        self.actions = QHBoxLayout()
+        self.actions.addStretch(1)
+        layout.addLayout(self.actions)
+        self.kind = ""
+        self.hide()
+
+    def show_result(self, kind: str, headline: str, body: str = "") -> None:
+        background, foreground = STYLES[kind]
+        self.kind = kind
+        self.setStyleSheet(
+            f"#resultPanel {{ background: {background}; border: 1px solid {foreground}; border-radius: 6px; }}"
+            f"#resultPanel QLabel {{ color: {foreground}; }}"
+        )
+        self.headline.setText(headline)
+        self.body.setText(body)
+        self.body.setVisible(bool(body))
+        self.setAccessibleName(f"{headline} {body}".strip())
+        self.show()
+
+    def clear(self) -> None:
+        self.kind = ""
+        self.headline.clear()
+        self.body.clear()
+        self.hide()
+
+
+class BusyRow(QWidget):
+    """An indeterminate progress bar with a label: shown while a request runs."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 0)
+        self.bar.setMaximumWidth(160)
+        self.bar.setAccessibleName("Working")
+        self.label = QLabel()
+        layout.addWidget(self.bar)
+        layout.addWidget(self.label, 1)
+        self.hide()
+
+    def start(self, text: str) -> None:
+        self.label.setText(text)
+        self.show()
+
+    def stop(self) -> None:
+        self.hide()
+
+
+def confirm(
+    parent: QWidget,
+    title: str,
+    text: str,
+    on_yes: Callable[[], None],
+    yes_text: str = "Yes",
+    no_text: str = "No",
+    icon: QMessageBox.Icon = QMessageBox.Icon.Question,
+) -> QMessageBox:
+    """A window-modal question that does not block the event loop."""
+    box = QMessageBox(icon, title, text, QMessageBox.StandardButton.NoButton, parent)
+    yes = box.addButton(yes_text, QMessageBox.ButtonRole.AcceptRole)
+    no = box.addButton(no_text, QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(no)
+    box.setEscapeButton(no)
+    box.setWindowModality(Qt.WindowModality.WindowModal)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+    def finished() -> None:
+        if box.clickedButton() is yes:
+            on_yes()
+
+    box.buttonClicked.connect(lambda _button: finished())
+    box.open()
+    return box
