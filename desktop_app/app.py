@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import logging.handlers
 import sys
@@ -90,10 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationName(APP_ID)
     app.setApplicationDisplayName(APP_NAME)
     app.setApplicationVersion(__version__)
-    try:
+    with contextlib.suppress(FileNotFoundError):
         app.setWindowIcon(QIcon(str(resource_path("icons/voice-broadcast-desk.svg"))))
-    except FileNotFoundError:
-        pass
     sandbox = Sandbox("127.0.0.1", 0).start() if args.sandbox else None
     context = AppContext(
         profile=profile,

@@ -21,7 +21,6 @@ from .service import (
     PhoneNotifyClient,
     QueueCancelResult,
     ScheduledCall,
-    ServiceError,
     Voice,
 )
 from .service.client import format_utc
@@ -120,13 +119,11 @@ class Desk:
 
 
 def describe_error(error: BaseException) -> tuple[str, str]:
-    """(title, message) for any error a job can raise."""
-    if isinstance(error, ServiceError):
-        return error.title, str(error)
-    from .storage.secrets import KeyStoreError
-
-    if isinstance(error, KeyStoreError):
-        return "License key unavailable", str(error)
+    """(title, message) for any error a job can raise. Expected errors (service, keyring, history)
+    carry a `title` and a plain message; anything else is a bug, described without its text."""
+    title = getattr(error, "title", None)
+    if isinstance(title, str):
+        return title, str(error)
     return (
         "Something went wrong",
         "An unexpected problem occurred. Details are in the log file (Help → Open log folder).",

@@ -10,6 +10,7 @@ It prints one summary line and exits 0, or exits 1 with the reason.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sys
@@ -129,10 +130,8 @@ def _run(endpoint: str | None, root: Path) -> str:
     finally:
         # 5. clean up
         window.close()
-        try:
+        with contextlib.suppress(KeyStoreError):
             keys.delete(account)
-        except KeyStoreError:
-            pass
         history.close()
         if sandbox is not None:
             sandbox.stop()

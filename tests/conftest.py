@@ -56,3 +56,81 @@ def profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         (root / sub).mkdir(parents=True)
         monkeypatch.setenv(var, str(root / sub))
     return root
+
+
+# -- the app -----------------------------------------------------------------------------------
+
+import keyring.backend  # noqa: E402
+import keyring.backends.fail  # noqa: E402
+
+from desktop_app.storage.history import History  # noqa: E402
+from desktop_app.storage.profile import Profile  # noqa: E402
+from desktop_app.storage.secrets import KeyStore  # noqa: E402
+from desktop_app.storage.settings import Settings  # noqa: E402
+
+
+class MemoryKeyring(keyring.backend.KeyringBackend):
+    """An in-memory keyring for unit tests (the real Secret Service has its own test)."""
+
+    priority = 1
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.entries.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.entries[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        if (service, username) not in self.entries:
+            raise keyring.errors.PasswordDeleteError("not found")
+        del self.entries[(service, username)]
+
+
+@pytest.fixture
+def memory_keyring() -> MemoryKeyring:
+    return MemoryKeyring()
+
+
+@pytest.fixture
+def app_sandbox() -> Iterator[Sandbox]:
+    """The sandbox behind the UI tests: a manual clock that starts at the real time."""
+    from datetime import UTC, datetime
+
+    with Sandbox(clock=ManualClock(datetime.now(UTC))) as server:
+        yield server
+
+
+def make_window(qtbot, tmp_path: Path, sandbox: Sandbox, backend, accounts: dict[str, str] | None = None):
+    from desktop_app.ui.main_window import AppContext, MainWindow
+
+    profile = Profile.isolated(tmp_path / "profile").ensure()
+    keys = KeyStore(backend)
+    settings = Settings(timeout_seconds=5)
+    for name, key in (accounts or {}).items():
+        keys.set(name, key)
+        settings.accounts.append(name)
+    settings.default_account = next(iter(accounts or {}), "")
+    history = History(profile.history_file)
+    window = MainWindow(AppContext(profile, settings, keys, history, sandbox))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, app_sandbox, memory_keyring):
+    win = make_window(qtbot, tmp_path, app_sandbox, memory_keyring, {"Main office": KEY_A})
+    qtbot.waitUntil(lambda: win.store is not None)
+    yield win
+    win.close()
+    win.context.history.close()
+
+
+@pytest.fixture
+def fail_keyring():
+    return keyring.backends.fail.Keyring()

@@ -22,7 +22,7 @@ def test_redact_masks_keys_in_text_elements_and_query_strings():
 def test_root_logger_at_debug_sees_no_key_during_real_calls(sandbox, caplog):
     caplog.set_level(logging.DEBUG)
     for name in ("zeep", "zeep.transports", "urllib3", "requests"):
-        logging.getLogger(name).setLevel(logging.DEBUG)  # as if someone turned everything on
+        caplog.set_level(logging.DEBUG, logger=name)  # as if someone turned everything on (restored after)
     client = PhoneNotifyClient(sandbox.url, timeout=5)
     client.cancel_by_reference_id(KEY_A, "r1")
     sandbox.faults.inject("malformed_xml")

@@ -20,7 +20,7 @@ import socket
 import struct
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -511,6 +511,7 @@ class Sandbox:
         self.faults = faults or FaultPlan()
         self.requests_served = 0
         self.internal_errors = 0  # bugs, not bad requests: tests assert this stays 0
+        self.operations: Counter[str] = Counter()  # requests per operation, for tests
         self.in_flight = 0
         self.max_in_flight = 0
         self._counter_lock = threading.Lock()
@@ -640,6 +641,8 @@ class Sandbox:
                 raise RequestError(
                     f"Server did not recognize the value of HTTP Header SOAPAction: {namespace}{operation_name}."
                 )
+            with self._counter_lock:
+                self.operations[operation.name] += 1
             fault = self._fault_for(headers, operation.name)
             if fault in ("html500", "soap_fault", "drop"):
                 return self._injected(fault, envelope_ns, namespace, operation, None)
@@ -770,6 +773,8 @@ class Sandbox:
                     + b".",
                 )
             form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+        with self._counter_lock:
+            self.operations[operation.name] += 1
         fault = self._fault_for(headers, operation.name)
         if fault in ("html500", "drop"):
             return self._injected_plain(fault)

@@ -45,6 +45,8 @@ CSV_COLUMNS = [
 class HistoryError(Exception):
     """`str(error)` is a plain message for the user."""
 
+    title = "The history is unavailable"
+
 
 @dataclass(frozen=True)
 class Record:

@@ -37,6 +37,8 @@ _INSECURE_MODULES = ("keyring.backends.fail", "keyring.backends.null", "keyrings
 class KeyStoreError(Exception):
     """`str(error)` is a plain message for the user."""
 
+    title = "License key unavailable"
+
 
 @dataclass(frozen=True)
 class StoreInfo:

@@ -208,17 +208,12 @@ class AccountsDialog(QDialog):
         self.window_.key_runner.submit(lambda: job(keys), finished, failed)
 
     def _set_enabled(self, enabled: bool) -> None:
-        for button in (
-            self.add_button,
-            self.rename_button,
-            self.replace_button,
-            self.delete_button,
-            self.default_button,
-            self.reveal_button,
-        ):
-            button.setEnabled(enabled)
-        if enabled:
-            self._selection_changed()
+        self.add_button.setEnabled(enabled)
+        for button in self._account_buttons():
+            button.setEnabled(enabled and self.selected() is not None)
+
+    def _account_buttons(self) -> tuple[QPushButton, ...]:
+        return (self.rename_button, self.replace_button, self.delete_button, self.default_button, self.reveal_button)
 
     def _store_known(self, info: StoreInfo) -> None:
         self.store = info
@@ -249,13 +244,7 @@ class AccountsDialog(QDialog):
 
     def _selection_changed(self) -> None:
         name = self.selected()
-        for button in (
-            self.rename_button,
-            self.replace_button,
-            self.delete_button,
-            self.default_button,
-            self.reveal_button,
-        ):
+        for button in self._account_buttons():
             button.setEnabled(name is not None and not self.busy.isVisible())
         self._mask_again()
         if name is None:
