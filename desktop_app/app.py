@@ -39,6 +39,30 @@ def setup_logging(log_file: Path) -> logging.Handler:
     return handler
 
 
+# Qt messages that say nothing to a user or a developer: logged at DEBUG only.
+QUIET_QT_MESSAGES = ("This plugin does not support propagateSizeHints()",)
+
+
+def route_qt_messages() -> None:
+    """Send Qt's own warnings to the log file instead of the terminal."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    qt_log = logging.getLogger("qt")
+    levels = {
+        QtMsgType.QtDebugMsg: logging.DEBUG,
+        QtMsgType.QtInfoMsg: logging.INFO,
+        QtMsgType.QtWarningMsg: logging.WARNING,
+        QtMsgType.QtCriticalMsg: logging.ERROR,
+        QtMsgType.QtFatalMsg: logging.CRITICAL,
+    }
+
+    def handler(kind: QtMsgType, _context: object, message: str) -> None:
+        level = logging.DEBUG if message in QUIET_QT_MESSAGES else levels.get(kind, logging.WARNING)
+        qt_log.log(level, "%s", message)
+
+    qInstallMessageHandler(handler)
+
+
 def install_exception_hook() -> None:
     """Log every uncaught exception (redacted) and tell the user; never exit silently."""
 
@@ -71,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.self_test:
         from .selftest import run_self_test
 
-        return run_self_test(args.endpoint)
+        return run_self_test(args.endpoint, args.profile)
 
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
@@ -86,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
 
     profile = (Profile.isolated(args.profile) if args.profile else Profile.default()).ensure()
     setup_logging(profile.log_file)
+    route_qt_messages()
     install_exception_hook()
     app = QApplication(sys.argv[:1])
     app.setApplicationName(APP_ID)

@@ -22,17 +22,20 @@ SELFTEST_KEY_VARIABLE = "VOICE_BROADCAST_SELFTEST_KEY"
 STEP_TIMEOUT_MS = 60_000
 
 
-def run_self_test(endpoint: str | None) -> int:
+def run_self_test(endpoint: str | None, profile_dir: Path | None = None) -> int:
+    """With `profile_dir`, the profile is kept there (for inspection); otherwise a temporary one
+    is removed at the end."""
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    root = Path(tempfile.mkdtemp(prefix="vbd-selftest-"))
+    root = profile_dir or Path(tempfile.mkdtemp(prefix="vbd-selftest-"))
     try:
         summary = _run(endpoint, root)
     except SelfTestFailed as failure:
         print(f"self-test FAILED: {failure}", flush=True)
         return 1
     finally:
-        shutil.rmtree(root, ignore_errors=True)
+        if profile_dir is None:
+            shutil.rmtree(root, ignore_errors=True)
     print(summary, flush=True)
     return 0
 
@@ -57,7 +60,7 @@ def _run(endpoint: str | None, root: Path) -> str:
     from PySide6.QtCore import QDateTime
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from .app import setup_logging
+    from .app import route_qt_messages, setup_logging
     from .sandbox import Sandbox
     from .service import InvalidInput
     from .service import validation as check
@@ -69,6 +72,7 @@ def _run(endpoint: str | None, root: Path) -> str:
 
     profile = Profile.isolated(root).ensure()
     handler = setup_logging(profile.log_file)
+    route_qt_messages()
     raw_key = os.environ.get(SELFTEST_KEY_VARIABLE) or str(uuid.uuid4())
     try:
         key = check.license_key(raw_key)

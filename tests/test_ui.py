@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
 
 from desktop_app.service import new_call_request
 from desktop_app.ui import accounts_dialog
-from desktop_app.ui.accounts_dialog import AccountsDialog, KeyEntryDialog
+from desktop_app.ui.accounts_dialog import KeyEntryDialog
 from desktop_app.ui.main_window import SANDBOX_BANNER
 from tests.conftest import KEY_A, KEY_B, make_window
 
@@ -84,8 +84,9 @@ def test_schedule_then_cancel_by_reference_id_count_1_then_0(qtbot, window, app_
 
 
 def test_in_progress_call_is_not_cancelled(qtbot, window, app_sandbox):
-    call = new_call_request(phone_number="757-555-1230", text_to_say="Now", scheduled=datetime.now(UTC),
-                            reference_id="running")
+    call = new_call_request(
+        phone_number="757-555-1230", text_to_say="Now", scheduled=datetime.now(UTC), reference_id="running"
+    )
     app_sandbox_client = window.desk.client
     app_sandbox_client.schedule_call(KEY_A, call)
     app_sandbox.state.clock.advance(5)  # dialling now
@@ -129,7 +130,7 @@ def test_invalid_fields_are_flagged_inline_and_nothing_is_sent(qtbot, window, ap
 @pytest.mark.parametrize(
     ("fault", "title", "words"),
     [
-        ("html500", "The server reported an error", "HTTP 500"),
+        ("html500", "The service reported a problem", "HTTP 500"),
         ("soap_fault", "The service refused the request", "Simulated server failure"),
         ("malformed_xml", "could not be understood", "could not be understood"),
         ("entity_payload", "could not be understood", "unsafe XML"),

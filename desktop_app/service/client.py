@@ -305,11 +305,12 @@ class PhoneNotifyClient:
         except requests.exceptions.RequestException as exc:
             raise CannotReachServer(lost("The request could not be completed."), detail=redact(str(exc))) from None
         except _NotSoapError as exc:
-            raise ServerError(
-                f"The server reported an error (HTTP {exc.status}). This is usually temporary; "
-                "please try again in a few minutes.",
+            error = ServerError(
+                lost(f"The service is having problems right now (HTTP {exc.status}); this is usually temporary."),
                 status_code=exc.status,
-            ) from None
+            )
+            error.outcome_unknown = schedules  # a proxy may fail after the server booked the call
+            raise error from None
         except _ResponseTooLarge:
             raise UnexpectedResponse(
                 "The server's answer was far larger than expected and was ignored. Please try again later."

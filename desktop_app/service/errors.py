@@ -46,7 +46,7 @@ class TimedOut(ServiceError):
 class ServerError(ServiceError):
     """The server answered with an HTTP error that is not a SOAP fault (e.g. a proxy's HTML page)."""
 
-    title = "The server reported an error"
+    title = "The service reported a problem"
 
     def __init__(self, message: str, *, status_code: int | None = None, detail: str = "") -> None:
         super().__init__(message, detail=detail)

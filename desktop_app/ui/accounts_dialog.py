@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLabel,
+    QLayout,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -30,7 +31,7 @@ from ..service import InvalidInput
 from ..service import validation as check
 from ..service.redaction import mask_key
 from ..storage.secrets import StoreInfo
-from .widgets import BusyRow, FieldError, ResultPanel, confirm
+from .widgets import BusyRow, FieldError, ResultPanel, buddy_label, confirm
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -48,6 +49,7 @@ class KeyEntryDialog(QDialog):
         self.setWindowTitle(title)
         self.existing = {n.lower() for n in existing or []}
         layout = QVBoxLayout(self)
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetFixedSize)  # grow when a message appears
         form = QFormLayout()
         self.name = QLineEdit(name or "")
         self.name.setAccessibleName("Account name")
@@ -61,12 +63,13 @@ class KeyEntryDialog(QDialog):
         self.key.setEchoMode(QLineEdit.EchoMode.Password)
         self.key.setAccessibleName("License key")
         self.key.setPlaceholderText("00000000-0000-0000-0000-000000000000")
+        self.key.setMinimumWidth(self.key.fontMetrics().horizontalAdvance("00000000-0000-0000-0000-000000000000") + 60)
         self.show_key = QCheckBox("&Show")
         self.show_key.setAccessibleName("Show the license key while typing")
         key_row = QHBoxLayout()
         key_row.addWidget(self.key, 1)
         key_row.addWidget(self.show_key)
-        form.addRow("&License key:", key_row)
+        form.addRow(buddy_label("&License key:", self.key), key_row)
         self.key_error = FieldError()
         form.addRow("", self.key_error)
         layout.addLayout(form)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from ..desk import describe_error
 from ..service import CancelCount, InvalidInput, QueueCancelResult
 from ..service import validation as check
-from .widgets import BusyRow, FieldError, ResultPanel, confirm
+from .widgets import BusyRow, FieldError, ResultPanel, buddy_label, confirm
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -79,7 +79,7 @@ class CancelPage(QWidget):
         self.queue_button.setAccessibleName("Cancel the call with this QueueID")
         queue_row.addWidget(self.queue_id, 1)
         queue_row.addWidget(self.queue_button)
-        queue_form.addRow("&QueueID:", queue_row)
+        queue_form.addRow(buddy_label("&QueueID:", self.queue_id), queue_row)
         self.queue_error = FieldError()
         queue_form.addRow("", self.queue_error)
         layout.addWidget(by_queue)

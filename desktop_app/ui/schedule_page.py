@@ -6,18 +6,21 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDateTime, Qt, QTimeZone, Signal
+from PySide6.QtCore import QDateTime, QTimeZone, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -52,7 +55,16 @@ class SchedulePage(QWidget):
         self.window_ = window
         self.in_flight = False
         self.last: ScheduledCall | None = None
-        layout = QVBoxLayout(self)
+        # A scroll area keeps every field reachable on small screens and at 200% scaling.
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        content = QWidget()
+        scroll.setWidget(content)
+        outer.addWidget(scroll)
+        layout = QVBoxLayout(content)
 
         call_box = QGroupBox("Schedule a test call")
         form = QFormLayout(call_box)
@@ -65,7 +77,8 @@ class SchedulePage(QWidget):
         self.text = QPlainTextEdit()
         self.text.setPlaceholderText("What the call should say, for example: Hello, this is a test call.")
         self.text.setTabChangesFocus(True)
-        self.text.setFixedHeight(self.fontMetrics().lineSpacing() * 4 + 12)
+        self.text.setMinimumHeight(self.fontMetrics().lineSpacing() * 4 + 12)
+        self.text.setMaximumHeight(self.fontMetrics().lineSpacing() * 8 + 12)
         self._row(form, "&Text to say:", self.text, "text_to_say")
         self.voice = QComboBox()
         self.set_voices([(v.voice_id, v.summary) for v in VOICES])
@@ -170,6 +183,8 @@ class SchedulePage(QWidget):
         spin = QSpinBox()
         spin.setRange(low, high)
         spin.setValue(value)
+        spin.setMinimumWidth(spin.fontMetrics().horizontalAdvance("0000000") + 40)
+        spin.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         if hint:
             spin.setToolTip(hint)
         self._row(form, label, spin, field)
@@ -287,6 +302,3 @@ class SchedulePage(QWidget):
     def _copy(text: str) -> None:
         if text:
             QGuiApplication.clipboard().setText(text)
-
-
-__all__ = ["Qt", "SchedulePage", "generate_reference_id"]

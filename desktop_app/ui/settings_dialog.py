@@ -22,7 +22,7 @@ from ..service import InvalidInput
 from ..service import validation as check
 from ..service.reference_data import DEFAULT_ENDPOINT
 from ..storage.settings import Settings
-from .widgets import FieldError
+from .widgets import FieldError, buddy_label
 
 
 class SettingsDialog(QDialog):
@@ -40,7 +40,7 @@ class SettingsDialog(QDialog):
         row = QHBoxLayout()
         row.addWidget(self.endpoint, 1)
         row.addWidget(reset)
-        form.addRow("Service &address:", row)
+        form.addRow(buddy_label("Service &address:", self.endpoint), row)
         form.addRow("", self.endpoint_error)
         if sandbox_url:
             note = QLabel(f"Sandbox mode: this session uses the built-in simulator at {sandbox_url}.")
@@ -61,7 +61,7 @@ class SettingsDialog(QDialog):
         ca_row = QHBoxLayout()
         ca_row.addWidget(self.ca_bundle, 1)
         ca_row.addWidget(browse)
-        form.addRow("&CA bundle:", ca_row)
+        form.addRow(buddy_label("&CA bundle:", self.ca_bundle), ca_row)
         self.ca_error = FieldError()
         form.addRow("", self.ca_error)
         layout.addLayout(form)

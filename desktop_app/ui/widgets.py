@@ -24,6 +24,14 @@ STYLES = {
 }
 
 
+def buddy_label(text: str, buddy: QWidget) -> QLabel:
+    """A form label whose &-mnemonic moves the focus to `buddy` (QFormLayout only does this itself
+    when the field is a single widget)."""
+    label = QLabel(text)
+    label.setBuddy(buddy)
+    return label
+
+
 class FieldError(QLabel):
     """A red message under a field; empty and hidden when the field is fine."""
 

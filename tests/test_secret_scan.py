@@ -1,0 +1,119 @@
+"""A distinctive license key goes through every flow, error paths included; then every file under
+the profile, the captured output and the self-test's output are scanned for it. Only the masked
+last four characters may appear. (OCR of screenshots is not available here: the PNGs are scanned
+as bytes and the key is never revealed while they are taken.)"""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox
+
+from desktop_app.app import setup_logging
+from desktop_app.ui.accounts_dialog import KeyEntryDialog
+from tests.conftest import make_window
+from tests.test_ui import cancel_via_ui, schedule_via_ui
+
+DISTINCTIVE_KEY = "d15c0c0a-5ec7-4e7a-9bad-c0ffee5ec2e7"
+FORMS = [DISTINCTIVE_KEY, DISTINCTIVE_KEY.upper(), DISTINCTIVE_KEY.replace("-", ""), "c0ffee5e"]
+
+
+def assert_clean(text: str, where: str) -> None:
+    for form in FORMS:
+        assert form not in text, f"the license key leaked into {where}"
+
+
+def scan_tree(root: Path) -> int:
+    scanned = 0
+    for path in root.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            for form in FORMS:
+                assert form.encode() not in data, f"the license key leaked into {path}"
+                assert form.encode("utf-16-le") not in data, f"the license key leaked into {path} (UTF-16)"
+            scanned += 1
+    return scanned
+
+
+def test_no_flow_leaks_the_key(qtbot, tmp_path, app_sandbox, memory_keyring, capfd):
+    root_logger = logging.getLogger()
+    old_level = root_logger.level
+    root_logger.setLevel(logging.DEBUG)
+    window = make_window(qtbot, tmp_path, app_sandbox, memory_keyring)
+    handler = setup_logging(window.context.profile.log_file)
+    root_logger.setLevel(logging.DEBUG)
+    try:
+        qtbot.waitUntil(lambda: window.store is not None)
+        dialog = window.open_accounts()
+        qtbot.waitUntil(lambda: dialog.store is not None)
+        qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
+        entry = dialog.findChild(KeyEntryDialog)
+        qtbot.keyClicks(entry.name, "Leak check")
+        qtbot.keyClicks(entry.key, DISTINCTIVE_KEY)
+        qtbot.mouseClick(entry.buttons.button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: "Leak check" in window.settings.accounts)
+        qtbot.waitUntil(lambda: dialog.key_label.text().endswith("c2e7"))
+        dialog.grab().save(str(window.context.profile.cache_dir / "accounts.png"))
+        dialog.close()
+        window.account.setCurrentIndex(window.account.findData("Leak check"))
+
+        schedule_via_ui(qtbot, window, reference="leak-1")
+        cancel_via_ui(qtbot, window, "leak-1")
+        for fault in ("html500", "soap_fault", "malformed_xml", "reset", "entity_payload", "oversized"):
+            app_sandbox.faults.inject(fault, operation="CancelNotifyByReferenceID")
+            cancel_via_ui(qtbot, window, "leak-1")
+        app_sandbox.faults.latency_seconds = 2
+        window.settings.timeout_seconds = 1
+        window.desk.reconfigure(window._client_factory())
+        cancel_via_ui(qtbot, window, "leak-1")
+        app_sandbox.faults.latency_seconds = 0
+        window.history_page.reload()
+        qtbot.waitUntil(lambda: window.history_page.table.rowCount() >= 9)
+        window.history_page.export(str(window.context.profile.data_dir / "export.csv"))
+        window.grab().save(str(window.context.profile.cache_dir / "window.png"))
+        logging.getLogger("zeep.transports").debug("<LicenseKey>%s</LicenseKey>", DISTINCTIVE_KEY)
+    finally:
+        window.close()
+        window.context.history.close()
+        root_logger.removeHandler(handler)
+        handler.close()
+        root_logger.setLevel(old_level)
+
+    assert window.context.profile.log_file.stat().st_size > 0
+    assert scan_tree(tmp_path) >= 5
+    captured = capfd.readouterr()
+    assert_clean(captured.out + captured.err, "the captured output")
+
+
+def test_self_test_passes_and_leaks_nothing(tmp_path):
+    profile = tmp_path / "selftest-profile"
+    env = {**os.environ, "VOICE_BROADCAST_SELFTEST_KEY": DISTINCTIVE_KEY, "QT_QPA_PLATFORM": "offscreen"}
+    result = subprocess.run(
+        [sys.executable, "-m", "desktop_app", "--self-test", "--profile", str(profile)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("self-test passed: scheduled QueueID")
+    expected = "GNOME Keyring / Secret Service" if os.environ.get("VBD_TEST_SECRET_SERVICE") else "keyring backend:"
+    assert expected in lines[0]
+    assert_clean(result.stdout + result.stderr, "the self-test's output")
+    assert result.stderr == ""  # Qt's own chatter goes to the log file
+    assert scan_tree(profile) >= 2  # settings, history (and the log)
+
+
+def test_self_test_reports_failure_with_exit_1(tmp_path):
+    env = {**os.environ, "VOICE_BROADCAST_SELFTEST_KEY": "not-a-key", "QT_QPA_PLATFORM": "offscreen"}
+    result = subprocess.run(
+        [sys.executable, "-m", "desktop_app", "--self-test"], capture_output=True, text=True, timeout=60, env=env
+    )
+    assert result.returncode == 1
+    assert result.stdout.startswith("self-test FAILED: VOICE_BROADCAST_SELFTEST_KEY is not a license key")
