@@ -60,34 +60,13 @@ def profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 # -- the app -----------------------------------------------------------------------------------
 
-import keyring.backend  # noqa: E402
 import keyring.backends.fail  # noqa: E402
 
 from desktop_app.storage.history import History  # noqa: E402
 from desktop_app.storage.profile import Profile  # noqa: E402
 from desktop_app.storage.secrets import KeyStore  # noqa: E402
 from desktop_app.storage.settings import Settings  # noqa: E402
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """An in-memory keyring for unit tests (the real Secret Service has its own test)."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if (service, username) not in self.entries:
-            raise keyring.errors.PasswordDeleteError("not found")
-        del self.entries[(service, username)]
+from tests.support import MemoryKeyring  # noqa: E402
 
 
 @pytest.fixture

@@ -29,6 +29,25 @@ def book(state: PhoneNotifyState, number="7575551230", ref="r1", key=KEY_A, in_s
     return outcome
 
 
+def raw(state, clock, **overrides):
+    """A schedule request with every field given, as the service receives it."""
+    fields = {
+        "key": KEY_A,
+        "phone_number": "7575551230",
+        "text_to_say": "x",
+        "voice_id": 0,
+        "caller_id": "",
+        "caller_id_name": "",
+        "try_count": 1,
+        "next_try_seconds": 0,
+        "scheduled": clock.now(),
+        "scheduled_is_utc": True,
+        "max_call_length": 0,
+        "reference_id": "",
+    }
+    return state.schedule(**{**fields, **overrides})
+
+
 @pytest.fixture
 def state(clock: ManualClock) -> PhoneNotifyState:
     return PhoneNotifyState(clock)
@@ -92,51 +111,9 @@ def test_rejections_follow_the_response_codes(state, clock):
     assert book(state, key="not-a-guid").code == 14
     assert book(state, key=next(iter(SUSPENDED_KEYS))).code == 14
     assert book(state, number="12345").code == 3
-    outcome = state.schedule(
-        key=KEY_A,
-        phone_number="7575551230",
-        text_to_say="x",
-        voice_id=99,
-        caller_id="",
-        caller_id_name="",
-        try_count=1,
-        next_try_seconds=0,
-        scheduled=clock.now(),
-        scheduled_is_utc=True,
-        max_call_length=0,
-        reference_id="",
-    )
-    assert outcome.code == 5
-    outcome = state.schedule(
-        key=KEY_A,
-        phone_number="7575551230",
-        text_to_say="x",
-        voice_id=0,
-        caller_id="757.555.1230",
-        caller_id_name="",
-        try_count=1,
-        next_try_seconds=0,
-        scheduled=clock.now(),
-        scheduled_is_utc=True,
-        max_call_length=0,
-        reference_id="",
-    )
-    assert outcome.code == 13
-    outcome = state.schedule(
-        key=KEY_A,
-        phone_number="7575551230",
-        text_to_say="x",
-        voice_id=0,
-        caller_id="",
-        caller_id_name="",
-        try_count=1,
-        next_try_seconds=0,
-        scheduled=clock.now(),
-        scheduled_is_utc=False,
-        max_call_length=0,
-        reference_id="",
-    )
-    assert outcome.code == 16
+    assert raw(state, clock, voice_id=99).code == 5
+    assert raw(state, clock, caller_id="757.555.1230").code == 13
+    assert raw(state, clock, scheduled_is_utc=False).code == 16
     assert state.ledger(KEY_A).rejected == 4 and state.ledger(KEY_A).scheduled == 0
 
 

@@ -17,7 +17,6 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import keyring.backend  # noqa: E402
 import keyring.backends.fail  # noqa: E402
 from PySide6.QtCore import QDateTime  # noqa: E402
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget  # noqa: E402
@@ -30,26 +29,10 @@ from desktop_app.storage.secrets import KeyStore  # noqa: E402
 from desktop_app.storage.settings import Settings  # noqa: E402
 from desktop_app.ui.accounts_dialog import AccountsDialog, KeyEntryDialog  # noqa: E402
 from desktop_app.ui.main_window import AppContext, MainWindow  # noqa: E402
+from tests.support import MemoryKeyring  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 DEMO_KEY = "5a1e5d3c-0b7f-4c2e-9d8a-7e6f5a4b3c2d"  # made up; shown masked only
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.entries.pop((service, username), None)
 
 
 def settle(app: QApplication, seconds: float = 0.3, until=None) -> None:
