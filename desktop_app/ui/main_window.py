@@ -63,7 +63,7 @@ class MainWindow(QMainWindow):
         self.desk = Desk(self._client_factory(), context.keys, context.history)
         self._closing = False
         self.setWindowTitle(APP_NAME + (" (sandbox)" if self.sandbox else ""))
-        self.setMinimumSize(720, 560)
+        self.setMinimumSize(640, 480)  # fits a 1080p screen at 200% scaling (960 x 540 logical)
 
         central = QWidget()
         layout = QVBoxLayout(central)
