@@ -208,7 +208,7 @@ class AccountsDialog(QDialog):
             self._set_enabled(True)
             self.message.show_result("error", "The license key could not be changed", str(error))
 
-        self.window_.key_runner.submit(lambda: job(keys), finished, failed)
+        self.window_.key_runner.submit(lambda: job(keys), finished, failed, owner=self)
 
     def _set_enabled(self, enabled: bool) -> None:
         self.add_button.setEnabled(enabled)
@@ -258,6 +258,7 @@ class AccountsDialog(QDialog):
             lambda: mask_key(self.window_.keys.get(name)),
             lambda masked: self._show_mask(name, masked),
             lambda error: self._show_mask(name, f"(missing: {error})" if name == self.selected() else ""),
+            owner=self,
         )
 
     def _show_mask(self, name: str, masked: str) -> None:

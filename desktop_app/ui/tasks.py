@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 log = logging.getLogger(__name__)
@@ -26,17 +27,27 @@ class _Signals(QObject):
 class _Relay(QObject):
     """Lives on the GUI thread; turns worker signals into callback calls there."""
 
-    def __init__(self, runner: TaskRunner, on_done: Callable[[Any], None], on_error: Callable[[BaseException], None]):
+    def __init__(
+        self,
+        runner: TaskRunner,
+        on_done: Callable[[Any], None],
+        on_error: Callable[[BaseException], None],
+        owner: QObject | None,
+    ):
         super().__init__(runner)
-        self.runner, self.on_done, self.on_error = runner, on_done, on_error
+        self.runner, self.on_done, self.on_error, self.owner = runner, on_done, on_error, owner
         self.signals = _Signals()
         self.signals.done.connect(self._done)
         self.signals.failed.connect(self._failed)
 
+    def wanted(self) -> bool:
+        """False after "close anyway", or once the widget the callbacks update is gone."""
+        return not self.runner.abandoned and (self.owner is None or shiboken6.isValid(self.owner))
+
     @Slot(object)
     def _done(self, result: Any) -> None:
         try:
-            if not self.runner.abandoned:
+            if self.wanted():
                 self.on_done(result)
         finally:
             self.runner._finished(self)
@@ -44,7 +55,7 @@ class _Relay(QObject):
     @Slot(object)
     def _failed(self, error: BaseException) -> None:
         try:
-            if not self.runner.abandoned:
+            if self.wanted():
                 self.on_error(error)
         finally:
             self.runner._finished(self)
@@ -82,8 +93,11 @@ class TaskRunner(QObject):
         fn: Callable[[], Any],
         on_done: Callable[[Any], None],
         on_error: Callable[[BaseException], None],
+        owner: QObject | None = None,
     ) -> None:
-        relay = _Relay(self, on_done, on_error)
+        """Run `fn` on the pool; then `on_done(result)` or `on_error(exception)` on the GUI thread,
+        unless `owner` (the widget the callbacks update) has been deleted meanwhile."""
+        relay = _Relay(self, on_done, on_error, owner)
         self.pending.add(relay)
         if len(self.pending) == 1:
             self.busy_changed.emit(True)
