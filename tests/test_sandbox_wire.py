@@ -3,6 +3,7 @@ real HTTP to the sandbox, with the exact response elements asserted."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from datetime import timedelta
@@ -260,3 +261,60 @@ def test_malformed_requests_get_asmx_style_errors(sandbox):
     # After all that the server still works.
     response = post11(sandbox, soap11(cancel_body("x")), f'"{NS}CancelNotifyByReferenceID"')
     assert result_element(response, SOAP11, "CancelNotifyByReferenceID").text == "0"
+
+
+def test_notify_multiple_basic_with_reference_id_tags_every_call(sandbox):
+    numbers = "757-555-1230;757-555-1231;(757) 555-1232"
+    response = requests.get(
+        f"{sandbox.url}/NotifyMultiplePhoneBasicWithCPMandReferenceID",
+        params={
+            "PhoneNumbersToDial": numbers,
+            "TextToSay": "Hi",
+            "CallerID": "7575550000",
+            "CallerIDname": "Clinic",
+            "VoiceID": "0",
+            "CallsPerMinute": "60",
+            "ReferenceID": "batch-7",
+            "LicenseKey": KEY_A,
+        },
+        timeout=5,
+    )
+    root = etree.fromstring(response.content)
+    assert root.tag == f"{{{NS}}}ArrayOfNotifyReturn"
+    assert [r.findtext(f"{{{NS}}}ResponseCode") for r in root] == ["0", "0", "0"]
+    # CallsPerMinute 60 spaces the calls a second apart: half a second on, the first is dialling.
+    sandbox.state.clock.advance(0.5)
+    response = post11(sandbox, soap11(cancel_body("batch-7")), f'"{NS}CancelNotifyByReferenceID"')
+    assert result_element(response, SOAP11, "CancelNotifyByReferenceID").text == "2"
+
+
+def test_standalone_sandbox_prints_its_address_and_serves(tmp_path):
+    import sys
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "desktop_app.sandbox", "--host", "127.0.0.1", "--port", "0", "--latency-ms", "50"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = process.stdout.readline().strip()
+        match = re.fullmatch(r"listening on (http://127\.0\.0\.1:\d+/NotifyWS/PhoneNotify\.asmx)", line)
+        assert match, line
+        response = requests.get(match.group(1) + "?wsdl", timeout=5)
+        assert response.status_code == 200 and match.group(1).encode() in response.content
+        assert requests.get(match.group(1) + "/GetVersion", timeout=5).elapsed.total_seconds() >= 0.05
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        process.stdout.close()
+        process.stderr.close()
+
+
+def test_standalone_sandbox_refuses_a_public_address_unless_told():
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "desktop_app.sandbox", "--host", "0.0.0.0"], capture_output=True, text=True, timeout=30
+    )
+    assert result.returncode == 2 and "not a loopback address" in result.stderr

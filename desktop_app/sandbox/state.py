@@ -148,7 +148,7 @@ def talk_seconds(call: Call) -> int:
 def view(call: Call, now: datetime) -> CallView:
     if call.cancelled_utc is not None:
         return CallView(code=22, complete=True)
-    if now < call.scheduled_utc:
+    if now <= call.scheduled_utc:  # at its very time a call is still queued: dialling starts after
         return CallView(code=0, complete=False)
     final_code, answered, machine = OUTCOME_BY_LAST_DIGIT[call.phone_number[-1]]
     attempt_length = RING_SECONDS if final_code != 8 else BUSY_SECONDS
@@ -271,7 +271,7 @@ class PhoneNotifyState:
     # -- cancelling ---------------------------------------------------------------------------
 
     def _cancel(self, call: Call, now: datetime) -> bool:
-        if view(call, now).code != 0 or now >= call.scheduled_utc:
+        if view(call, now).code != 0 or now > call.scheduled_utc:
             return False  # started (or waiting between tries), completed or already cancelled
         call.cancelled_utc = now
         ledger = self.ledger(call.account)

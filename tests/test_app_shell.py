@@ -1,0 +1,113 @@
+"""What surrounds the pages: the exception hook, logging, a slow keyring, the voice cache, the log folder."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import threading
+import time
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
+
+from desktop_app import app as app_module
+from desktop_app.ui.accounts_dialog import KeyEntryDialog
+from tests.conftest import KEY_A, KEY_B, make_window
+from tests.support import MemoryKeyring
+from tests.test_ui import click_message_box
+
+
+def test_exception_hook_logs_redacted_and_tells_the_user(qtbot, tmp_path, monkeypatch):
+    log_file = tmp_path / "app.log"
+    handler = app_module.setup_logging(log_file)
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda *args: shown.append(args[1:]))
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    monkeypatch.setattr(threading, "excepthook", threading.excepthook)
+    app_module.install_exception_hook()
+    try:
+        raise RuntimeError(f"boom <LicenseKey>{KEY_A}</LicenseKey>")
+    except RuntimeError:
+        sys.excepthook(*sys.exc_info())
+    logging.getLogger().removeHandler(handler)
+    handler.close()
+    text = log_file.read_text()
+    assert "RuntimeError: boom" in text and "Traceback" in text and KEY_A not in text
+    assert shown and shown[0][0] == "Something went wrong" and "keep working" in shown[0][1]
+
+
+def test_qt_messages_go_to_the_log(tmp_path, caplog):
+    from PySide6.QtCore import qInstallMessageHandler, qWarning
+
+    caplog.set_level(logging.DEBUG, logger="qt")
+    previous = qInstallMessageHandler(None)
+    try:
+        app_module.route_qt_messages()
+        qWarning("something odd")
+        qWarning("This plugin does not support propagateSizeHints()")
+    finally:
+        qInstallMessageHandler(previous)
+    levels = {r.getMessage(): r.levelno for r in caplog.records if r.name == "qt"}
+    assert levels == {
+        "something odd": logging.WARNING,
+        "This plugin does not support propagateSizeHints()": logging.DEBUG,
+    }
+
+
+class SlowKeyring(MemoryKeyring):
+    """Like an unlock prompt: the first write takes a while."""
+
+    def set_password(self, service, username, password):
+        time.sleep(1.0)
+        super().set_password(service, username, password)
+
+
+def test_a_slow_keyring_shows_a_waiting_state_not_a_frozen_window(qtbot, tmp_path, app_sandbox):
+    window = make_window(qtbot, tmp_path, app_sandbox, SlowKeyring())
+    dialog = window.open_accounts()
+    qtbot.waitUntil(lambda: dialog.store is not None)
+    qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
+    entry = dialog.findChild(KeyEntryDialog)
+    qtbot.keyClicks(entry.name, "Slow")
+    qtbot.keyClicks(entry.key, KEY_B)
+    started = time.perf_counter()
+    qtbot.mouseClick(entry.buttons.button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton)
+    assert time.perf_counter() - started < 0.5  # the click returned at once
+    assert dialog.busy.isVisible() and "keyring" in dialog.busy.label.text()
+    assert not dialog.add_button.isEnabled()
+    qtbot.waitUntil(lambda: "Slow" in window.settings.accounts, timeout=5000)
+    assert not dialog.busy.isVisible() and dialog.add_button.isEnabled()
+    dialog.close()
+    window.close()
+    window.context.history.close()
+
+
+def test_voices_come_from_the_service_and_are_cached(qtbot, window):
+    cache = window.context.profile.voices_file
+    qtbot.waitUntil(cache.exists)
+    assert json.loads(cache.read_text())[0] == [0, "Diane - US English (Female - 35)"]
+    assert window.schedule_page.voice.count() == 18
+
+
+def test_open_log_folder_points_at_the_profile(qtbot, window, monkeypatch):
+    opened = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()) or True)
+    window.open_log_folder()  # a desktop file manager cannot run here, so the hand-off is recorded
+    assert opened == [str(window.context.profile.log_dir)]
+
+
+def test_quit_with_nothing_running_closes_at_once(qtbot, window):
+    window.close()
+    assert not window.isVisible()
+    QApplication.processEvents()
+
+
+def test_delete_asks_first_and_keep_keeps(qtbot, window, memory_keyring):
+    dialog = window.open_accounts()
+    qtbot.waitUntil(lambda: dialog.store is not None)
+    qtbot.mouseClick(dialog.delete_button, Qt.MouseButton.LeftButton)
+    click_message_box(qtbot, dialog, "Keep it")
+    assert window.settings.accounts == ["Main office"] and memory_keyring.entries
+    dialog.close()
