@@ -65,57 +65,77 @@ class Desk:
         self._record(outcome=outcome, message=str(error), **fields)
 
     # -- actions ----------------------------------------------------------------------------------
+    # `key`: the bulk runner reads the account's key once and passes it in; otherwise it is read
+    # from the key store here, on the worker thread.
+
+    def _recorded(self, fields: dict[str, Any], send: Callable[[], Any], describe: Callable[[Any], dict]) -> Any:
+        """Run `send()`, then write one history record whatever happened."""
+        try:
+            result = send()
+        except Exception as error:
+            self._failed(error, **fields)
+            raise
+        self._record(**fields, **describe(result))
+        return result
 
     def schedule(self, account: str, call: CallRequest) -> ScheduledCall:
         client = self.client
         inputs = {k: v for k, v in asdict(call).items() if k != "scheduled_utc"}
         inputs["scheduled_utc"] = format_utc(call.scheduled_utc)
-        fields = {"account": account, "action": "schedule", "inputs": inputs, "reference_id": call.reference_id}
-        try:
-            result = client.schedule_call(self.keys.get(account), call)
-        except Exception as error:
-            self._failed(error, **fields)
-            raise
-        self._record(
-            outcome="ok" if result.queued else "error",
-            queue_id=result.queue_id or None,
-            message=f"{result.response_text} (code {result.response_code})",
-            **fields,
+        return self._recorded(
+            {"account": account, "action": "schedule", "inputs": inputs, "reference_id": call.reference_id},
+            lambda: client.schedule_call(self.keys.get(account), call),
+            lambda result: {
+                "outcome": "ok" if result.queued else "error",
+                "queue_id": result.queue_id or None,
+                "message": f"{result.response_text} (code {result.response_code})",
+            },
         )
-        return result
 
-    def cancel_by_reference_id(self, account: str, reference_id: str) -> CancelCount:
+    def cancel_by_reference_id(self, account: str, reference_id: str, key: str | None = None) -> CancelCount:
         client = self.client
-        fields = {
-            "account": account,
-            "action": "cancel_reference",
-            "inputs": {"reference_id": reference_id},
-            "reference_id": reference_id,
-        }
-        try:
-            result = client.cancel_by_reference_id(self.keys.get(account), reference_id)
-        except Exception as error:
-            self._failed(error, **fields)
-            raise
-        self._record(outcome="ok", count=result.cancelled, message=result.credit_notice, **fields)
-        return result
+        return self._recorded(
+            {
+                "account": account,
+                "action": "cancel_reference",
+                "inputs": {"reference_id": reference_id},
+                "reference_id": reference_id,
+            },
+            lambda: client.cancel_by_reference_id(key or self.keys.get(account), reference_id),
+            lambda result: {"outcome": "ok", "count": result.cancelled, "message": result.credit_notice},
+        )
 
-    def cancel_call(self, account: str, queue_id: int) -> QueueCancelResult:
+    def cancel_call(self, account: str, queue_id: int, key: str | None = None) -> QueueCancelResult:
         client = self.client
-        fields = {"account": account, "action": "cancel_queue", "inputs": {"queue_id": queue_id}, "queue_id": queue_id}
-        try:
-            result = client.cancel_call(self.keys.get(account), queue_id)
-        except Exception as error:
-            self._failed(error, **fields)
-            raise
-        self._record(outcome="ok", count=int(result.cancelled), message=result.credit_notice, **fields)
-        return result
+        return self._recorded(
+            {"account": account, "action": "cancel_queue", "inputs": {"queue_id": queue_id}, "queue_id": queue_id},
+            lambda: client.cancel_call(key or self.keys.get(account), queue_id),
+            lambda result: {"outcome": "ok", "count": int(result.cancelled), "message": result.credit_notice},
+        )
+
+    # -- look-ups (not recorded: they change nothing) -------------------------------------------------
+
+    def calls_to_number(self, account: str, phone_number: str) -> list[CallStatus]:
+        return self.client.get_calls_to_number(self.keys.get(account), phone_number)
+
+    def calls_by_queue_id(self, account: str | None, queue_ids: list[int]) -> list[CallStatus]:
+        """One QueueID: the advanced status when an account is chosen, else the plain one.
+        Several: GetMultipleQueueIdStatus (which needs a key)."""
+        client = self.client
+        if len(queue_ids) == 1:
+            if account is None:
+                return [client.get_call_status(queue_ids[0])]
+            return [client.get_call_status_advanced(self.keys.get(account), queue_ids[0])]
+        return client.get_call_statuses(self.keys.get(account or ""), queue_ids)
 
     def call_status(self, queue_id: int) -> CallStatus:
         return self.client.get_call_status(queue_id)
 
     def voices(self) -> list[Voice]:
         return self.client.get_voices()
+
+    def response_codes(self) -> dict[int, str]:
+        return {code.code: code.text for code in self.client.get_response_codes()}
 
 
 def describe_error(error: BaseException) -> tuple[str, str]:

@@ -53,10 +53,14 @@ def test_every_control_has_an_accessible_name(qtbot, window):
 
 
 def test_keyboard_shortcuts_and_tab_order(qtbot, window):
-    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
-    assert window.tabs.currentWidget() is window.schedule_page
-    qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
-    assert window.tabs.currentWidget() is window.history_page
+    for key, page in (
+        (Qt.Key.Key_2, window.lookup_page),
+        (Qt.Key.Key_3, window.bulk_page),
+        (Qt.Key.Key_4, window.schedule_page),
+        (Qt.Key.Key_5, window.history_page),
+    ):
+        qtbot.keyClick(window, key, Qt.KeyboardModifier.ControlModifier)
+        assert window.tabs.currentWidget() is page
     qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
     page = window.cancel_page
     assert window.tabs.currentWidget() is page

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -223,8 +224,12 @@ class PhoneNotifyClient:
         """This thread's service proxy (its own Transport and Session)."""
         proxy = getattr(self._local, "proxy", None)
         if proxy is None:
-            session = requests.Session()  # respects HTTP(S)_PROXY / NO_PROXY from the environment
-            session.verify = self.ca_bundle or True
+            session = requests.Session()
+            # The system proxy settings (HTTP(S)_PROXY, NO_PROXY) and CA bundle variables are read
+            # once here: requests would otherwise re-scan the whole environment on every call.
+            session.trust_env = False
+            session.proxies = requests.utils.get_environ_proxies(self.endpoint)
+            session.verify = self.ca_bundle or os.environ.get("REQUESTS_CA_BUNDLE") or True
             transport = GuardedTransport(session=session, timeout=self.timeout, operation_timeout=self.timeout)
             client = zeep.Client(wsdl=self._document, transport=transport, settings=HARDENED_SETTINGS)
             proxy = client.create_service(SOAP11_BINDING, self.endpoint)

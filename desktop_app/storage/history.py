@@ -202,6 +202,33 @@ class History:
             for r in rows
         ]
 
+    def scheduled_times(self, queue_ids: Iterable[int]) -> dict[int, datetime]:
+        """When calls booked from this app were scheduled for (the service's status has no such field)."""
+        wanted = list(dict.fromkeys(int(q) for q in queue_ids))
+        if not wanted:
+            return {}
+        marks = ",".join("?" * len(wanted))
+        with self._lock:
+            try:
+                rows = (
+                    self._connect()
+                    .execute(
+                        f"SELECT queue_id, inputs FROM records WHERE action = 'schedule' AND queue_id IN ({marks})",
+                        wanted,
+                    )
+                    .fetchall()
+                )
+            except sqlite3.DatabaseError as exc:
+                raise HistoryError(self._explain(exc)) from None
+        times = {}
+        for queue_id, inputs in rows:
+            text = json.loads(inputs).get("scheduled_utc", "")
+            try:
+                times[queue_id] = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            except ValueError:
+                continue
+        return times
+
     def close(self) -> None:
         with self._lock:
             if self._connection is not None:

@@ -131,6 +131,7 @@ class CancelPage(QWidget):
             lambda: desk.cancel_by_reference_id(account, reference_id),
             self._show_count,
             self._show_error,
+            user_action=True,
         )
 
     def _show_count(self, result: CancelCount) -> None:
@@ -172,7 +173,9 @@ class CancelPage(QWidget):
         self.queue_id.setText(str(queue_id))
         self._begin(f"Cancelling call {queue_id}…")
         desk = self.window_.desk
-        self.window_.runner.submit(lambda: desk.cancel_call(account, queue_id), self._show_queue, self._show_error)
+        self.window_.runner.submit(
+            lambda: desk.cancel_call(account, queue_id), self._show_queue, self._show_error, user_action=True
+        )
 
     def _show_queue(self, result: QueueCancelResult) -> None:
         self._end()

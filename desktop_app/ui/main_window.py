@@ -25,13 +25,16 @@ from .. import APP_NAME, __version__
 from ..desk import Desk
 from ..sandbox import Sandbox
 from ..service import PhoneNotifyClient
+from ..service.reference_data import RESPONSE_CODES
 from ..storage.history import History
 from ..storage.profile import Profile
 from ..storage.secrets import KeyStore, StoreInfo
 from ..storage.settings import Settings
 from .accounts_dialog import AccountsDialog
+from .bulk_page import BulkPage
 from .cancel_page import CancelPage
 from .history_page import HistoryPage
+from .lookup_page import LookupPage
 from .schedule_page import SchedulePage
 from .settings_dialog import SettingsDialog
 from .tasks import TaskRunner
@@ -58,6 +61,7 @@ class MainWindow(QMainWindow):
         self.keys = context.keys
         self.sandbox = context.sandbox
         self.store: StoreInfo | None = None
+        self.response_texts = dict(RESPONSE_CODES)  # replaced by GetResponseCodes when it answers
         self.runner = TaskRunner(self, max_threads=4)  # network work
         self.key_runner = TaskRunner(self, max_threads=1)  # one queue for the keyring
         self.desk = Desk(self._client_factory(), context.keys, context.history)
@@ -99,9 +103,13 @@ class MainWindow(QMainWindow):
 
         self.tabs = QTabWidget()
         self.cancel_page = CancelPage(self)
+        self.lookup_page = LookupPage(self)
+        self.bulk_page = BulkPage(self)
         self.schedule_page = SchedulePage(self)
         self.history_page = HistoryPage(self)
         self.tabs.addTab(self.cancel_page, "&Cancel calls")
+        self.tabs.addTab(self.lookup_page, "&Find calls")
+        self.tabs.addTab(self.bulk_page, "&Bulk cancel")
         self.tabs.addTab(self.schedule_page, "&Schedule a test call")
         self.tabs.addTab(self.history_page, "&History")
         layout.addWidget(self.tabs, 1)
@@ -139,7 +147,8 @@ class MainWindow(QMainWindow):
             QAction("&Manage accounts…", self, shortcut=QKeySequence("Ctrl+Shift+A"), triggered=self.open_accounts)
         )
         go_menu = self.menuBar().addMenu("&Go")
-        for index, name in enumerate(("Cancel calls", "Schedule a test call", "History")):
+        for index in range(self.tabs.count()):
+            name = self.tabs.tabText(index).replace("&", "")
             go_menu.addAction(
                 QAction(
                     name,
@@ -156,6 +165,7 @@ class MainWindow(QMainWindow):
         """Work that is not needed to show the window: keyring, WSDL, voices, history."""
         self.key_runner.submit(self.keys.info, self._store_known, self._store_failed)
         self.runner.submit(self._load_voices, self._voices_loaded, lambda _e: None)
+        self.runner.submit(self.desk.response_codes, self.response_texts.update, lambda _e: None)
         self.history_page.reload()
 
     def _store_known(self, info: StoreInfo) -> None:
@@ -331,8 +341,12 @@ class MainWindow(QMainWindow):
         else:
             self.resize(860, 680)
 
+    def work_in_progress(self) -> bool:
+        """A schedule, a cancel or a bulk run the user started is still going."""
+        return self.runner.busy or self.bulk_page.is_running()
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self._closing or not self.runner.busy:
+        if self._closing or not self.work_in_progress():
             self._shut_down()
             event.accept()
             return
@@ -357,17 +371,24 @@ class MainWindow(QMainWindow):
 
         def chosen(button: Any) -> None:
             if button is wait:
-                self._closing = True
-                self.statusBar().showMessage("Closing when the request finishes…")
-                self.runner.busy_changed.connect(lambda busy: None if busy else self.close())
+                self.statusBar().showMessage("Closing when the work in progress finishes…")
+                self._close_when_idle()
             elif button is now:
                 self._closing = True
                 self.runner.abandoned = True
+                self.bulk_page.stop()  # send nothing more; what was sent is still recorded
                 self.close()
 
         box.buttonClicked.connect(chosen)
         box.open()
         return box
+
+    def _close_when_idle(self) -> None:
+        if self.work_in_progress():
+            QTimer.singleShot(100, self._close_when_idle)
+        else:
+            self._closing = True
+            self.close()
 
     def _shut_down(self) -> None:
         self.settings.window_geometry = bytes(self.saveGeometry().toBase64()).decode()
@@ -376,3 +397,6 @@ class MainWindow(QMainWindow):
         self.runner.abandoned = self.key_runner.abandoned = True
         self.runner.wait(self.settings.timeout_seconds + 5)
         self.key_runner.wait(10)
+        if self.bulk_page.run is not None:
+            self.bulk_page.run.stop()
+            self.bulk_page.run.wait(self.settings.timeout_seconds + 5)

@@ -251,7 +251,7 @@ class SchedulePage(QWidget):
         self.result.clear()
         self.busy.start(f"Scheduling a call to {call.phone_number}…")
         desk = self.window_.desk
-        self.window_.runner.submit(lambda: desk.schedule(account, call), self._done, self._error)
+        self.window_.runner.submit(lambda: desk.schedule(account, call), self._done, self._error, user_action=True)
 
     def _finish(self) -> None:
         self.in_flight = False

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,9 @@ class _Relay(QObject):
     ):
         super().__init__(runner)
         self.runner, self.on_done, self.on_error, self.owner = runner, on_done, on_error, owner
-        self.signals = _Signals()
+        self.user_action = False
+        # Owned by the relay, so Qt deletes it on the GUI thread, never on a pool thread.
+        self.signals = _Signals(self)
         self.signals.done.connect(self._done)
         self.signals.failed.connect(self._failed)
 
@@ -61,26 +63,27 @@ class _Relay(QObject):
             self.runner._finished(self)
 
 
-class _Task(QRunnable):
-    def __init__(self, fn: Callable[[], Any], signals: _Signals) -> None:
-        super().__init__()
-        self.setAutoDelete(True)
-        self.fn, self.signals = fn, signals
+def _task(fn: Callable[[], Any], signals: _Signals) -> Callable[[], None]:
+    """The pool's work item: run `fn`, then report through `signals`."""
 
-    def run(self) -> None:
+    def run() -> None:
         try:
-            result = self.fn()
+            result = fn()
         except Exception as error:
             if not getattr(error, "title", None):  # service errors are expected; others are bugs
                 log.exception("background task failed")
-            self.signals.failed.emit(error)
+            outcome, signal = error, signals.failed
         else:
-            self.signals.done.emit(result)
+            outcome, signal = result, signals.done
+        try:
+            signal.emit(outcome)
+        except RuntimeError:  # the window was torn down meanwhile: nobody is listening
+            log.debug("result of a background task dropped after shutdown")
+
+    return run
 
 
 class TaskRunner(QObject):
-    busy_changed = Signal(bool)
-
     def __init__(self, parent: QObject | None = None, max_threads: int = 4) -> None:
         super().__init__(parent)
         self.pool = QThreadPool(self)
@@ -94,24 +97,26 @@ class TaskRunner(QObject):
         on_done: Callable[[Any], None],
         on_error: Callable[[BaseException], None],
         owner: QObject | None = None,
+        user_action: bool = False,
     ) -> None:
         """Run `fn` on the pool; then `on_done(result)` or `on_error(exception)` on the GUI thread,
-        unless `owner` (the widget the callbacks update) has been deleted meanwhile."""
+        unless `owner` (the widget the callbacks update) has been deleted meanwhile.
+
+        `user_action`: a schedule or cancel the user asked for. Closing the window while one runs
+        asks first; background chores (voices, history reloads) do not count."""
         relay = _Relay(self, on_done, on_error, owner)
+        relay.user_action = user_action
         self.pending.add(relay)
-        if len(self.pending) == 1:
-            self.busy_changed.emit(True)
-        self.pool.start(_Task(fn, relay.signals))
+        self.pool.start(_task(fn, relay.signals))
 
     def _finished(self, relay: _Relay) -> None:
         self.pending.discard(relay)
         relay.deleteLater()
-        if not self.pending:
-            self.busy_changed.emit(False)
 
     @property
     def busy(self) -> bool:
-        return bool(self.pending)
+        """True while a user action runs."""
+        return any(relay.user_action for relay in self.pending)
 
     def wait(self, timeout_seconds: float) -> bool:
         """Block until every task has finished (for shutdown). True if they all did."""
