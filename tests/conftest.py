@@ -98,6 +98,10 @@ def make_window(qtbot, tmp_path: Path, sandbox: Sandbox, backend, accounts: dict
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
+    # Let the start-up chores (voices, response codes) finish so tests count only their own requests.
+    qtbot.waitUntil(lambda: sandbox.operations["getVoices"] and sandbox.operations["GetResponseCodes"])
+    qtbot.waitUntil(lambda: sandbox.in_flight == 0 and window.runner.pool.activeThreadCount() == 0)
+    sandbox.max_in_flight = 0
     return window
 
 

@@ -61,7 +61,7 @@ def test_lookup_by_number_shows_mixed_states_and_cancels_only_a_scheduled_call(q
         click_message_box(qtbot, page, "Cancel the call")
     assert page.result.headline.text() == f"Call {waiting.queue_id} cancelled"
     assert "credited" in page.result.body.text()
-    row = [r for r in range(3) if cells(page, r)[0] == str(waiting.queue_id)][0]
+    row = next(r for r in range(3) if cells(page, r)[0] == str(waiting.queue_id))
     assert cells(page, row)[1:3] == ["Cancelled", "No"]
     assert page.cancel_button(waiting.queue_id) is None
     assert window.desk.history.records()[0].action == "cancel_queue"
