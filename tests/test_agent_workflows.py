@@ -47,12 +47,13 @@ def test_lookup_by_number_shows_mixed_states_and_cancels_only_a_scheduled_call(q
     page = look_up(qtbot, window, "number", "(757) 555-1230")
     assert page.table.rowCount() == 3
     rows = {int(cells(page, r)[0]): r for r in range(3)}
-    assert cells(page, rows[waiting.queue_id])[1:3] == ["Scheduled - waiting for its time", "Yes"]
+    assert cells(page, rows[waiting.queue_id])[1:3] == ["Scheduled - waiting for its time", ""]
     assert cells(page, rows[running.queue_id])[1:3] == ["Ringing now", "No"]
     finished = cells(page, rows[done.queue_id])
     assert finished[1:3] == ["Answered", "No"] and finished[7:9] == ["Yes", "Human"]
     assert finished[4] != "—" and finished[5] != "—" and finished[6].endswith(" s")
     assert page.table.item(rows[waiting.queue_id], 1).toolTip() == "Code 0: Queued"
+    assert "cannot be cancelled" in page.table.item(rows[running.queue_id], 2).toolTip()
     assert page.cancel_button(running.queue_id) is None and page.cancel_button(done.queue_id) is None
     assert "Last updated" in page.fetched_label.text()
 
@@ -103,7 +104,7 @@ def test_bulk_run_with_invalid_lines_and_duplicates(qtbot, window, app_sandbox):
     assert page.summary.text() == "3 reference IDs ready, 1 duplicate removed, 2 not valid (listed below, not sent)."
     problems = [page.problems.item(i).text() for i in range(page.problems.count())]
     assert any("“bad id”" in p and "space" in p for p in problems)
-    assert any("duplicate, sent once" in p for p in problems)
+    assert any("Duplicate: sent once." in p for p in problems)
     assert page.table.rowCount() == 3
     summary = run_bulk(qtbot, page)
     assert (summary.calls_cancelled, summary.cancelled_rows, summary.nothing_rows, summary.failed_rows) == (4, 2, 1, 0)

@@ -21,7 +21,7 @@ import keyring.backends.fail  # noqa: E402
 from PySide6.QtCore import QDateTime  # noqa: E402
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget  # noqa: E402
 
-from desktop_app.sandbox import Sandbox  # noqa: E402
+from desktop_app.sandbox import ManualClock, Sandbox  # noqa: E402
 from desktop_app.service import new_call_request  # noqa: E402
 from desktop_app.storage.history import History  # noqa: E402
 from desktop_app.storage.profile import Profile  # noqa: E402
@@ -68,7 +68,7 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication([])
     app.setApplicationDisplayName("Voice Broadcast Desk")
-    sandbox = Sandbox().start()
+    sandbox = Sandbox(clock=ManualClock(datetime.now(UTC))).start()  # time moves only when told
     tmp = Path(tempfile.mkdtemp())
     # Under ./dev screenshots the real (throwaway) Secret Service is there, as on a desktop.
     backend = None if os.environ.get("VBD_TEST_SECRET_SERVICE") else MemoryKeyring()
@@ -119,6 +119,49 @@ def main() -> None:
     cancel.start_cancel_reference("Main office", "reminder-1128")
     settle(app, until=lambda: not cancel.in_flight and cancel.result.kind == "error")
     shot(window, "cancel-error")
+
+    # Find calls: a customer's number with calls in different states.
+    for seconds in (1, 50, 7200):
+        sandbox.state.schedule(
+            key=DEMO_KEY,
+            phone_number="757-555-0177",
+            text_to_say="Your prescription is ready for pick-up.",
+            voice_id=0,
+            caller_id="",
+            caller_id_name="",
+            try_count=1,
+            next_try_seconds=60,
+            scheduled=datetime.now(UTC) + timedelta(seconds=seconds),
+            scheduled_is_utc=True,
+            max_call_length=0,
+            reference_id="pharmacy",
+        )
+    sandbox.state.clock.advance(55)  # the first call is over, the second is ringing
+    lookup = window.lookup_page
+    window.tabs.setCurrentWidget(lookup)
+    lookup.query.setText("(757) 555-0177")
+    lookup.look_up()
+    settle(app, until=lambda: lookup.table.rowCount() == 3 and not lookup.in_flight)
+    shot(window, "find-calls")
+
+    # Bulk cancel: a pasted list with a duplicate and a bad line, run to the end.
+    for index in range(6):
+        client.schedule_call(
+            DEMO_KEY,
+            new_call_request(
+                phone_number=f"757-555-02{index:02d}",
+                text_to_say="Class is cancelled today.",
+                scheduled=datetime.now(UTC) + timedelta(hours=3),
+                reference_id=f"class-{index % 3}",
+            ),
+        )
+    bulk = window.bulk_page
+    window.tabs.setCurrentWidget(bulk)
+    bulk.paste.setPlainText("class-0\nclass-1\nclass-2\nclass-1\nclass 9\nclass-7")
+    bulk.check()
+    bulk.start("Main office", list(bulk.items))
+    settle(app, until=lambda: not bulk.is_running() and bulk.result.kind != "")
+    shot(window, "bulk-cancel")
 
     window.tabs.setCurrentWidget(window.history_page)
     window.history_page.reload()

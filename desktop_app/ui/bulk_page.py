@@ -105,6 +105,7 @@ class BulkPage(QWidget):
         )
         self.problems = QListWidget()
         self.problems.setAccessibleName("Entries that will not be sent")
+        self.problems.setWordWrap(True)
         top_layout.addWidget(self.paste, 3)
         top_layout.addWidget(self.problems, 2)
         splitter.addWidget(top)
@@ -178,10 +179,9 @@ class BulkPage(QWidget):
         parsed = parse_list(self.paste.toPlainText(), self.kind)
         self.parsed = parsed
         self.problems.clear()
-        for rejected in parsed.invalid:
-            self.problems.addItem(f"#{rejected.position} “{rejected.text}”: {rejected.reason}")
-        for rejected in parsed.duplicates:
-            self.problems.addItem(f"#{rejected.position} “{rejected.text}”: duplicate, sent once")
+        rejected = [(r, r.reason) for r in parsed.invalid] + [(r, "Duplicate: sent once.") for r in parsed.duplicates]
+        for entry, reason in sorted(rejected, key=lambda pair: pair[0].position):
+            self.problems.addItem(f"#{entry.position} “{entry.text}”: {reason}")
         self.summary.setText(parsed.summary)
         self.items = [BulkItem(index, value) for index, value in enumerate(parsed.values, start=1)]
         self._fill_table()
@@ -321,6 +321,7 @@ class BulkPage(QWidget):
         self.run = None  # drops the key with it
         for item in self.items:
             self._show_item(item)
+        self.table.resizeColumnsToContents()
         self._set_running(False)
         self.eta.setText("")
         summary = totals(self.items)

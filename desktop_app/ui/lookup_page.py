@@ -35,7 +35,9 @@ MODES = [
     ("queue", "QueueID", "for example 4093250"),
     ("queues", "Several QueueIDs", "QueueIDs separated by commas or semicolons"),
 ]
-COLUMNS = ["QueueID", "Status", "Can cancel", "Scheduled", "Started", "Ended", "Duration", "Answered", "Detected", ""]
+COLUMNS = ["QueueID", "Status", "Cancel", "Scheduled", "Started", "Ended", "Duration", "Answered", "Detected"]
+CANCEL_COLUMN = 2
+NOT_CANCELLABLE = "Calls in progress and finished calls cannot be cancelled."
 
 
 def local(moment: datetime | None) -> str:
@@ -88,7 +90,7 @@ class LookupPage(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
         self.table.setWordWrap(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         layout.addWidget(self.table, 1)
         self.fetched_label = QLabel("")
@@ -188,7 +190,7 @@ class LookupPage(QWidget):
             cells = [
                 str(status.queue_id),
                 status.plain_text,
-                "Yes" if status.cancellable else "No",
+                "" if status.cancellable else "No",
                 local(self.scheduled.get(status.queue_id)),
                 local(status.start_utc),
                 local(status.end_utc),
@@ -201,20 +203,22 @@ class LookupPage(QWidget):
                 if column == 1:
                     service_text = status.response_text or texts.get(status.response_code, "")
                     item.setToolTip(f"Code {status.response_code}: {service_text}")
+                elif column == CANCEL_COLUMN and not status.cancellable:
+                    item.setToolTip(NOT_CANCELLABLE)
                 self.table.setItem(row, column, item)
             if status.cancellable:
                 button = QPushButton("Cancel…")
                 button.setAccessibleName(f"Cancel call {status.queue_id}")
                 button.clicked.connect(lambda _=False, qid=status.queue_id: self.ask_cancel(qid))
-                self.table.setCellWidget(row, len(COLUMNS) - 1, button)
+                self.table.setCellWidget(row, CANCEL_COLUMN, button)
             else:
-                self.table.removeCellWidget(row, len(COLUMNS) - 1)
-                self.table.setItem(row, len(COLUMNS) - 1, QTableWidgetItem(""))
+                self.table.removeCellWidget(row, CANCEL_COLUMN)
+        self.table.resizeColumnsToContents()
 
     def cancel_button(self, queue_id: int) -> QPushButton | None:
         for row, status in enumerate(self.statuses):
             if status.queue_id == queue_id:
-                widget = self.table.cellWidget(row, len(COLUMNS) - 1)
+                widget = self.table.cellWidget(row, CANCEL_COLUMN)
                 return widget if isinstance(widget, QPushButton) else None
         return None
 
