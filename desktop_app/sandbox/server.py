@@ -17,6 +17,7 @@ import logging
 import random
 import re
 import socket
+import ssl
 import struct
 import threading
 import time
@@ -508,7 +509,12 @@ class Sandbox:
     manager; `url` is the service endpoint."""
 
     def __init__(
-        self, host: str = "127.0.0.1", port: int = 0, clock: Clock | None = None, faults: FaultPlan | None = None
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        clock: Clock | None = None,
+        faults: FaultPlan | None = None,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         self.state = PhoneNotifyState(clock) if clock else PhoneNotifyState()
         self.service = PhoneNotifyService(self.state)
@@ -522,6 +528,10 @@ class Sandbox:
         self.max_in_flight = 0
         self._counter_lock = threading.Lock()
         self._server = _Server((host, port), Handler)
+        self.scheme = "http"
+        if ssl_context is not None:  # https, e.g. with a self-signed certificate for TLS tests
+            self._server.socket = ssl_context.wrap_socket(self._server.socket, server_side=True)
+            self.scheme = "https"
         self._server.sandbox = self
         self._thread: threading.Thread | None = None
         self._wsdl_template = wsdl_path().read_text(encoding="utf-8")
@@ -539,7 +549,7 @@ class Sandbox:
     @property
     def url(self) -> str:
         host = self.host if ":" not in self.host else f"[{self.host}]"
-        return f"http://{host}:{self.port}/NotifyWS/PhoneNotify.asmx"
+        return f"{self.scheme}://{host}:{self.port}/NotifyWS/PhoneNotify.asmx"
 
     def start(self) -> Sandbox:
         self._thread = threading.Thread(
