@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationDisplayName(APP_NAME)
     app.setApplicationVersion(__version__)
     with contextlib.suppress(FileNotFoundError):
-        app.setWindowIcon(QIcon(str(resource_path("icons/voice-broadcast-desk.svg"))))
+        app.setWindowIcon(QIcon(str(resource_path("icons/voice-broadcast-desk.png"))))
     sandbox = Sandbox("127.0.0.1", 0).start() if args.sandbox else None
     context = AppContext(
         profile=profile,

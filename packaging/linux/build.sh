@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Build the Linux bundle, a .tar.gz and a .deb from build.spec, print their sizes and check them
+# against the targets (150 MB unpacked, 60 MB as .tar.gz). Run from anywhere: ./dev installers
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+PY=${PY:-.venv/bin/python}
+MAX_UNPACKED_MB=150
+MAX_TARGZ_MB=60
+
+version=$("$PY" -c 'import desktop_app; print(desktop_app.__version__)')
+arch=$(dpkg --print-architecture 2>/dev/null || uname -m)
+rm -rf build dist
+"$PY" -m PyInstaller --noconfirm --log-level WARN build.spec
+bundle=dist/VoiceBroadcastDesk
+
+tarball="dist/VoiceBroadcastDesk-$version-linux-$arch.tar.gz"
+tar -C dist -cf - VoiceBroadcastDesk | gzip -9 > "$tarball"
+
+# .deb: the bundle under /opt, a launcher in /usr/bin, the desktop file and the icon.
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+install -d "$stage/opt" "$stage/usr/bin" "$stage/usr/share/applications" \
+  "$stage/usr/share/icons/hicolor/256x256/apps" "$stage/DEBIAN"
+cp -a "$bundle" "$stage/opt/VoiceBroadcastDesk"
+ln -s /opt/VoiceBroadcastDesk/VoiceBroadcastDesk "$stage/usr/bin/voice-broadcast-desk"
+install -m 644 resources/voice-broadcast-desk.desktop "$stage/usr/share/applications/"
+install -m 644 resources/icons/voice-broadcast-desk.png "$stage/usr/share/icons/hicolor/256x256/apps/"
+installed_kb=$(du -sk --exclude=DEBIAN "$stage" | cut -f1)
+cat > "$stage/DEBIAN/control" <<CONTROL
+Package: voice-broadcast-desk
+Version: $version
+Architecture: $arch
+Maintainer: Voice Broadcast Desk developers <support@voicebroadcastdesk.invalid>
+Installed-Size: $installed_kb
+Depends: libc6, libegl1, libfontconfig1, libfreetype6, libdbus-1-3, libxkbcommon0, libxkbcommon-x11-0, libxcb-cursor0, libxcb-icccm4, libxcb-image0, libxcb-keysyms1, libxcb-randr0, libxcb-render-util0, libxcb-shape0, libxcb-xkb1
+Recommends: gnome-keyring | kwalletmanager
+Section: comm
+Priority: optional
+Description: Schedule and cancel calls with the Esendex Voice Broadcast API
+ Voice Broadcast Desk keeps license keys in the system keyring, schedules test
+ calls tagged with a reference ID, cancels scheduled calls by reference ID or
+ one at a time, and keeps a history of what was done. Start it with --sandbox
+ to practise on the built-in simulator: no real calls are placed.
+CONTROL
+cat > "$stage/DEBIAN/postinst" <<'POSTINST'
+#!/bin/sh
+set -e
+command -v update-desktop-database >/dev/null 2>&1 && update-desktop-database -q /usr/share/applications || true
+command -v gtk-update-icon-cache >/dev/null 2>&1 && gtk-update-icon-cache -q /usr/share/icons/hicolor || true
+exit 0
+POSTINST
+chmod 755 "$stage/DEBIAN/postinst"
+deb="dist/voice-broadcast-desk_${version}_${arch}.deb"
+dpkg-deb --build --root-owner-group -Zxz "$stage" "$deb" >/dev/null
+
+unpacked=$(du -sb "$bundle" | cut -f1)
+mb() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1000000 }'; }
+printf '%-44s %10s\n' "artifact" "size (MB)"
+printf '%-44s %10s\n' "$bundle/ (unpacked)" "$(mb "$unpacked")"
+printf '%-44s %10s\n' "$tarball" "$(mb "$(stat -c %s "$tarball")")"
+printf '%-44s %10s\n' "$deb" "$(mb "$(stat -c %s "$deb")")"
+fail=0
+if [ "$unpacked" -gt $((MAX_UNPACKED_MB * 1000000)) ]; then echo "FAIL: unpacked bundle over $MAX_UNPACKED_MB MB"; fail=1; fi
+if [ "$(stat -c %s "$tarball")" -gt $((MAX_TARGZ_MB * 1000000)) ]; then echo "FAIL: .tar.gz over $MAX_TARGZ_MB MB"; fail=1; fi
+[ $fail -eq 0 ] && echo "size targets met (at most $MAX_UNPACKED_MB MB unpacked, $MAX_TARGZ_MB MB .tar.gz)"
+exit $fail

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Verify the Linux build the way a user gets it: run the frozen bundle's --self-test, then install
+# the .deb and run the installed program's --self-test. Each runs offscreen inside a private D-Bus
+# session with an unlocked gnome-keyring and must report the Secret Service backend. Any crash,
+# non-zero exit, unexpected output or any output on stderr fails. Needs root (or sudo) for the .deb.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+deb=$(ls dist/voice-broadcast-desk_*.deb 2>/dev/null | head -n 1)
+[ -x dist/VoiceBroadcastDesk/VoiceBroadcastDesk ] && [ -n "$deb" ] || {
+  echo "no build found: run ./dev installers first" >&2; exit 1; }
+sudo=()
+[ "$(id -u)" -eq 0 ] || sudo=(sudo)
+
+self_test() {  # self_test LABEL PROGRAM: run PROGRAM --self-test as the CI check describes
+  local label=$1 program=$2 out err status failed=0
+  out=$(mktemp); err=$(mktemp)
+  set +e
+  STDERR_FILE=$err dbus-run-session -- bash -c '
+    printf "throwaway-test-password" | XDG_DATA_HOME="$(mktemp -d)" gnome-keyring-daemon --unlock --components=secrets >/dev/null
+    QT_QPA_PLATFORM=offscreen "$1" --self-test 2>"$STDERR_FILE"' _ "$program" >"$out" 2>/dev/null
+  status=$?
+  set -e
+  echo "[$label] exit $status: $(cat "$out")"
+  if [ $status -ne 0 ]; then echo "FAIL: $label exited with $status"; failed=1; fi
+  if [ "$(wc -l < "$out")" -ne 1 ] || ! grep -q '^self-test passed: .*keyring backend: GNOME Keyring / Secret Service$' "$out"; then
+    echo "FAIL: $label did not print the expected single line"; failed=1; fi
+  if [ -s "$err" ]; then echo "FAIL: $label wrote to stderr:"; cat "$err"; failed=1; fi
+  rm -f "$out" "$err"
+  return $failed
+}
+
+self_test "frozen bundle" "$PWD/dist/VoiceBroadcastDesk/VoiceBroadcastDesk"
+
+echo "installing $deb"
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "./$deb" >/dev/null
+trap '"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq voice-broadcast-desk >/dev/null || true' EXIT
+for path in /opt/VoiceBroadcastDesk/VoiceBroadcastDesk /usr/share/applications/voice-broadcast-desk.desktop \
+            /usr/share/icons/hicolor/256x256/apps/voice-broadcast-desk.png; do
+  [ -e "$path" ] || { echo "FAIL: the .deb did not install $path"; exit 1; }
+done
+self_test "installed .deb" /usr/bin/voice-broadcast-desk
+echo "verified: the frozen bundle and the installed .deb pass their self-test with the Secret Service"
