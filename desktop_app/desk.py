@@ -113,6 +113,24 @@ class Desk:
             lambda result: {"outcome": "ok", "count": int(result.cancelled), "message": result.credit_notice},
         )
 
+    def confirm_schedule(self, account: str, call: CallRequest) -> CallStatus | None:
+        """After a schedule whose outcome is unknown: look the number up, and record what was found.
+
+        A call to that number whose QueueID the history does not know yet is the lost answer's call.
+        Returns its status, or None when no such call exists (so it was not booked).
+        """
+        statuses = self.client.get_calls_to_number(self.keys.get(account), call.phone_number)
+        known = self.history.booked_queue_ids()
+        found = max((s for s in statuses if s.queue_id not in known), key=lambda s: s.queue_id, default=None)
+        inputs = {"phone_number": call.phone_number, "reference_id": call.reference_id, "confirmation": True}
+        fields = {"account": account, "action": "schedule", "inputs": inputs, "reference_id": call.reference_id}
+        if found is None:
+            self._record(outcome="error", message="Looked up: the call was not booked.", **fields)
+        else:
+            message = f"Looked up: the call was booked (QueueID {found.queue_id}, {found.plain_text})."
+            self._record(outcome="ok", queue_id=found.queue_id, message=message, **fields)
+        return found
+
     # -- look-ups (not recorded: they change nothing) -------------------------------------------------
 
     def calls_to_number(self, account: str, phone_number: str) -> list[CallStatus]:

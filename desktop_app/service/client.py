@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -317,22 +317,28 @@ class PhoneNotifyClient:
             error.outcome_unknown = schedules  # a proxy may fail after the server booked the call
             raise error from None
         except _ResponseTooLarge:
-            raise UnexpectedResponse(
-                "The server's answer was far larger than expected and was ignored. Please try again later."
+            raise self._unreadable(
+                "The server's answer was far larger than expected and was ignored.", "", lost
             ) from None
         except zeep.exceptions.Fault as exc:
             reason = redact(str(exc.message or "no reason given"))[:300]
             raise SoapFault(f"The service refused the request: {reason}", detail=reason) from None
         except (zeep.exceptions.DTDForbidden, zeep.exceptions.EntitiesForbidden) as exc:
-            raise UnexpectedResponse(
-                "The server's answer contained unsafe XML and was ignored. Please try again later.",
-                detail=type(exc).__name__,
+            raise self._unreadable(
+                "The server's answer contained unsafe XML and was ignored.", type(exc).__name__, lost
             ) from None
         except (zeep.exceptions.Error, XMLSyntaxError, ValueError, TypeError, AttributeError) as exc:
-            raise UnexpectedResponse(
-                "The server's answer could not be understood. Please try again later.",
-                detail=redact(f"{type(exc).__name__}: {exc}")[:500],
+            raise self._unreadable(
+                "The server's answer could not be understood.", redact(f"{type(exc).__name__}: {exc}")[:500], lost
             ) from None
+
+    @staticmethod
+    def _unreadable(what: str, detail: str, lost: Callable[[str], str]) -> UnexpectedResponse:
+        """The request reached the server but its answer is unusable: a schedule's outcome is
+        unknown, and a cancel may or may not have happened."""
+        error = UnexpectedResponse(lost(what), detail=detail)
+        error.outcome_unknown = "Outcome unknown" in error.message
+        return error
 
     # -- scheduling ---------------------------------------------------------------------------
 

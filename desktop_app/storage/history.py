@@ -202,6 +202,19 @@ class History:
             for r in rows
         ]
 
+    def booked_queue_ids(self) -> set[int]:
+        """Every QueueID a recorded schedule got back."""
+        with self._lock:
+            try:
+                rows = (
+                    self._connect()
+                    .execute("SELECT queue_id FROM records WHERE action = 'schedule' AND queue_id IS NOT NULL")
+                    .fetchall()
+                )
+            except sqlite3.DatabaseError as exc:
+                raise HistoryError(self._explain(exc)) from None
+        return {row[0] for row in rows}
+
     def scheduled_times(self, queue_ids: Iterable[int]) -> dict[int, datetime]:
         """When calls booked from this app were scheduled for (the service's status has no such field)."""
         wanted = list(dict.fromkeys(int(q) for q in queue_ids))

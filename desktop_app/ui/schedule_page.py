@@ -27,10 +27,10 @@ from PySide6.QtWidgets import (
 )
 
 from ..desk import describe_error
-from ..service import InvalidInput, ScheduledCall, new_call_request
+from ..service import CallRequest, CallStatus, InvalidInput, ScheduledCall, new_call_request
 from ..service import validation as check
 from ..service.reference_data import DEFAULT_VOICE_ID, VOICES
-from .widgets import BusyRow, FieldError, ResultPanel
+from .widgets import BusyRow, FieldError, ResultPanel, confirm
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -49,12 +49,15 @@ def to_utc(value: QDateTime) -> datetime:
 class SchedulePage(QWidget):
     scheduled = Signal(object)  # ScheduledCall
     failed = Signal(str)
+    checked = Signal(object)  # CallStatus or None, after "Check whether it was booked"
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window_ = window
         self.in_flight = False
         self.last: ScheduledCall | None = None
+        self.sending: tuple[str, CallRequest] | None = None
+        self.unknown: tuple[str, CallRequest] | None = None  # a schedule whose answer was lost
         # A scroll area keeps every field reachable on small screens and at 200% scaling.
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -147,7 +150,9 @@ class SchedulePage(QWidget):
         self.cancel_this = QPushButton("Cancel this call")
         self.copy_reference = QPushButton("Copy reference ID")
         self.copy_queue = QPushButton("Copy QueueID")
-        for button in (self.cancel_this, self.copy_reference, self.copy_queue):
+        self.check_booked = QPushButton("Check whether it was booked")
+        self.check_booked.setVisible(False)
+        for button in (self.check_booked, self.cancel_this, self.copy_reference, self.copy_queue):
             self.result.actions.addWidget(button)
         layout.addWidget(self.result)
         layout.addStretch(1)
@@ -157,6 +162,7 @@ class SchedulePage(QWidget):
         self.when.dateTimeChanged.connect(self._update_utc)
         self.schedule_button.clicked.connect(self.submit)
         self.cancel_this.clicked.connect(self._cancel_this)
+        self.check_booked.clicked.connect(self.check_unknown)
         self.copy_reference.clicked.connect(lambda: self._copy(self.last.reference_id if self.last else ""))
         self.copy_queue.clicked.connect(lambda: self._copy(str(self.last.queue_id) if self.last else ""))
         self.reset_time()
@@ -246,6 +252,24 @@ class SchedulePage(QWidget):
         if scheduled < now - timedelta(minutes=5):
             self.errors["scheduled_time"].show_message("That time is in the past. Choose a time from now on.")
             return
+        if self.unknown is not None and self.unknown[1].phone_number == call.phone_number:
+            confirm(
+                self,
+                "Check first?",
+                "The last try to book a call to this number got no clear answer: the call may already be "
+                "booked. Check first, so that nobody is called twice.",
+                lambda: self._send(account, call),
+                yes_text="Schedule anyway",
+                no_text="Check first",
+                on_no=self.check_unknown,
+            )
+            return
+        self._send(account, call)
+
+    def _send(self, account: str, call: CallRequest) -> None:
+        if self.in_flight:
+            return
+        self.sending = (account, call)
         self.in_flight = True
         self.schedule_button.setEnabled(False)
         self.result.clear()
@@ -282,16 +306,60 @@ class SchedulePage(QWidget):
             self.cancel_this.setVisible(False)
             self.copy_queue.setVisible(False)
         self.copy_reference.setVisible(bool(result.reference_id))
+        self.check_booked.setVisible(False)
+        self.unknown = None
         self.scheduled.emit(result)
 
     def _error(self, error: BaseException) -> None:
         self._finish()
         title, message = describe_error(error)
-        self.result.show_result("error" if not getattr(error, "outcome_unknown", False) else "warning", title, message)
-        for button in (self.cancel_this, self.copy_queue):
+        unknown = getattr(error, "outcome_unknown", False)
+        self.unknown = self.sending if unknown else None
+        self.result.show_result("warning" if unknown else "error", title, message)
+        for button in (self.cancel_this, self.copy_queue, self.copy_reference):
             button.setVisible(False)
-        self.copy_reference.setVisible(False)
+        self.check_booked.setVisible(unknown)
         self.failed.emit(message)
+
+    def check_unknown(self) -> None:
+        """Look the number up to settle a schedule whose answer was lost."""
+        if self.unknown is None or self.in_flight:
+            return
+        account, call = self.unknown
+        desk = self.window_.desk
+        self.in_flight = True
+        self.schedule_button.setEnabled(False)
+        self.check_booked.setEnabled(False)
+        self.busy.start(f"Looking up the calls to {call.phone_number}…")
+        self.window_.runner.submit(
+            lambda: desk.confirm_schedule(account, call), self._checked, self._check_failed, owner=self
+        )
+
+    def _checked(self, found: CallStatus | None) -> None:
+        self._finish()
+        self.check_booked.setEnabled(True)
+        self.check_booked.setVisible(False)
+        self.unknown = None
+        if found is None:
+            self.result.show_result(
+                "info", "It was not booked", "No new call to this number was found. You can schedule it again."
+            )
+            self.cancel_this.setVisible(False)
+        else:
+            self.last = ScheduledCall(found.queue_id, found.response_code, found.response_text, "", datetime.now(UTC))
+            self.result.show_result(
+                "success",
+                f"It was booked — QueueID {found.queue_id}",
+                f"Status: {found.plain_text}. Do not schedule it again.",
+            )
+            self.cancel_this.setVisible(found.cancellable)
+        self.checked.emit(found)
+
+    def _check_failed(self, error: BaseException) -> None:
+        self._finish()
+        self.check_booked.setEnabled(True)
+        title, message = describe_error(error)
+        self.result.show_result("warning", title, f"{message} The earlier call's outcome is still unknown.")
 
     def _cancel_this(self) -> None:
         if self.last is None:

@@ -124,8 +124,9 @@ def confirm(
     yes_text: str = "Yes",
     no_text: str = "No",
     icon: QMessageBox.Icon = QMessageBox.Icon.Question,
+    on_no: Callable[[], None] | None = None,
 ) -> QMessageBox:
-    """A window-modal question that does not block the event loop."""
+    """A window-modal question that does not block the event loop. "No" is the default button."""
     box = QMessageBox(icon, title, text, QMessageBox.StandardButton.NoButton, parent)
     yes = box.addButton(yes_text, QMessageBox.ButtonRole.AcceptRole)
     no = box.addButton(no_text, QMessageBox.ButtonRole.RejectRole)
@@ -137,6 +138,8 @@ def confirm(
     def finished() -> None:
         if box.clickedButton() is yes:
             on_yes()
+        elif box.clickedButton() is no and on_no is not None:
+            on_no()
 
     box.buttonClicked.connect(lambda _button: finished())
     box.open()
