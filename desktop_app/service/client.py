@@ -20,6 +20,7 @@ from typing import Any
 import requests
 import zeep
 import zeep.exceptions
+from lxml import etree
 from lxml.etree import XMLSyntaxError
 
 from ..resources import wsdl_path
@@ -62,6 +63,9 @@ MAX_RESPONSE_BYTES = 2 * 1024 * 1024
 _XML_MEDIA_TYPES = ("text/xml", "application/soap+xml", "application/xml")
 
 
+_WELL_FORMED_ONLY = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+
+
 class _ResponseTooLarge(Exception):
     pass
 
@@ -89,6 +93,10 @@ class GuardedTransport(zeep.Transport):
                 response.close()
                 raise _ResponseTooLarge()
         response._content = bytes(body)
+        if body:
+            # zeep parses with recover=True when not strict, which would quietly accept a truncated
+            # answer as a shorter one. Refuse anything that is not well-formed first.
+            etree.fromstring(response._content, _WELL_FORMED_ONLY)
         media_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
         if response.status_code >= 400 and (media_type not in _XML_MEDIA_TYPES or b"Fault" not in body):
             raise _NotSoapError(response.status_code)
@@ -321,8 +329,12 @@ class PhoneNotifyClient:
                 "The server's answer was far larger than expected and was ignored.", "", lost
             ) from None
         except zeep.exceptions.Fault as exc:
-            reason = redact(str(exc.message or "no reason given"))[:300]
-            raise SoapFault(f"The service refused the request: {reason}", detail=reason) from None
+            reason = redact(str(exc.message or "no reason given"))[:300].rstrip(".")
+            raise SoapFault(
+                f"The service refused the request: {reason}. Check the details and try again; "
+                "if it keeps happening, note the time and contact Esendex support.",
+                detail=reason,
+            ) from None
         except (zeep.exceptions.DTDForbidden, zeep.exceptions.EntitiesForbidden) as exc:
             raise self._unreadable(
                 "The server's answer contained unsafe XML and was ignored.", type(exc).__name__, lost
@@ -366,8 +378,14 @@ class PhoneNotifyClient:
 
     @staticmethod
     def _scheduled(result: Any, call: CallRequest) -> ScheduledCall:
-        if result is None:
-            raise UnexpectedResponse("The server's answer was empty. Check the call's status before trying again.")
+        if result is None or (int(result.ResponseCode) == 0 and not result.QueueID):
+            # "Queued" without a QueueID is no answer at all: the call may or may not be booked.
+            error = UnexpectedResponse(
+                "The server's answer did not say which call was booked. Outcome unknown: the call may or may "
+                "not have been booked. Check the call's status before trying again."
+            )
+            error.outcome_unknown = True
+            raise error
         return ScheduledCall(
             queue_id=int(result.QueueID or 0),
             response_code=int(result.ResponseCode),
