@@ -6,7 +6,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import unicodedata
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from urllib.parse import urlsplit
 
 from .errors import InvalidInput
@@ -172,6 +172,29 @@ def scheduled_time(value: datetime, now: datetime | None = None) -> datetime:
     if utc < now - timedelta(days=1):
         raise InvalidInput("scheduled_time", "That time is in the past. Choose a time from now on.")
     return utc
+
+
+def local_time_note(wall_time: datetime, zone: tzinfo) -> str:
+    """A plain note when a local wall-clock time falls in a daylight-saving gap or overlap.
+
+    In a gap (clocks go forward) the time does not exist; in an overlap (clocks go back) it happens
+    twice. Returns "" for an ordinary time.
+    """
+    naive = wall_time.replace(tzinfo=None)
+    first, second = naive.replace(tzinfo=zone, fold=0), naive.replace(tzinfo=zone, fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return ""
+    round_trip = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+    if round_trip != naive:
+        return (
+            f"{naive:%H:%M} does not exist on {naive:%d %B} (the clocks go forward): "
+            "choose another time, or the call is placed an hour later."
+        )
+    earlier = min(first, second, key=lambda moment: moment.astimezone(UTC))
+    return (
+        f"{naive:%H:%M} happens twice on {naive:%d %B} (the clocks go back). "
+        f"The call is placed the first time, at {earlier.astimezone(UTC):%H:%M} UTC."
+    )
 
 
 def is_loopback_host(host: str) -> bool:

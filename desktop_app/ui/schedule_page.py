@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import QDateTime, QTimeZone, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence
@@ -104,6 +105,11 @@ class SchedulePage(QWidget):
         self.utc_label = QLabel()
         self.utc_label.setStyleSheet("color: palette(placeholder-text);")
         form.addRow("", self.utc_label)
+        self.time_note = QLabel()  # daylight-saving gaps and overlaps, in plain words
+        self.time_note.setWordWrap(True)
+        self.time_note.setStyleSheet("color: #8a5a00;")
+        self.time_note.hide()
+        form.addRow("", self.time_note)
 
         ref_row = QHBoxLayout()
         self.reference = QLineEdit()
@@ -210,10 +216,30 @@ class SchedulePage(QWidget):
         self.when.setDateTime(soon)
         self._update_utc()
 
+    def set_time_zone(self, zone: QTimeZone) -> None:
+        """The zone the time is entered in (the system's by default)."""
+        self.when.setTimeZone(zone)
+        self._update_utc()
+
     def _update_utc(self) -> None:
-        moment = to_utc(self.when.dateTime())
-        zone = QTimeZone.systemTimeZone().displayName(self.when.dateTime())
-        self.utc_label.setText(f"= {moment:%Y-%m-%d %H:%M} UTC (your time zone: {zone})")
+        value = self.when.dateTime()
+        moment = to_utc(value)
+        zone = self.when.timeZone()
+        self.utc_label.setText(f"= {moment:%Y-%m-%d %H:%M} UTC (your time zone: {zone.displayName(value)})")
+        note = ""
+        try:
+            wall = datetime(
+                value.date().year(),
+                value.date().month(),
+                value.date().day(),
+                value.time().hour(),
+                value.time().minute(),
+            )
+            note = check.local_time_note(wall, ZoneInfo(bytes(zone.id().data()).decode()))
+        except (ZoneInfoNotFoundError, ValueError):
+            pass  # a zone Python does not know: Qt's conversion above still applies
+        self.time_note.setText(note)
+        self.time_note.setVisible(bool(note))
 
     def clear_errors(self) -> None:
         for error in self.errors.values():

@@ -1,0 +1,141 @@
+"""Reliability and security checks that are not part of the fault matrix: a crash mid-write, keyring
+faults, where the embedded sandbox listens, and plain http refused for remote addresses."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import keyring.errors
+import pytest
+
+from desktop_app.service import InvalidInput, PhoneNotifyClient
+from desktop_app.storage.history import History
+from desktop_app.storage.secrets import KeyStore, KeyStoreError
+from tests.conftest import KEY_A, make_window
+from tests.support import MemoryKeyring
+from tests.test_ui import cancel_via_ui
+
+WRITER = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from desktop_app.storage.history import History
+    history = History(Path(sys.argv[1]))
+    i = 0
+    while True:
+        history.record(account="Main office", action="cancel_reference", outcome="ok", reference_id=f"r{i}",
+                       inputs={"reference_id": f"r{i}", "pad": "x" * 2000}, count=i % 3, message="credited")
+        i += 1
+        if i == 50:
+            print("writing", flush=True)
+    """
+)
+
+
+def test_kill_9_in_the_middle_of_history_writes_leaves_a_readable_journal(tmp_path):
+    path = tmp_path / "history.sqlite3"
+    History(path).record(account="Main office", action="schedule", inputs={}, outcome="ok", queue_id=1)
+    for round_ in range(3):
+        writer = subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(path)],
+            stdout=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONPATH": os.getcwd()},
+        )
+        assert writer.stdout.readline().strip() == "writing"
+        time.sleep(0.05 * (round_ + 1))
+        writer.send_signal(signal.SIGKILL)
+        writer.wait(10)
+        writer.stdout.close()
+        history = History(path)
+        records = history.records(limit=100_000)
+        assert records[-1].action == "schedule"  # the first record is still there
+        assert len(records) > 50 * (round_ + 1)
+        assert all(r.outcome == "ok" and r.account == "Main office" for r in records)
+        history.record(account="Main office", action="cancel_queue", inputs={}, outcome="ok", queue_id=2, count=1)
+        history.close()
+
+
+class LockedKeyring(MemoryKeyring):
+    """As when the user declines the unlock prompt."""
+
+    def get_password(self, service, username):
+        raise keyring.errors.KeyringLocked("Failed to unlock the collection!")
+
+    def set_password(self, service, username, password):
+        raise keyring.errors.KeyringLocked("Failed to unlock the collection!")
+
+
+class BrokenKeyring(MemoryKeyring):
+    """A backend that raises on every call (a D-Bus error, say)."""
+
+    def get_password(self, service, username):
+        raise RuntimeError(f"org.freedesktop.DBus.Error.NoReply {username}")
+
+    def set_password(self, service, username, password):
+        raise keyring.errors.PasswordSetError(f"cannot store {password}")
+
+    def delete_password(self, service, username):
+        raise keyring.errors.PasswordDeleteError("the service is gone")
+
+
+def test_locked_keyring_gets_a_clear_message_and_no_plaintext_fallback(tmp_path):
+    store = KeyStore(LockedKeyring())
+    with pytest.raises(KeyStoreError, match="keyring is locked") as error:
+        store.set("Main office", KEY_A)
+    assert KEY_A not in str(error.value)
+    assert not store.is_session_only("Main office")  # never silently kept elsewhere
+    with pytest.raises(KeyStoreError, match="Unlock it"):
+        store.get("Main office")
+
+
+def test_a_failing_backend_gets_a_clear_message_for_get_set_and_delete():
+    store = KeyStore(BrokenKeyring())
+    for action in (
+        lambda: store.get("Main office"),
+        lambda: store.set("Main office", KEY_A),
+        lambda: store.delete("Main office"),
+    ):
+        with pytest.raises(KeyStoreError) as error:
+            action()
+        assert "keyring reported a problem" in str(error.value) and KEY_A not in str(error.value)
+        assert "NoReply" not in str(error.value)  # technical text stays out of the message
+
+
+def test_locked_keyring_in_the_window_keeps_the_app_usable(qtbot, tmp_path, app_sandbox):
+    window = make_window(qtbot, tmp_path, app_sandbox, LockedKeyring())
+    window.settings.accounts = ["Main office"]
+    window.refresh_accounts()
+    text = cancel_via_ui(qtbot, window, "locked")
+    assert "License key unavailable" in text and "keyring is locked" in text
+    assert window.cancel_page.cancel_button.isEnabled()
+    record = window.desk.history.records()[0]
+    assert record.outcome == "error" and "locked" in record.message
+    window.close()
+    window.context.history.close()
+
+
+def test_the_embedded_sandbox_listens_on_loopback_only(qtbot, window):
+    assert window.sandbox.host == "127.0.0.1"
+    assert window.sandbox.url.startswith("http://127.0.0.1:")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://ws.esendex.us/NotifyWS/PhoneNotify.asmx",
+        "http://10.1.2.3/x",
+        "http://[2001:db8::1]/x",
+        "ftp://127.0.0.1/x",
+        "https://",
+        "javascript:alert(1)",
+    ],
+)
+def test_remote_endpoints_must_use_https(url):
+    with pytest.raises(InvalidInput):
+        PhoneNotifyClient(url)
