@@ -131,6 +131,25 @@ class Desk:
             self._record(outcome="ok", queue_id=found.queue_id, message=message, **fields)
         return found
 
+    def confirm_cancel(self, account: str, reference_id: str, queue_id: int) -> int:
+        """After a cancel whose answer was lost: look the call up and settle it. A call already
+        Cancelled (22) was cancelled by the lost request, which is recorded now; a call still
+        waiting is cancelled again (safe: nothing is counted twice). Returns the calls cancelled."""
+        status = self.client.get_call_status(queue_id)
+        fields = {
+            "account": account,
+            "action": "cancel_reference",
+            "reference_id": reference_id,
+            "inputs": {"reference_id": reference_id, "queue_id": queue_id, "confirmation": True},
+        }
+        if status.response_code == 22:
+            self._record(outcome="ok", count=1, message="Looked up: the earlier cancel went through.", **fields)
+            return 1
+        if status.cancellable:
+            return self.cancel_by_reference_id(account, reference_id).cancelled
+        self._record(outcome="ok", count=0, message=f"Looked up: not cancelled ({status.plain_text}).", **fields)
+        return 0
+
     # -- look-ups (not recorded: they change nothing) -------------------------------------------------
 
     def calls_to_number(self, account: str, phone_number: str) -> list[CallStatus]:
