@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
@@ -117,3 +119,41 @@ def test_self_test_reports_failure_with_exit_1(tmp_path):
     )
     assert result.returncode == 1
     assert result.stdout.startswith("self-test FAILED: VOICE_BROADCAST_SELFTEST_KEY is not a license key")
+
+
+def ocr(path: Path) -> str:
+    """tesseract's reading of an image, normalised for hex: lower case, O->0, l/I->1, no spaces."""
+    text = subprocess.run(["tesseract", str(path), "-"], capture_output=True, text=True, timeout=60).stdout
+    return text.lower().replace("o", "0").replace("l", "1").replace("i", "1").replace(" ", "")
+
+
+def test_screenshots_show_no_key_to_ocr(qtbot, tmp_path, app_sandbox, memory_keyring):
+    if shutil.which("tesseract") is None:
+        pytest.skip("OCR is not available (./dev test installs tesseract-ocr)")
+    from PySide6.QtWidgets import QLabel
+
+    long_groups = [group for group in DISTINCTIVE_KEY.split("-") if len(group) >= 8]
+    control = QLabel(f"License key: {DISTINCTIVE_KEY}")
+    font = control.font()
+    font.setPointSize(14)
+    control.setFont(font)
+    control.resize(640, 60)
+    qtbot.addWidget(control)
+    control.grab().save(str(tmp_path / "control.png"))
+    assert any(group in ocr(tmp_path / "control.png") for group in long_groups), "OCR cannot read a key here"
+
+    window = make_window(qtbot, tmp_path, app_sandbox, memory_keyring, {"Leak check": DISTINCTIVE_KEY})
+    dialog = window.open_accounts()
+    qtbot.waitUntil(lambda: dialog.key_label.text().endswith("c2e7"))
+    shots = {"accounts": dialog, "window": window}
+    for name, widget in shots.items():
+        widget.grab().save(str(tmp_path / f"{name}.png"))
+    cancel_via_ui(qtbot, window, "ocr-check")
+    window.grab().save(str(tmp_path / "result.png"))
+    for name in (*shots, "result"):
+        text = ocr(tmp_path / f"{name}.png")
+        assert "cance1" in text or "key" in text, f"OCR read nothing useful from {name}"
+        assert not any(group in text for group in long_groups), f"the key is readable in the {name} screenshot"
+    dialog.close()
+    window.close()
+    window.context.history.close()
