@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import logging
 import logging.handlers
+import os
 import sys
 import threading
 from pathlib import Path
@@ -87,6 +88,20 @@ def install_exception_hook() -> None:
     threading.excepthook = lambda args: show(args.exc_type, args.exc_value, args.exc_traceback)
 
 
+STARTUP_PROBE = "VBD_STARTUP_PROBE"  # bench/startup.py: print "ready" once the window is up and idle
+
+
+def report_when_idle(app) -> None:
+    """After the first paint and the queued start-up events, print "ready" and quit."""
+    from PySide6.QtCore import QTimer
+
+    def ready() -> None:
+        print("ready", flush=True)
+        app.quit()
+
+    QTimer.singleShot(0, lambda: QTimer.singleShot(0, ready))
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.endpoint and not args.self_test:
@@ -101,7 +116,6 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from .resources import resource_path
-    from .sandbox import Sandbox
     from .storage.history import History
     from .storage.profile import Profile
     from .storage.secrets import KeyStore
@@ -118,20 +132,21 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationVersion(__version__)
     with contextlib.suppress(FileNotFoundError):
         app.setWindowIcon(QIcon(str(resource_path("icons/voice-broadcast-desk.png"))))
-    sandbox = Sandbox("127.0.0.1", 0).start() if args.sandbox else None
     context = AppContext(
         profile=profile,
         settings=Settings.load(profile.settings_file),
         keys=KeyStore(),
         history=History(profile.history_file),
-        sandbox=sandbox,
+        start_sandbox=args.sandbox,
     )
     window = MainWindow(context)
     window.show()
-    log.info("started %s %s (sandbox: %s)", APP_NAME, __version__, bool(sandbox))
+    if os.environ.get(STARTUP_PROBE):
+        report_when_idle(app)
+    log.info("started %s %s (sandbox: %s)", APP_NAME, __version__, args.sandbox)
     try:
         return app.exec()
     finally:
         context.history.close()
-        if sandbox is not None:
-            sandbox.stop()
+        if context.sandbox is not None:
+            context.sandbox.stop()

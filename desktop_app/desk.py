@@ -12,20 +12,14 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .service import (
-    CallRequest,
-    CallStatus,
-    CancelCount,
-    PhoneNotifyClient,
-    QueueCancelResult,
-    ScheduledCall,
-    Voice,
-)
-from .service.client import format_utc
+from .service import CallRequest, CallStatus, CancelCount, QueueCancelResult, ScheduledCall, Voice, format_utc
 from .storage.history import History, HistoryError
 from .storage.secrets import KeyStore
+
+if TYPE_CHECKING:
+    from .service import PhoneNotifyClient
 
 log = logging.getLogger(__name__)
 

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import keyring.backend
 import keyring.errors
+from jaraco.classes.properties import classproperty
 
 
 class MemoryKeyring(keyring.backend.KeyringBackend):
     """An in-memory keyring for unit tests and screenshots (the real Secret Service has its own test)."""
 
-    priority = 1
+    @classproperty
+    def priority(cls) -> float:  # noqa: N805 - a class property
+        # keyring discovers every KeyringBackend subclass; refusing a priority keeps this one (and
+        # the failing variants the tests derive from it) out of the real keyring's choice.
+        raise RuntimeError("test keyrings are only used when passed in explicitly")
 
     def __init__(self) -> None:
         super().__init__()

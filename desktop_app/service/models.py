@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from .reference_data import IN_PROGRESS_CODES, NOT_STARTED_CODES, plain_status
 
@@ -129,3 +129,9 @@ class QueueCancelResult:
             "Nothing was cancelled, so there is no credit. The call was not waiting to be placed: "
             "completed calls and calls in progress cannot be cancelled."
         )
+
+
+def format_utc(moment: datetime) -> str:
+    """`2026-11-28T16:10:37.123Z`: UTC with milliseconds and `Z`, like the vendor's samples."""
+    utc = moment.astimezone(UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"

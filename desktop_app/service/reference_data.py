@@ -12,6 +12,7 @@ from typing import NamedTuple
 NAMESPACE = "https://ws.esendex.us/NotifyWS/"
 LEGACY_NAMESPACE = "http://ws.cdyne.com/NotifyWS/"
 DEFAULT_ENDPOINT = "https://ws.esendex.us/NotifyWS/PhoneNotify.asmx"
+DEFAULT_TIMEOUT_SECONDS = 30.0
 
 RESPONSE_CODES: dict[int, str] = {
     0: "Queued",

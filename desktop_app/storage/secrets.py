@@ -14,12 +14,12 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-
-import keyring
-import keyring.backend
-import keyring.errors
+from typing import TYPE_CHECKING
 
 from ..service import validation
+
+if TYPE_CHECKING:  # keyring itself is imported on first use, on a worker thread, after the first paint
+    import keyring.backend
 
 SERVICE_NAME = "VoiceBroadcastDesk"
 
@@ -77,6 +77,8 @@ class KeyStore:
     @property
     def backend(self) -> keyring.backend.KeyringBackend:
         if self._backend is None:
+            import keyring
+
             self._backend = keyring.get_keyring()  # may be slow (D-Bus): worker thread only
         return self._backend
 
@@ -97,6 +99,8 @@ class KeyStore:
     @contextmanager
     def _keyring_call(self, action: str) -> Iterator[None]:
         """Hold the lock and turn any backend failure into a plain KeyStoreError."""
+        import keyring.errors
+
         with self._lock:
             try:
                 yield

@@ -10,8 +10,7 @@ import tempfile
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
-from ..service.client import DEFAULT_TIMEOUT_SECONDS
-from ..service.reference_data import DEFAULT_ENDPOINT
+from ..service.reference_data import DEFAULT_ENDPOINT, DEFAULT_TIMEOUT_SECONDS
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
@@ -23,8 +23,6 @@ from PySide6.QtWidgets import (
 
 from .. import APP_NAME, __version__
 from ..desk import Desk
-from ..sandbox import Sandbox
-from ..service import PhoneNotifyClient
 from ..service.reference_data import RESPONSE_CODES
 from ..storage.history import History
 from ..storage.profile import Profile
@@ -40,6 +38,9 @@ from .settings_dialog import SettingsDialog
 from .tasks import TaskRunner
 from .widgets import ResultPanel
 
+if TYPE_CHECKING:
+    from ..sandbox import Sandbox
+
 log = logging.getLogger(__name__)
 SANDBOX_BANNER = "SANDBOX — no real calls are placed"
 
@@ -51,6 +52,13 @@ class AppContext:
     keys: KeyStore
     history: History
     sandbox: Sandbox | None = None
+    start_sandbox: bool = False  # start the built-in sandbox right after the first paint
+
+
+def _start_sandbox() -> Sandbox:
+    from ..sandbox import Sandbox
+
+    return Sandbox("127.0.0.1", 0).start()  # loopback only
 
 
 class MainWindow(QMainWindow):
@@ -60,18 +68,19 @@ class MainWindow(QMainWindow):
         self.settings = context.settings
         self.keys = context.keys
         self.sandbox = context.sandbox
+        self.sandbox_mode = context.sandbox is not None or context.start_sandbox
         self.store: StoreInfo | None = None
         self.response_texts = dict(RESPONSE_CODES)  # replaced by GetResponseCodes when it answers
         self.runner = TaskRunner(self, max_threads=4)  # network work
         self.key_runner = TaskRunner(self, max_threads=1)  # one queue for the keyring
         self.desk = Desk(self._client_factory(), context.keys, context.history)
         self._closing = False
-        self.setWindowTitle(APP_NAME + (" (sandbox)" if self.sandbox else ""))
+        self.setWindowTitle(APP_NAME + (" (sandbox)" if self.sandbox_mode else ""))
         self.setMinimumSize(640, 480)  # fits a 1080p screen at 200% scaling (960 x 540 logical)
 
         central = QWidget()
         layout = QVBoxLayout(central)
-        if self.sandbox is not None:
+        if self.sandbox_mode:
             banner = QLabel(SANDBOX_BANNER)
             banner.setObjectName("sandboxBanner")
             banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -126,13 +135,21 @@ class MainWindow(QMainWindow):
     # -- set-up -----------------------------------------------------------------------------------
 
     def _client_factory(self):
-        endpoint = self.sandbox.url if self.sandbox else self.settings.endpoint
         timeout, ca_bundle = self.settings.timeout_seconds, self.settings.ca_bundle or None
-        return lambda: PhoneNotifyClient(endpoint, timeout=timeout, ca_bundle=ca_bundle)
+        endpoint = self.settings.endpoint
+
+        def create() -> Any:  # runs on a worker, where importing zeep costs the window nothing
+            from ..service.client import PhoneNotifyClient
+
+            url = self.sandbox.url if self.sandbox_mode and self.sandbox is not None else endpoint
+            return PhoneNotifyClient(url, timeout=timeout, ca_bundle=ca_bundle)
+
+        return create
 
     def _endpoint_text(self) -> str:
-        if self.sandbox:
-            return f"Using the built-in sandbox at {self.sandbox.url}"
+        if self.sandbox_mode:
+            where = f" at {self.sandbox.url}" if self.sandbox else " (starting)"
+            return f"Using the built-in sandbox{where}"
         return f"Using {self.settings.endpoint}"
 
     def _build_menus(self) -> None:
@@ -162,7 +179,21 @@ class MainWindow(QMainWindow):
         help_menu.addAction(QAction(f"&About {APP_NAME}", self, triggered=self.show_about))
 
     def _after_first_paint(self) -> None:
-        """Work that is not needed to show the window: keyring, WSDL, voices, history."""
+        """Work that is not needed to show the window: the sandbox, keyring, WSDL, voices, history."""
+        if self.sandbox_mode and self.sandbox is None:
+            self.runner.submit(_start_sandbox, self._sandbox_started, self._sandbox_failed)
+            return  # the rest follows once the sandbox answers
+        self._start_chores()
+
+    def _sandbox_started(self, sandbox: Sandbox) -> None:
+        self.sandbox = self.context.sandbox = sandbox
+        self.statusBar().showMessage(self._endpoint_text())
+        self._start_chores()
+
+    def _sandbox_failed(self, error: BaseException) -> None:
+        self.notice.show_result("error", "The sandbox could not start", str(error))
+
+    def _start_chores(self) -> None:
         self.key_runner.submit(self.keys.info, self._store_known, self._store_failed)
         self.runner.submit(self._load_voices, self._voices_loaded, lambda _e: None)
         self.runner.submit(self.desk.response_codes, self.response_texts.update, lambda _e: None)
