@@ -23,7 +23,6 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
 
 KEY = "5a1e5d3c-0b7f-4c2e-9d8a-7e6f5a4b3c2d"
@@ -42,27 +41,6 @@ print(int(open("/proc/self/statm").read().split()[1]) * 4096)
 def rss_mb() -> float:
     with open("/proc/self/statm") as statm:
         return int(statm.read().split()[1]) * 4096 / 1e6
-
-
-class StallMeter:
-    def __init__(self) -> None:
-        self.timer = QTimer()
-        self.timer.setInterval(10)
-        self.timer.timeout.connect(self._tick)
-        self.longest = 0.0
-
-    def _tick(self) -> None:
-        now = time.perf_counter()
-        self.longest = max(self.longest, now - self.last)
-        self.last = now
-
-    def __enter__(self) -> StallMeter:
-        self.longest, self.last = 0.0, time.perf_counter()
-        self.timer.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.timer.stop()
 
 
 def wait(app: QApplication, condition, limit: float = 600) -> None:
@@ -90,6 +68,7 @@ def main() -> None:
     from desktop_app.storage.secrets import KeyStore
     from desktop_app.storage.settings import Settings
     from desktop_app.ui.main_window import AppContext, MainWindow
+    from tests.stall import StallMeter
     from tests.support import MemoryKeyring
 
     sandbox = subprocess.Popen(

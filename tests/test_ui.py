@@ -7,7 +7,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from PySide6.QtCore import QDateTime, Qt, QTimer
+from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
 
 from desktop_app.service import new_call_request
@@ -15,6 +15,7 @@ from desktop_app.ui import accounts_dialog
 from desktop_app.ui.accounts_dialog import KeyEntryDialog
 from desktop_app.ui.main_window import SANDBOX_BANNER
 from tests.conftest import KEY_A, KEY_B, make_window
+from tests.stall import StallMeter
 
 
 def click_message_box(qtbot, parent, button_text: str) -> None:
@@ -197,30 +198,17 @@ def test_double_click_sends_one_request(qtbot, window, app_sandbox):
 def test_gui_thread_keeps_processing_events_during_a_slow_cancel(qtbot, window, app_sandbox):
     """Real worker threads: the sandbox delays the cancel by 2 s; the event loop must keep ticking."""
     app_sandbox.faults.latency_seconds = 2.0
-    stalls: list[float] = []
-    last = [time.perf_counter()]
-
-    def tick() -> None:
-        now = time.perf_counter()
-        stalls.append(now - last[0])
-        last[0] = now
-
-    timer = QTimer()
-    timer.setInterval(10)
-    timer.timeout.connect(tick)
     page = window.cancel_page
     page.reference.setText("slow-cancel")
     qtbot.mouseClick(page.cancel_button, Qt.MouseButton.LeftButton)
     click_message_box(qtbot, page, "Cancel the calls")
-    timer.start()
-    started = time.perf_counter()
-    qtbot.waitUntil(lambda: not page.in_flight, timeout=10_000)
-    timer.stop()
+    with StallMeter() as meter:
+        started = time.perf_counter()
+        qtbot.waitUntil(lambda: not page.in_flight, timeout=10_000)
     assert time.perf_counter() - started >= 1.9  # the request really took 2 s
-    assert len(stalls) > 100  # the loop ticked throughout
-    longest = max(stalls)
-    print(f"longest event-loop stall during a 2 s cancel: {longest * 1000:.1f} ms over {len(stalls)} ticks")
-    assert longest < 0.25
+    assert meter.ticks > 100  # the loop ticked throughout
+    print(f"longest event-loop stall during a 2 s cancel: {meter.longest * 1000:.1f} ms over {meter.ticks} ticks")
+    assert meter.longest < 0.25
 
 
 def test_close_window_during_inflight_cancel_records_it(qtbot, tmp_path, app_sandbox, memory_keyring):
