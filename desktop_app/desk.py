@@ -159,9 +159,6 @@ class Desk:
             return [client.get_call_status_advanced(self.keys.get(account), queue_ids[0])]
         return client.get_call_statuses(self.keys.get(account or ""), queue_ids)
 
-    def call_status(self, queue_id: int) -> CallStatus:
-        return self.client.get_call_status(queue_id)
-
     def voices(self) -> list[Voice]:
         return self.client.get_voices()
 

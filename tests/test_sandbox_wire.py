@@ -318,3 +318,22 @@ def test_standalone_sandbox_refuses_a_public_address_unless_told():
         [sys.executable, "-m", "desktop_app.sandbox", "--host", "0.0.0.0"], capture_output=True, text=True, timeout=30
     )
     assert result.returncode == 2 and "not a loopback address" in result.stderr
+
+
+def test_injected_faults_mean_the_same_on_get_and_soap(sandbox):
+    """A fault before processing leaves the call alone; one after processing has already acted."""
+    for fault, processed in (("soap_fault", False), ("html500", False), ("entity_payload", True)):
+        schedule(sandbox, f"f-{fault}")
+        response = requests.get(
+            f"{sandbox.url}/CancelNotifyByReferenceID",
+            timeout=5,
+            params={"ReferenceID": f"f-{fault}", "LicenseKey": KEY_A},
+            headers={"X-Sandbox-Fault": fault},
+        )
+        if processed:
+            assert response.status_code == 200 and response.content.startswith(b'<?xml version="1.0"?><!DOCTYPE')
+            assert b"&lol3;" in response.content
+        else:
+            assert response.status_code == 500
+        again = post11(sandbox, soap11(cancel_body(f"f-{fault}")), f'"{NS}CancelNotifyByReferenceID"')
+        assert result_element(again, SOAP11, "CancelNotifyByReferenceID").text == ("0" if processed else "1")

@@ -66,7 +66,8 @@ FAULTS = (
     "reset",  # processed, then half an answer and a TCP reset
     "entity_payload",  # processed, then an answer carrying a DTD with entity expansion
 )
-PROCESSED_BEFORE_FAULT = {"malformed_xml", "wrong_content_type", "empty_body", "oversized", "reset", "entity_payload"}
+BEFORE_PROCESSING = frozenset({"html500", "soap_fault", "drop"})  # the others strike after the server acted
+SIMULATED_FAILURE = "Server was unable to process request. ---> Simulated server failure."
 
 
 class RequestError(Exception):
@@ -112,6 +113,46 @@ class FaultPlan:
             if self.fault_rate and self._random.random() < self.fault_rate:
                 return self._random.choice(self.random_faults)
         return None
+
+
+def faulted(fault: str, good: Reply | None, server_error: Reply) -> Reply:
+    """The reply a request gets under an injected fault, for SOAP and GET/POST alike.
+
+    `good` is the reply it would have had (None when the fault strikes before processing);
+    `server_error` is the protocol's own error (a SOAP fault, or ASMX's plain-text 500).
+    """
+    if fault == "html500":
+        page = (
+            b"<html><head><title>502 Bad Gateway</title></head><body><h1>Proxy error</h1>"
+            b"<p>The upstream server is unavailable.</p></body></html>"
+        )
+        return Reply(500, "text/html; charset=utf-8", page)
+    if fault == "soap_fault":
+        return server_error
+    if fault == "drop":
+        return Reply(200, "text/plain", b"", fault="drop")
+    assert good is not None, f"{fault} strikes after processing"
+    body, content_type = good.body, good.content_type
+    if fault == "malformed_xml":
+        return Reply(200, content_type, body[: len(body) // 2] + b"<unclosed")
+    if fault == "wrong_content_type":
+        return Reply(200, "text/html; charset=utf-8", b"<html><body>Welcome to our captive portal</body></html>")
+    if fault == "empty_body":
+        return Reply(200, content_type, b"")
+    if fault == "oversized":
+        return Reply(200, content_type, body + b"<!--" + b"x" * (6 * 1024 * 1024) + b"-->")
+    if fault == "reset":
+        return Reply(200, content_type, body, fault="reset")
+    if fault == "entity_payload":
+        bomb = (
+            b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+            b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+            b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
+        )
+        rest = body.split(b"?>", 1)[-1]
+        root_open = rest.index(b">") + 1  # expand the entity inside the root element
+        return Reply(200, content_type, bomb + rest[:root_open] + b"&lol3;" + rest[root_open:])
+    raise AssertionError(fault)
 
 
 # -- XML writing ------------------------------------------------------------------------------
@@ -660,8 +701,8 @@ class Sandbox:
             with self._counter_lock:
                 self.operations[operation.name] += 1
             fault = self._fault_for(headers, operation.name)
-            if fault in ("html500", "soap_fault", "drop"):
-                return self._injected(fault, envelope_ns, namespace, operation, None)
+            if fault in BEFORE_PROCESSING:
+                return faulted(fault, None, self._soap_fault(envelope_ns, SIMULATED_FAILURE, False))
             arguments = read_children(payload, operation.parameters, self.contract, namespace)
             result = getattr(self.service, operation.name)(**arguments)
         except RequestError as exc:
@@ -672,8 +713,13 @@ class Sandbox:
             return self._soap_fault(
                 envelope_ns, f"Server was unable to process request. ---> {type(exc).__name__}", False
             )
-        body_xml = self._soap_envelope(envelope_ns, operation, namespace, result)
-        return self._injected(fault, envelope_ns, namespace, operation, body_xml)
+        good = Reply(
+            200, self._soap_content_type(envelope_ns), self._soap_envelope(envelope_ns, operation, namespace, result)
+        )
+        if fault is None:
+            return good
+        log.info("sandbox: injecting fault %s into %s", fault, operation.name)
+        return faulted(fault, good, self._soap_fault(envelope_ns, SIMULATED_FAILURE, False))
 
     @staticmethod
     def _soap_action(headers: dict[str, str], content_type: str, namespace: str) -> str | None:
@@ -723,49 +769,6 @@ class Sandbox:
             )
         return Reply(500, self._soap_content_type(envelope_ns), body.encode("utf-8"))
 
-    def _injected(
-        self, fault: str | None, envelope_ns: str, namespace: str, operation: Operation, body: bytes | None
-    ) -> Reply:
-        content_type = self._soap_content_type(envelope_ns)
-        if fault is None:
-            assert body is not None
-            return Reply(200, content_type, body)
-        log.info("sandbox: injecting fault %s into %s", fault, operation.name)
-        if fault == "html500":
-            page = (
-                b"<html><head><title>502 Bad Gateway</title></head><body><h1>Proxy error</h1>"
-                b"<p>The upstream server is unavailable.</p></body></html>"
-            )
-            return Reply(500, "text/html; charset=utf-8", page)
-        if fault == "soap_fault":
-            return self._soap_fault(
-                envelope_ns, "Server was unable to process request. ---> Simulated server failure.", False
-            )
-        if fault == "drop":
-            return Reply(200, content_type, b"", fault="drop")
-        assert body is not None
-        if fault == "malformed_xml":
-            return Reply(200, content_type, body[: len(body) // 2] + b"<unclosed")
-        if fault == "wrong_content_type":
-            return Reply(200, "text/html; charset=utf-8", b"<html><body>Welcome to our captive portal</body></html>")
-        if fault == "empty_body":
-            return Reply(200, content_type, b"")
-        if fault == "oversized":
-            padding = b"<!--" + b"x" * (6 * 1024 * 1024) + b"-->"
-            return Reply(200, content_type, body + padding)
-        if fault == "reset":
-            return Reply(200, content_type, body, fault="reset")
-        if fault == "entity_payload":
-            bomb = (
-                b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-                b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
-                b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
-            )
-            return Reply(
-                200, content_type, bomb + body.split(b"?>", 1)[1].replace(b"<soap:Body>", b"<soap:Body>&lol3;", 1)
-            )
-        raise AssertionError(fault)
-
     # HTTP GET / POST -------------------------------------------------------------------------
 
     def _http_form(self, method: str, name: str, query: str, headers: dict[str, str], body: bytes) -> Reply:
@@ -792,8 +795,9 @@ class Sandbox:
         with self._counter_lock:
             self.operations[operation.name] += 1
         fault = self._fault_for(headers, operation.name)
-        if fault in ("html500", "drop"):
-            return self._injected_plain(fault)
+        server_error = Reply(500, "text/plain; charset=utf-8", f"System.Exception: {SIMULATED_FAILURE}".encode())
+        if fault in BEFORE_PROCESSING:
+            return faulted(fault, None, server_error)
         arguments = {}
         try:
             for param in operation.parameters:
@@ -814,30 +818,8 @@ class Sandbox:
         else:
             inner, declarations = format_value(root, result), ""
         xml = f'<?xml version="1.0" encoding="utf-8"?>\n<{root} {declarations}xmlns="{NAMESPACE}">{inner}</{root}>'
-        reply = Reply(200, "text/xml; charset=utf-8", xml.encode("utf-8"))
-        if fault == "soap_fault":
-            return Reply(500, "text/plain; charset=utf-8", b"System.Exception: Simulated server failure.")
-        if fault:
-            return self._injected_after(fault, reply)
-        return reply
-
-    @staticmethod
-    def _injected_plain(fault: str) -> Reply:
-        if fault == "drop":
-            return Reply(200, "text/plain", b"", fault="drop")
-        return Reply(500, "text/html; charset=utf-8", b"<html><body><h1>Proxy error</h1></body></html>")
-
-    @staticmethod
-    def _injected_after(fault: str, reply: Reply) -> Reply:
-        if fault == "reset":
-            return Reply(reply.status, reply.content_type, reply.body, fault="reset")
-        if fault == "empty_body":
-            return Reply(200, reply.content_type, b"")
-        if fault == "wrong_content_type":
-            return Reply(200, "text/html; charset=utf-8", b"<html><body>portal</body></html>")
-        if fault == "oversized":
-            return Reply(200, reply.content_type, reply.body + b"<!--" + b"x" * (6 * 1024 * 1024) + b"-->")
-        return Reply(200, reply.content_type, reply.body[: len(reply.body) // 2])  # malformed / entity
+        good = Reply(200, "text/xml; charset=utf-8", xml.encode("utf-8"))
+        return faulted(fault, good, server_error) if fault else good
 
 
 def serve(host: str = "127.0.0.1", port: int = 0, **kwargs: Any) -> Sandbox:

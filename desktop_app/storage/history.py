@@ -25,8 +25,7 @@ ACTIONS = {
     "schedule": "Schedule call",
     "cancel_reference": "Cancel by reference ID",
     "cancel_queue": "Cancel one call",
-    "lookup": "Look up calls",
-}
+}  # look-ups change nothing and are not recorded
 OUTCOMES = ("ok", "error", "unknown")  # "unknown": the answer was lost (e.g. a timed-out schedule)
 CSV_COLUMNS = [
     "when_utc",

@@ -132,13 +132,6 @@ class KeyStore:
             )
         return key
 
-    def has(self, account: str) -> bool:
-        try:
-            self.get(account)
-        except KeyStoreError:
-            return False
-        return True
-
     def set(self, account: str, key: str) -> None:
         key = validation.license_key(key)
         if not _describe(self.backend).secure:
