@@ -11,6 +11,7 @@ It prints one summary line and exits 0, or exits 1 with the reason.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import shutil
 import sys
@@ -151,8 +152,6 @@ def _run(endpoint: str | None, root: Path) -> str:
         history.close()
         if sandbox is not None:
             sandbox.stop()
-        import logging
-
         logging.getLogger().removeHandler(handler)
         handler.close()
     target = "the built-in sandbox" if sandbox is not None else endpoint
