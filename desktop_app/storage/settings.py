@@ -1,5 +1,9 @@
 """Non-secret settings in a JSON file: endpoint, timeout, CA bundle, account *names*, window
-geometry. A license key is never written here."""
+geometry. A license key is never written here.
+
+An administrator's site settings file (see `site_config`) is applied first; the user's file then
+overrides what it may. A locked value always comes from the site file: the user's file never
+overrides it, and saving never writes it there."""
 
 from __future__ import annotations
 
@@ -11,8 +15,13 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from ..service.reference_data import DEFAULT_ENDPOINT, DEFAULT_TIMEOUT_SECONDS
+from .site_config import LOCKED_NOTE, SiteConfig, load_site_config
 
 log = logging.getLogger(__name__)
+
+__all__ = ["LOCKED_NOTE", "Settings"]
+
+_RUNTIME = {"persist": False}  # fields that describe this session; never read from or written to the user's file
 
 
 @dataclass
@@ -25,20 +34,85 @@ class Settings:
     last_account: str = ""
     window_geometry: str = ""  # base64 of QWidget.saveGeometry()
     keyring_backend: str = ""  # the store first used, so a silent switch can be noticed
+    use_system_proxy: bool = True  # HTTPS_PROXY / NO_PROXY from the environment
+    default_caller_id: str = ""  # the schedule form's default caller ID number
+    # -- from the administrator's site file (never saved in the user's file) --
+    locked: frozenset[str] = field(default=frozenset(), metadata=_RUNTIME)  # field names set read-only
+    site_problem: str = field(default="", metadata=_RUNTIME)  # plain message naming the file and line
+    offered_accounts: list[str] = field(default_factory=list, metadata=_RUNTIME)  # names the admin offers
+    site_values: dict[str, object] = field(default_factory=dict, metadata=_RUNTIME, repr=False)
+
+    def is_locked(self, name: str) -> bool:
+        return name in self.locked
 
     @classmethod
-    def load(cls, path: Path) -> Settings:
+    def _persisted(cls) -> set[str]:
+        return {f.name for f in fields(cls) if f.metadata.get("persist", True)}
+
+    @classmethod
+    def load(cls, path: Path, site_file: Path | None = None) -> Settings:
+        """The user's settings over the site file's (`site_file=None`: no site file). Never raises."""
+        site = load_site_config(site_file)
+        settings = cls()
+        for name, value in site.values.items():
+            setattr(settings, name, list(value) if isinstance(value, list) else value)
+        settings.locked = site.locked
+        settings.site_problem = site.problem
+        settings.site_values = dict(site.values)
+        settings.offered_accounts = list(site.values.get("accounts", []))  # type: ignore[call-overload]
+
+        user = cls._read_user_file(path)
+        builtin = cls()
+        for name, value in user.items():
+            if name in settings.locked:
+                continue  # the administrator's value wins, whatever the user's file says
+            if name in site.values and name != "accounts" and value == getattr(builtin, name):
+                # Files saved before IT set a default hold every field at its built-in value: that
+                # is not a choice the user made, so the administrator's default applies.
+                continue
+            if name == "accounts":
+                # The administrator's names first, then the user's own.
+                value = list(dict.fromkeys([*settings.offered_accounts, *value]))
+            setattr(settings, name, value)
+        return settings
+
+    @classmethod
+    def _read_user_file(cls, path: Path) -> dict[str, object]:
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            return cls()
+            return {}
         except (OSError, ValueError) as exc:
             log.warning("settings file unreadable (%s); using defaults", type(exc).__name__)
-            return cls()
-        known = {f.name for f in fields(cls)}
-        settings = cls(**{k: v for k, v in raw.items() if k in known}) if isinstance(raw, dict) else cls()
-        settings.accounts = [str(a) for a in settings.accounts if isinstance(a, str)]
-        return settings
+            return {}
+        if not isinstance(raw, dict):
+            return {}
+        defaults = cls()
+        values: dict[str, object] = {}
+        for name in cls._persisted() & raw.keys():
+            value, default = raw[name], getattr(defaults, name)
+            if name == "accounts":
+                values[name] = [str(a) for a in value if isinstance(a, str)] if isinstance(value, list) else []
+            elif name == "timeout_seconds":
+                if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+                    values[name] = float(value)
+            elif isinstance(value, type(default)):
+                values[name] = value
+        return values
+
+    def to_user_file(self) -> dict[str, object]:
+        """What `save` writes: every persisted field, except locked ones, the administrator's
+        offered account names, and values still equal to the site file's default (so a later
+        change of that default by IT still reaches this user)."""
+        data = {name: value for name, value in asdict(self).items() if name in self._persisted()}
+        for name in self.locked:
+            data.pop(name, None)
+        for name, site_value in self.site_values.items():
+            if name in data and name != "accounts" and data[name] == site_value:
+                del data[name]
+        if "accounts" in data:
+            data["accounts"] = [a for a in self.accounts if a not in self.offered_accounts]
+        return data
 
     def save(self, path: Path) -> None:
         """Atomic: write a temporary file, then rename it over the old one."""
@@ -46,8 +120,13 @@ class Settings:
         handle, tmp = tempfile.mkstemp(prefix=".settings-", dir=path.parent)
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(asdict(self), out, indent=2, ensure_ascii=False)
+                json.dump(self.to_user_file(), out, indent=2, ensure_ascii=False)
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+
+def site_settings(site_file: Path | None) -> SiteConfig:
+    """The site file on its own (for a dialog that wants to say which file set a value)."""
+    return load_site_config(site_file)

@@ -1,0 +1,240 @@
+"""The administrator's system-wide settings file, read before the user's own settings.
+
+IT drops one JSON file in the machine's site configuration folder (platformdirs):
+
+- Linux: `/etc/xdg/VoiceBroadcastDesk/site-settings.json` (any folder in `$XDG_CONFIG_DIRS` too)
+- Windows: `C:\\ProgramData\\VoiceBroadcastDesk\\site-settings.json`
+- macOS: `/Library/Application Support/VoiceBroadcastDesk/site-settings.json`
+
+`VOICE_BROADCAST_SITE_CONFIG=/path/to/file.json` points the app at another file (tests, trials).
+
+Each key is either a plain value (a default the user may change) or `{"value": ..., "locked": true}`
+(shown read-only with "Set by your administrator"). Keys starting with `_` are comments::
+
+    {
+      "_comment": "Voice Broadcast Desk, set by IT",
+      "endpoint": {"value": "https://ws.esendex.us/NotifyWS/PhoneNotify.asmx", "locked": true},
+      "timeout_seconds": 30,
+      "use_system_proxy": {"value": true, "locked": true},
+      "ca_bundle": "/etc/ssl/certs/corporate-root.pem",
+      "default_caller_id": "757-555-0100",
+      "accounts": ["Support", "Billing"],
+      "default_account": "Support"
+    }
+
+License keys are never read from this file (an entry that looks like one is refused). Loading never
+raises: a file that cannot be used is reported once as a plain message naming the file and the line,
+and every setting it would have set keeps its usual default. A key with a bad value is skipped on
+its own; the rest of the file still applies.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import platformdirs
+
+from .. import APP_ID
+from ..service import validation
+from ..service.errors import InvalidInput
+
+log = logging.getLogger(__name__)
+
+SITE_FILE_NAME = "site-settings.json"
+SITE_CONFIG_VARIABLE = "VOICE_BROADCAST_SITE_CONFIG"
+LOCKED_NOTE = "Set by your administrator"
+TIMEOUT_RANGE = (1, 300)  # seconds; the same range the Settings dialog offers
+MAX_SITE_FILE_BYTES = 256_000  # a settings file is a few hundred bytes; refuse anything absurd
+LINUX_SITE_DIR = Path("/etc/xdg") / APP_ID  # where the .deb's conffile lives
+
+
+class _Bad(ValueError):
+    """A value the file sets that cannot be used; the message is for the administrator."""
+
+
+def _text(value: object, what: str) -> str:
+    if not isinstance(value, str):
+        raise _Bad(f"{what} must be text in quotes")
+    return value.strip()
+
+
+def _endpoint(value: object) -> str:
+    try:
+        return validation.endpoint(_text(value, "the address"))
+    except InvalidInput as error:
+        raise _Bad(str(error)) from None
+
+
+def _timeout(value: object) -> float:
+    low, high = TIMEOUT_RANGE
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        raise _Bad(f"the timeout must be a number of seconds from {low} to {high}")
+    return float(value)
+
+
+def _flag(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise _Bad("it must be true or false (without quotes)")
+    return value
+
+
+def _caller_id(value: object) -> str:
+    text = _text(value, "the caller ID")
+    try:
+        return validation.optional_phone_number(text, "default_caller_id", "caller ID number")
+    except InvalidInput as error:
+        raise _Bad(str(error)) from None
+
+
+def _account_name(value: object) -> str:
+    name = _text(value, "an account name")
+    if not name or len(name) > 100 or any(ch < " " for ch in name):
+        raise _Bad("an account name must be 1 to 100 characters on one line")
+    if re.search(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", name):
+        # Without echoing it: the "name" may be somebody's key.
+        raise _Bad("an account name looks like a license key; keys never go in this file, only account names")
+    return name
+
+
+def _accounts(value: object) -> list[str]:
+    if not isinstance(value, list):
+        raise _Bad('it must be a list of account names, like ["Support", "Billing"]')
+    names = [_account_name(item) for item in value]
+    return list(dict.fromkeys(names))  # without duplicates, in the administrator's order
+
+
+# The keys an administrator may set, each with its check. Settings field names, on purpose.
+SITE_KEYS: Mapping[str, Callable[[object], object]] = {
+    "endpoint": _endpoint,
+    "timeout_seconds": _timeout,
+    "use_system_proxy": _flag,
+    "ca_bundle": lambda value: _text(value, "the CA bundle path"),
+    "default_caller_id": _caller_id,
+    "accounts": _accounts,
+    "default_account": lambda value: _account_name(value),
+}
+_SECRET_WORDS = ("key", "password", "secret", "token")
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    path: Path | None = None
+    values: dict[str, object] = field(default_factory=dict)  # Settings field name -> checked value
+    locked: frozenset[str] = frozenset()
+    problems: tuple[str, ...] = ()  # "line 4: ..." each; empty when the whole file was fine
+
+    @property
+    def problem(self) -> str:
+        """One plain message for the user and the log ("" when the file was fine or absent)."""
+        if not self.problems:
+            return ""
+        where = str(self.path)
+        if len(self.problems) == 1 and self.problems[0].startswith("could not be used"):
+            return (
+                f"The administrator's settings file {where} {self.problems[0]}. "
+                "The app uses its usual settings instead. Please tell your IT department."
+            )
+        listed = "; ".join(self.problems)
+        return (
+            f"Some settings in the administrator's settings file {where} were ignored ({listed}). "
+            "The app uses its usual values for those. Please tell your IT department."
+        )
+
+
+def site_config_path(environ: Mapping[str, str] | None = None, platform: str | None = None) -> Path:
+    """The site settings file to read: $VOICE_BROADCAST_SITE_CONFIG, else the system's site config
+    folder. On Linux every `$XDG_CONFIG_DIRS` folder is searched, then /etc/xdg: a desktop session
+    may put another folder first, and the .deb always installs under /etc/xdg."""
+    environ = os.environ if environ is None else environ
+    override = environ.get(SITE_CONFIG_VARIABLE, "").strip()
+    if override:
+        return Path(override)
+    platform = platform or sys.platform
+    if platform.startswith("linux") or platform.startswith("freebsd"):
+        folders = [Path(p) / APP_ID for p in environ.get("XDG_CONFIG_DIRS", "").split(os.pathsep) if p.strip()]
+        for folder in folders:
+            if (folder / SITE_FILE_NAME).is_file():
+                return folder / SITE_FILE_NAME
+        return LINUX_SITE_DIR / SITE_FILE_NAME
+    return platformdirs.site_config_path(APP_ID, appauthor=False) / SITE_FILE_NAME
+
+
+def _line_of(text: str, key: str) -> int:
+    """The line where `key` is set, for the message (JSON itself keeps no positions)."""
+    match = re.search(r'"' + re.escape(key) + r'"\s*:', text)
+    return text.count("\n", 0, match.start()) + 1 if match else 1
+
+
+def load_site_config(path: Path | None) -> SiteConfig:
+    """Read and check the site file. Never raises; a missing file is simply no site settings."""
+    if path is None:
+        return SiteConfig()
+    try:
+        return _load(path)
+    except Exception as exc:  # the app must start whatever is in that file
+        log.warning("site settings %s ignored: %s", path, type(exc).__name__)
+        return SiteConfig(path, problems=(f"could not be used ({type(exc).__name__})",))
+
+
+def _load(path: Path) -> SiteConfig:
+    try:
+        if path.stat().st_size > MAX_SITE_FILE_BYTES:
+            return SiteConfig(path, problems=(f"could not be used: it is larger than {MAX_SITE_FILE_BYTES} bytes",))
+        text = path.read_text(encoding="utf-8-sig")  # Notepad may add a byte-order mark
+    except FileNotFoundError:
+        return SiteConfig()
+    except UnicodeDecodeError:
+        return SiteConfig(path, problems=("could not be used: it is not UTF-8 text",))
+    except OSError as exc:
+        return SiteConfig(path, problems=(f"could not be used: it cannot be read ({exc.strerror or exc})",))
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as error:
+        where = f"line {error.lineno}, column {error.colno}"
+        return SiteConfig(path, problems=(f"could not be used: {where}: {error.msg}",))
+    except RecursionError:
+        return SiteConfig(path, problems=("could not be used: it is nested too deeply",))
+    if not isinstance(raw, dict):
+        return SiteConfig(path, problems=("could not be used: line 1: it must be one JSON object, { ... }",))
+
+    values: dict[str, object] = {}
+    locked: set[str] = set()
+    problems: list[str] = []
+    for key, entry in raw.items():
+        if key.startswith("_"):
+            continue  # a comment
+        where = f"line {_line_of(text, key)}"
+        if key not in SITE_KEYS:
+            if any(word in key.lower() for word in _SECRET_WORDS):
+                problems.append(f'{where}: "{key}" is not allowed: license keys are never read from this file')
+            else:
+                allowed = ", ".join(SITE_KEYS)
+                problems.append(f'{where}: "{key}" is not a setting this app knows (known: {allowed})')
+            continue
+        is_locked = False
+        if isinstance(entry, dict):
+            unknown = set(entry) - {"value", "locked"}
+            if "value" not in entry or unknown or not isinstance(entry.get("locked", False), bool):
+                problems.append(f'{where}: "{key}" must be a value or {{"value": ..., "locked": true or false}}')
+                continue
+            is_locked, entry = entry.get("locked", False), entry["value"]
+        try:
+            values[key] = SITE_KEYS[key](entry)
+        except _Bad as bad:
+            problems.append(f'{where}: "{key}": {bad}')
+            continue
+        if is_locked:
+            locked.add(key)
+    result = SiteConfig(path, values, frozenset(locked), tuple(problems))
+    if problems:
+        log.warning("site settings %s: %d problem(s): %s", path, len(problems), "; ".join(problems))
+    else:
+        log.info("site settings %s applied (locked: %s)", path, ", ".join(sorted(locked)) or "none")
+    return result
