@@ -7,7 +7,14 @@ import logging
 import pytest
 
 from desktop_app.service import CannotReachServer, PhoneNotifyClient
-from desktop_app.service.redaction import RedactingFormatter, mask_key, redact
+from desktop_app.service.redaction import (
+    NOISY_LOGGERS,
+    RedactingFilter,
+    RedactingFormatter,
+    install_log_redaction,
+    mask_key,
+    redact,
+)
 from tests.conftest import KEY_A
 
 
@@ -20,6 +27,7 @@ def test_redact_masks_keys_in_text_elements_and_query_strings():
 
 
 def test_root_logger_at_debug_sees_no_key_during_real_calls(sandbox, caplog):
+    install_log_redaction(caplog.handler)  # what the app does at start-up with its handlers
     caplog.set_level(logging.DEBUG)
     for name in ("zeep", "zeep.transports", "urllib3", "requests"):
         caplog.set_level(logging.DEBUG, logger=name)  # as if someone turned everything on (restored after)
@@ -33,6 +41,55 @@ def test_root_logger_at_debug_sees_no_key_during_real_calls(sandbox, caplog):
     assert caplog.records, "the test must see log records to mean anything"
     for record in caplog.records:
         assert KEY_A not in record.getMessage()
+    assert KEY_A not in caplog.text
+    client.close()
+
+
+def test_constructing_a_client_leaves_process_wide_logging_alone(sandbox):
+    factory = logging.getLogRecordFactory()
+    levels = {name: logging.getLogger(name).level for name in (*NOISY_LOGGERS, "")}
+    handlers = {id(h): list(h.filters) for h in logging.getLogger().handlers}
+    client = PhoneNotifyClient(sandbox.url, timeout=5)
+    client.get_version()
+    client.close()
+    assert logging.getLogRecordFactory() is factory
+    assert {name: logging.getLogger(name).level for name in levels} == levels
+    assert {id(h): list(h.filters) for h in logging.getLogger().handlers} == handlers
+
+
+def test_install_pins_noisy_loggers_and_filters_handlers_without_a_record_factory():
+    factory = logging.getLogRecordFactory()
+    handler = logging.StreamHandler(__import__("io").StringIO())
+    saved = {name: logging.getLogger(name).level for name in NOISY_LOGGERS}
+    try:
+        install_log_redaction(handler)
+        install_log_redaction(handler)  # idempotent: one filter
+        assert logging.getLogRecordFactory() is factory
+        assert all(logging.getLogger(name).level == logging.WARNING for name in NOISY_LOGGERS)
+        assert sum(isinstance(f, RedactingFilter) for f in handler.filters) == 1
+        logger = logging.getLogger("test.redaction.install")
+        logger.addHandler(handler)
+        logger.propagate = False
+        logger.warning("key %s", KEY_A)
+        try:
+            raise RuntimeError(f"?LicenseKey={KEY_A}")
+        except RuntimeError:
+            logger.exception("failed")
+        written = handler.stream.getvalue()
+        assert KEY_A not in written and "8e7d" in written and "RuntimeError" in written
+    finally:
+        logging.getLogger("test.redaction.install").removeHandler(handler)
+        for name, level in saved.items():
+            logging.getLogger(name).setLevel(level)
+
+
+def test_filter_redacts_message_arguments_and_a_broken_format():
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "key=%s %s", (KEY_A,), None)
+    assert RedactingFilter().filter(record) is True
+    assert KEY_A not in record.getMessage()
+    broken = logging.LogRecord("x", logging.INFO, __file__, 1, f"{KEY_A} %d", ("not a number",), None)
+    RedactingFilter().filter(broken)
+    assert KEY_A not in broken.getMessage()
 
 
 def test_tracebacks_are_redacted_by_the_formatter():

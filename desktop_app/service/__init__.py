@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from .calls import new_call_request
 from .errors import (
     CannotReachServer,
+    DiscoveryFailed,
     InvalidInput,
     ServerError,
     ServiceError,
@@ -26,28 +27,39 @@ from .models import (
     Voice,
     format_utc,
 )
-from .reference_data import DEFAULT_TIMEOUT_SECONDS
+from .reference_data import (
+    BOOKED_CODES,
+    DEFAULT_NAMESPACE,
+    DEFAULT_TIMEOUT_SECONDS,
+    KNOWN_NAMESPACES,
+    booking_problem,
+)
 
 if TYPE_CHECKING:
     from .client import PhoneNotifyClient, load_wsdl
+    from .discovery import discover_namespace
 
-_LAZY = {"PhoneNotifyClient", "load_wsdl"}
+_LAZY = {"PhoneNotifyClient": "client", "load_wsdl": "client", "discover_namespace": "discovery"}
 
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        from . import client
+        import importlib
 
-        return getattr(client, name)
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
     raise AttributeError(name)
 
 
 __all__ = [
+    "BOOKED_CODES",
+    "DEFAULT_NAMESPACE",
     "DEFAULT_TIMEOUT_SECONDS",
+    "KNOWN_NAMESPACES",
     "CallRequest",
     "CallStatus",
     "CancelCount",
     "CannotReachServer",
+    "DiscoveryFailed",
     "InvalidInput",
     "PhoneNotifyClient",
     "QueueCancelResult",
@@ -59,6 +71,8 @@ __all__ = [
     "TimedOut",
     "UnexpectedResponse",
     "Voice",
+    "booking_problem",
+    "discover_namespace",
     "format_utc",
     "load_wsdl",
     "new_call_request",

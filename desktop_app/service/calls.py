@@ -23,7 +23,7 @@ def new_call_request(
     next_try_seconds: int = 180,
     tts_rate: int = 10,
     tts_volume: int = 100,
-    max_call_length: int = 300,
+    max_call_length: int = 0,  # the service's default (fact sheet 11.7)
     now: datetime | None = None,
 ) -> CallRequest:
     """Validate raw input into a `CallRequest`; raises `InvalidInput` for the first bad field."""

@@ -8,17 +8,20 @@ from __future__ import annotations
 
 
 class ServiceError(Exception):
-    """Base class: `str(error)` is the plain-language message for the user."""
+    """Base class: `str(error)` is the plain-language message for the user.
+
+    `outcome_unknown` is True when a request may have reached the server but its answer was lost:
+    for a schedule, the call may or may not be booked. It is set where the error is raised; callers
+    read this attribute, never the message text.
+    """
 
     title = "Something went wrong"
-    # True when a request may have reached the server but its answer was lost: for a schedule,
-    # the call may or may not be booked.
-    outcome_unknown = False
 
-    def __init__(self, message: str, *, detail: str = "") -> None:
+    def __init__(self, message: str, *, detail: str = "", outcome_unknown: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.detail = detail  # technical detail for the log, already redacted
+        self.outcome_unknown = outcome_unknown
 
 
 class InvalidInput(ServiceError):
@@ -38,18 +41,16 @@ class CannotReachServer(ServiceError):
 class TimedOut(ServiceError):
     title = "The server did not answer in time"
 
-    def __init__(self, message: str, *, outcome_unknown: bool = False, detail: str = "") -> None:
-        super().__init__(message, detail=detail)
-        self.outcome_unknown = outcome_unknown
-
 
 class ServerError(ServiceError):
     """The server answered with an HTTP error that is not a SOAP fault (e.g. a proxy's HTML page)."""
 
     title = "The service reported a problem"
 
-    def __init__(self, message: str, *, status_code: int | None = None, detail: str = "") -> None:
-        super().__init__(message, detail=detail)
+    def __init__(
+        self, message: str, *, status_code: int | None = None, detail: str = "", outcome_unknown: bool = False
+    ) -> None:
+        super().__init__(message, detail=detail, outcome_unknown=outcome_unknown)
         self.status_code = status_code
 
 
@@ -61,3 +62,9 @@ class UnexpectedResponse(ServiceError):
     """The answer could not be understood (malformed XML, wrong content, unsafe XML)."""
 
     title = "The server's answer could not be understood"
+
+
+class DiscoveryFailed(UnexpectedResponse):
+    """The address did not serve a PhoneNotify service description (WSDL) we recognise."""
+
+    title = "The service description could not be read"

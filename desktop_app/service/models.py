@@ -5,12 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from .reference_data import IN_PROGRESS_CODES, NOT_STARTED_CODES, plain_status
+from .reference_data import (
+    BOOKED_CODES,
+    IN_PROGRESS_CODES,
+    NOT_STARTED_CODES,
+    booking_problem,
+    plain_machine_detection,
+    plain_status,
+)
 
 
 @dataclass(frozen=True)
 class CallRequest:
-    """A validated call, ready to send as an AdvancedNotifyRequest (see `PhoneNotifyClient.build_call`)."""
+    """A validated call, ready to send as an AdvancedNotifyRequest (build it with `new_call_request`)."""
 
     phone_number: str
     text_to_say: str
@@ -24,7 +31,9 @@ class CallRequest:
     next_try_seconds: int = 180
     tts_rate: int = 10
     tts_volume: int = 100
-    max_call_length: int = 300
+    # 0 = the service's own default: the vendor's sample sends 0 and asks users not to change it
+    # (fact sheet 11.7). The unit is UNVERIFIED (probably seconds).
+    max_call_length: int = 0
     status_change_post_url: str = ""
 
 
@@ -39,8 +48,20 @@ class ScheduledCall:
     scheduled_utc: datetime
 
     @property
+    def booked(self) -> bool:
+        """The service took the call: it has a QueueID and a pending or in-progress code
+        (BOOKED_CODES, fact sheet 11.3), not only 0 "Queued"."""
+        return self.queue_id > 0 and self.response_code in BOOKED_CODES
+
+    @property
     def queued(self) -> bool:
-        return self.response_code == 0 and self.queue_id > 0
+        """Old name of `booked`, kept for callers that still use it."""
+        return self.booked
+
+    @property
+    def problem(self) -> str | None:
+        """What to do when the account cannot book calls (demo limits, key refused), else None."""
+        return None if self.booked else booking_problem(self.response_code)
 
     @property
     def plain_text(self) -> str:
@@ -69,6 +90,10 @@ class CallStatus:
     @property
     def plain_text(self) -> str:
         return plain_status(self.response_code, self.response_text)
+
+    @property
+    def machine_detection_text(self) -> str:
+        return plain_machine_detection(self.machine_detection)
 
     @property
     def in_progress(self) -> bool:

@@ -1,9 +1,10 @@
 """Keep license keys out of every log line and error text.
 
 zeep's transport logger prints whole envelopes at DEBUG, and urllib3 prints URLs (GET forms carry
-`LicenseKey=` in the query). `install_log_redaction()` pins those loggers to WARNING and installs a
-log-record factory, so a record from *any* logger is redacted as it is created, root logger at
-DEBUG included. Formatted tracebacks are redacted by `RedactingFormatter`.
+`LicenseKey=` in the query). The app calls `install_log_redaction()` at start-up: it pins those
+loggers to WARNING and attaches `RedactingFilter` to its handlers, so a record from *any* logger is
+redacted before it is written. `RedactingFormatter` redacts the final text too. Nothing here runs
+on import or when a client is constructed: the service layer leaves process-wide logging alone.
 """
 
 from __future__ import annotations
@@ -37,32 +38,48 @@ def redact(text: str) -> str:
 
 
 class RedactingFormatter(logging.Formatter):
+    """Redacts the whole formatted line, traceback included."""
+
     def format(self, record: logging.LogRecord) -> str:
         return redact(super().format(record))
 
 
-_installed = False
+class RedactingFilter(logging.Filter):
+    """Redacts a record's message, traceback and stack in place, before any handler formats it.
+
+    Attach it to handlers (a logger's own filters do not see records propagated from child
+    loggers). It never drops a record.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken format string must not lose the record
+            message = str(record.msg)
+        record.msg, record.args = redact(message), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
+        return True
+
+
+REDACTING_FILTER = RedactingFilter()
 _lock = threading.Lock()
 
 
-def install_log_redaction() -> None:
-    """Idempotent. Safe to call from the app, the sandbox and scripts."""
-    global _installed
+def install_log_redaction(*handlers: logging.Handler) -> None:
+    """The app calls this at start-up. Idempotent; changes only logging, never record creation.
+
+    - pins the loggers that print envelopes and URLs (zeep, urllib3, requests) to WARNING;
+    - attaches `RedactingFilter` to the given handlers and to the root logger's handlers.
+    Add handlers later? Call it again with them, or use `RedactingFormatter`.
+    """
     with _lock:
-        if _installed:
-            return
-        previous = logging.getLogRecordFactory()
-
-        def factory(*args, **kwargs) -> logging.LogRecord:
-            record = previous(*args, **kwargs)
-            try:
-                message = record.getMessage()
-            except Exception:  # a broken format string must not lose the record
-                message = str(record.msg)
-            record.msg, record.args = redact(message), None
-            return record
-
-        logging.setLogRecordFactory(factory)
         for name in NOISY_LOGGERS:
             logging.getLogger(name).setLevel(logging.WARNING)
-        _installed = True
+        for handler in (*logging.getLogger().handlers, *handlers):
+            if not any(isinstance(f, RedactingFilter) for f in handler.filters):
+                handler.addFilter(REDACTING_FILTER)

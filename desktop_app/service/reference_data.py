@@ -11,6 +11,11 @@ from typing import NamedTuple
 
 NAMESPACE = "https://ws.esendex.us/NotifyWS/"
 LEGACY_NAMESPACE = "http://ws.cdyne.com/NotifyWS/"
+CDYNE_NAMESPACE = LEGACY_NAMESPACE
+DEFAULT_NAMESPACE = NAMESPACE
+# Which one the live host expects is UNVERIFIED (fact sheet 11.1): the vendor's page shows the
+# Esendex one, every public client the CDYNE one. The client discovers it or falls back.
+KNOWN_NAMESPACES: tuple[str, ...] = (NAMESPACE, LEGACY_NAMESPACE)
 DEFAULT_ENDPOINT = "https://ws.esendex.us/NotifyWS/PhoneNotify.asmx"
 DEFAULT_TIMEOUT_SECONDS = 30.0
 
@@ -64,11 +69,42 @@ RESPONSE_CODES: dict[int, str] = {
     46: "Ready for Dialer",
 }
 
+# A Notify answer with a QueueID and one of these codes is a booked call (fact sheet 11.3: real
+# clients S10 and S4 count pending and in-progress codes as success, so 45 "Sound File
+# Processing" and 46 "Ready for Dialer" are bookings, not failures).
+BOOKED_CODES = frozenset({0, 45, 46, 12, 18, 19, 20, 21})
+
 # Codes of calls that have not started yet. Only these can be cancelled (fact sheet 8.5);
 # 45 and 46 are "waiting" states [INF], so the app treats them as cancellable too.
 NOT_STARTED_CODES = frozenset({0, 45, 46})
 # Codes of calls that are being placed right now: never cancellable.
 IN_PROGRESS_CODES = frozenset({12, 18, 19, 20, 21, 29, 40, 41, 42})
+
+# What to do when a booking is refused for the account rather than the call (fact sheet 8.1, 8.2).
+_BOOKING_PROBLEMS: dict[int, str] = {
+    10: (
+        "This demo account has used up its free calls, so the call was not booked. "
+        "Use a paid license key, or ask Esendex to extend the demo."
+    ),
+    11: (
+        "This license key is a demo key, and demo keys cannot place this kind of call, so it was not "
+        "booked. Use a paid license key."
+    ),
+    39: (
+        "Demo calls to this number are not allowed (US FTC rules), so the call was not booked. Use a paid license key."
+    ),
+    14: (
+        "The service did not accept this license key (it is wrong, or your IP address has been "
+        "suspended), so the call was not booked. Check the key in Accounts; if it is right, contact "
+        "Esendex support."
+    ),
+}
+
+
+def booking_problem(code: int) -> str | None:
+    """A plain message with what to do, for codes that mean the account cannot book calls."""
+    return _BOOKING_PROBLEMS.get(code)
+
 
 # Plain words for agents; the service's own ResponseText is shown beside them.
 PLAIN_STATUS: dict[int, str] = {
@@ -83,9 +119,26 @@ PLAIN_STATUS: dict[int, str] = {
     21: "In the call now",
     22: "Cancelled",
     24: "Transferred",
+    40: "Speech engine busy - it will try again",
+    43: "Not placed: the number is not in service",
+    44: "Not placed: the number has changed or been disconnected",
     45: "Preparing the sound file",
     46: "About to be dialled",
 }
+
+# MachineDetection values (fact sheet 11.5): who or what answered.
+PLAIN_MACHINE_DETECTION: dict[str, str] = {
+    "HUMAN": "A person",
+    "MACHINE": "An answering machine",
+    "FAX": "A fax machine",
+    "UNKNOWN": "Could not tell who answered",
+}
+
+
+def plain_machine_detection(value: str | None) -> str:
+    """Plain words for MachineDetection; "" when the service sent nothing."""
+    text = (value or "").strip()
+    return PLAIN_MACHINE_DETECTION.get(text.upper(), text)
 
 
 def plain_status(code: int, service_text: str | None = None) -> str:

@@ -88,7 +88,40 @@ def phone_number(value: object, field: str = "phone_number", label: str = "phone
             field,
             f"A {label} needs 10 digits (US/Canada), like 757-555-9999. This one has {len(digits)}.",
         )
+    problem = north_american_problem(digits)
+    if problem:
+        raise InvalidInput(field, f"{problem} Check the {label}.")
     return f"{digits}x{extension}" if extension else digits
+
+
+# A few exchange + line numbers that are valid in almost every area code: if none of them is valid
+# there, the area code itself is not in use.
+_PROBES = ("5550123", "2345678", "4567890", "8675309")
+
+
+def north_american_problem(digits: str) -> str | None:
+    """What is wrong with a 10-digit North American number, or None when it is valid.
+
+    The area and exchange codes are checked against Google's libphonenumber data (region US, which
+    covers the whole +1 plan: Canada and the Caribbean too), so 000-000-0000 and 123-456-7890 are
+    refused with a message that names the wrong part.
+    """
+    import phonenumbers  # its data is loaded on first use, not when the app starts
+
+    def valid(number: str) -> bool:
+        try:
+            return phonenumbers.is_valid_number(phonenumbers.parse(number, "US"))
+        except phonenumbers.NumberParseException:
+            return False
+
+    if valid(digits):
+        return None
+    area, exchange = digits[:3], digits[3:6]
+    if area[0] in "01" or area[1:] == "11" or not any(valid(area + probe) for probe in _PROBES):
+        return f"The area code {area} does not exist."
+    if exchange[0] in "01" or exchange[1:] == "11":
+        return f"The exchange {exchange} (the three digits after the area code) does not exist."
+    return f"{digits[:3]}-{digits[3:6]}-{digits[6:]} is not a number in use in North America."
 
 
 def optional_phone_number(value: object, field: str, label: str) -> str:
