@@ -2,21 +2,23 @@
 
 `parse_list` turns pasted text (one per line, or separated by commas or semicolons) into valid,
 de-duplicated values, and keeps every duplicate and invalid line with its reason: nothing is
-dropped silently. `BulkRun` sends them with exactly `concurrency` worker threads, so no more than
-that many requests are ever in flight; `stop()` sends nothing more and lets the requests already
-sent finish (their results are reported and recorded like any other).
+dropped silently. `BulkRun` sends them on the app's one thread pool with never more than
+`concurrency` requests in flight; `stop()` sends nothing more and lets the requests already sent
+finish (their results are reported and recorded like any other). Progress is kept as running
+counters (O(1) a row), and every report is an immutable snapshot, so no other thread ever reads
+what the workers change.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import queue
 import re
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from .service import InvalidInput
@@ -104,10 +106,14 @@ def csv_to_text(data: str, kind: Kind) -> str:
 
 # -- running ------------------------------------------------------------------------------------
 
+FINISHED_STATES = ("cancelled", "nothing", "failed")
 
-@dataclass
+
+@dataclass(frozen=True)
 class BulkItem:
-    index: int
+    """One row of a run, as reported: a new snapshot replaces the old one at each change."""
+
+    index: int  # 1-based row number
     value: str
     state: str = "waiting"  # waiting, sending, cancelled, nothing, failed, not sent
     count: int = 0
@@ -115,7 +121,7 @@ class BulkItem:
 
     @property
     def finished(self) -> bool:
-        return self.state in ("cancelled", "nothing", "failed")
+        return self.state in FINISHED_STATES
 
 
 @dataclass(frozen=True)
@@ -127,6 +133,7 @@ class BulkTotals:
     failed_rows: int
     calls_cancelled: int
     not_sent: int
+    elapsed_seconds: float = 0.0
 
     @property
     def credit_notice(self) -> str:
@@ -135,8 +142,15 @@ class BulkTotals:
         calls = "call" if self.calls_cancelled == 1 else "calls"
         return f"Your account is credited for the {self.calls_cancelled} cancelled {calls}."
 
+    @property
+    def seconds_left(self) -> float | None:
+        if self.done == 0:
+            return None
+        return self.elapsed_seconds / self.done * (self.total - self.done)
 
-def totals(items: list[BulkItem]) -> BulkTotals:
+
+def totals(items: Sequence[BulkItem]) -> BulkTotals:
+    """Totals of a finished list (the run itself keeps running counters instead)."""
     return BulkTotals(
         total=len(items),
         done=sum(item.finished for item in items),
@@ -148,46 +162,62 @@ def totals(items: list[BulkItem]) -> BulkTotals:
     )
 
 
-class BulkRun:
-    """Send `work(value) -> count` for every item with at most `concurrency` in flight.
+@dataclass(frozen=True)
+class BulkProgress:
+    """What `on_update` receives: the row that changed and the totals right after."""
 
-    `on_update(item)` is called from the worker threads after each state change; `on_finished()`
-    once, when every worker has stopped. Errors are kept per item; they never stop the run.
+    item: BulkItem
+    totals: BulkTotals
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    """What `on_finished` receives once: every row in its final state, and the totals."""
+
+    items: tuple[BulkItem, ...]
+    totals: BulkTotals
+    stopped: bool
+
+
+class BulkRun:
+    """Send `work(value) -> count` for every item, never more than `concurrency` at a time.
+
+    The requests go to `pool` one by one: a finished request hands its place to the next waiting
+    item, so the pool's threads stay free for other work between requests. `on_update` is called
+    from the workers after each change, `on_finished` once at the end. Errors are kept per row;
+    they never stop the run.
     """
 
     def __init__(
         self,
-        items: list[BulkItem],
+        items: Sequence[BulkItem],
         work: Callable[[str], int],
         concurrency: int,
-        on_update: Callable[[BulkItem], None],
-        on_finished: Callable[[], None],
+        pool: Executor,
+        on_update: Callable[[BulkProgress], None],
+        on_finished: Callable[[BulkOutcome], None],
     ) -> None:
         if not 1 <= concurrency <= MAX_CONCURRENCY:
-            raise InvalidInput("concurrency", f"Choose from 1 to {MAX_CONCURRENCY} requests at a time.")
-        self.items = items
-        self.work = work
-        self.concurrency = concurrency
-        self.on_update = on_update
-        self.on_finished = on_finished
+            raise InvalidInput("concurrency", f"Choose from 1 to {MAX_CONCURRENCY} at a time.")
+        self._items = {item.index: replace(item, state="waiting", count=0, message="") for item in items}
+        self._waiting = list(reversed(self._items))  # a stack of row numbers: pop() is the next row
+        self.work, self.concurrency, self.pool = work, concurrency, pool
+        self.on_update, self.on_finished = on_update, on_finished
         self.started_at = 0.0
-        self._queue: queue.SimpleQueue[BulkItem] = queue.SimpleQueue()
-        self._stopping = threading.Event()
-        self._workers: list[threading.Thread] = []
-        self._live = 0
         self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._done = threading.Event()
+        self._in_flight = 0
+        self._counts = dict.fromkeys(("done", "cancelled", "nothing", "failed", "calls"), 0)
 
     def start(self) -> None:
         self.started_at = time.monotonic()
-        for item in self.items:
-            self._queue.put(item)
-        workers = min(self.concurrency, len(self.items)) or 1
-        self._live = workers
-        self._workers = [
-            threading.Thread(target=self._worker, name=f"bulk-cancel-{n}", daemon=True) for n in range(workers)
-        ]
-        for worker in self._workers:
-            worker.start()
+        with self._lock:
+            first = [self._take() for _ in range(min(self.concurrency, len(self._waiting)))]
+        if not first:
+            self._finish()
+        for index in first:
+            self.pool.submit(self._send, index)
 
     def stop(self) -> None:
         """Send nothing more; requests already sent finish and are reported."""
@@ -198,42 +228,69 @@ class BulkRun:
         return self._stopping.is_set()
 
     def wait(self, timeout: float | None = None) -> bool:
-        deadline = None if timeout is None else time.monotonic() + timeout
-        for worker in self._workers:
-            worker.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
-        return not any(worker.is_alive() for worker in self._workers)
+        return self._done.wait(timeout)
 
-    def _worker(self) -> None:
+    def _take(self) -> int:
+        """Under the lock: the next waiting row, now in flight."""
+        self._in_flight += 1
+        return self._waiting.pop()
+
+    def _totals(self) -> BulkTotals:
+        """Under the lock: the running counters as an immutable snapshot."""
+        c = self._counts
+        return BulkTotals(
+            total=len(self._items),
+            done=c["done"],
+            cancelled_rows=c["cancelled"],
+            nothing_rows=c["nothing"],
+            failed_rows=c["failed"],
+            calls_cancelled=c["calls"],
+            not_sent=len(self._items) - c["done"] - self._in_flight,
+            elapsed_seconds=time.monotonic() - self.started_at,
+        )
+
+    def _set(self, item: BulkItem) -> BulkProgress:
+        """Under the lock: store the new snapshot and count it."""
+        self._items[item.index] = item
+        if item.finished:
+            self._counts["done"] += 1
+            self._counts[item.state] += 1
+            self._counts["calls"] += item.count if item.state == "cancelled" else 0
+        return BulkProgress(item, self._totals())
+
+    def _send(self, index: int) -> None:
+        with self._lock:
+            progress = self._set(replace(self._items[index], state="sending"))
+        self.on_update(progress)
         try:
-            while not self._stopping.is_set():
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                item.state = "sending"
-                self.on_update(item)
-                try:
-                    count = self.work(item.value)
-                except Exception as error:  # recorded per row; the run goes on
-                    item.state, item.message = "failed", str(error) or type(error).__name__
-                else:
-                    item.count = count
-                    item.state = "cancelled" if count > 0 else "nothing"
-                self.on_update(item)
-        finally:
-            with self._lock:
-                self._live -= 1
-                last = self._live == 0
-            if last:
-                if self._stopping.is_set():
-                    for item in self.items:
-                        if item.state == "waiting":
-                            item.state = "not sent"
-                self.on_finished()
+            count = self.work(progress.item.value)
+        except Exception as error:  # recorded per row; the run goes on
+            done = replace(progress.item, state="failed", message=str(error) or type(error).__name__)
+        else:
+            done = replace(progress.item, state="cancelled" if count > 0 else "nothing", count=count)
+        with self._lock:
+            self._in_flight -= 1
+            progress = self._set(done)
+            following = self._take() if self._waiting and not self._stopping.is_set() else None
+            last = following is None and self._in_flight == 0  # exactly one worker sees this
+        self.on_update(progress)
+        if following is not None:
+            try:
+                self.pool.submit(self._send, following)
+            except RuntimeError:  # the pool was shut down (the app is closing): send nothing more
+                with self._lock:
+                    self._in_flight -= 1
+                    self._waiting.append(following)
+                    last = self._in_flight == 0
+                self._stopping.set()
+        if last:
+            self._finish()
 
-    def estimate_seconds_left(self) -> float | None:
-        done = sum(item.finished for item in self.items)
-        if done == 0:
-            return None
-        elapsed = time.monotonic() - self.started_at
-        return elapsed / done * (len(self.items) - done)
+    def _finish(self) -> None:
+        with self._lock:
+            for index in self._waiting:
+                self._items[index] = replace(self._items[index], state="not sent")
+            self._waiting.clear()
+            outcome = BulkOutcome(tuple(self._items.values()), self._totals(), self._stopping.is_set())
+        self.on_finished(outcome)
+        self._done.set()

@@ -1,18 +1,25 @@
 """The app's actions, without Qt: read the account's key, call the service, record the history.
 
 Every method here runs on a worker thread. The key is read from the key store inside the job and
-lives only in a local variable for the length of the call. Each action is recorded in the history
-journal whatever happens, so closing the window mid-request loses nothing. A history failure never
-fails the action: it is kept in `history_problem` for the window to show.
+lives only in a local variable for the length of the call (a bulk run reads it once, inside its
+worker closure). Each action is recorded in the history journal whatever happens, so closing the
+window mid-request loses nothing; an action still waiting for its answer when the app must exit is
+recorded as "outcome unknown" (`abandon_in_flight`). A history failure never fails the action: it
+is kept in `history_problem` for the window to show.
+
+The client is leased per request: new settings retire the old client, which closes its HTTP
+sessions once the last request using it has finished.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from .service import CallRequest, CallStatus, CancelCount, QueueCancelResult, ScheduledCall, Voice, format_utc
 from .storage.history import History, HistoryError
@@ -24,14 +31,24 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+ABANDONED_MESSAGE = "The app was closed before the service answered: check whether this went through."
+
+
 class Desk:
     def __init__(self, client_factory: Callable[[], PhoneNotifyClient], keys: KeyStore, history: History) -> None:
         self._client_factory = client_factory
         self._client: PhoneNotifyClient | None = None
+        self._leases: dict[int, int] = {}  # id(client) -> requests using it
+        self._retired: dict[int, PhoneNotifyClient] = {}  # replaced clients still in use
         self._client_lock = threading.Lock()
+        self._in_flight: dict[int, dict[str, Any]] = {}  # user actions waiting for their answer
+        self._tokens = itertools.count(1)
+        self._closing = False
         self.keys = keys
         self.history = history
         self.history_problem = ""  # the last history failure, in plain words ("" when healthy)
+
+    # -- the client ----------------------------------------------------------------------------------
 
     @property
     def client(self) -> PhoneNotifyClient:
@@ -41,10 +58,40 @@ class Desk:
                 self._client = self._client_factory()
             return self._client
 
-    def reconfigure(self, client_factory: Callable[[], PhoneNotifyClient]) -> None:
-        """New settings: the next request builds a new client (requests in flight keep theirs)."""
+    @contextmanager
+    def _lease(self) -> Iterator[PhoneNotifyClient]:
+        client = self.client
         with self._client_lock:
-            self._client_factory, self._client = client_factory, None
+            self._leases[id(client)] = self._leases.get(id(client), 0) + 1
+        try:
+            yield client
+        finally:
+            with self._client_lock:
+                self._leases[id(client)] -= 1
+                done = self._leases[id(client)] == 0 and id(client) in self._retired
+                if self._leases[id(client)] == 0:
+                    del self._leases[id(client)]
+                    self._retired.pop(id(client), None)
+            if done:
+                client.close()
+
+    def reconfigure(self, client_factory: Callable[[], PhoneNotifyClient] | None = None) -> None:
+        """New settings (or the end of a bulk run): the next request builds a new client. The old
+        one closes its sessions now if idle, else when its last request ends."""
+        with self._client_lock:
+            old, self._client = self._client, None
+            if client_factory is not None:
+                self._client_factory = client_factory
+            idle = old is not None and id(old) not in self._leases
+            if old is not None and not idle:
+                self._retired[id(old)] = old
+        if idle:
+            old.close()
+
+    def close(self) -> None:
+        self.reconfigure()
+
+    # -- history -------------------------------------------------------------------------------------
 
     def _record(self, **fields: Any) -> None:
         try:
@@ -54,31 +101,57 @@ class Desk:
             self.history_problem = str(exc)
             log.error("history not written: %s", exc)
 
+    def abandon_in_flight(self) -> int:
+        """The app must exit now: record every action still waiting for its answer as "outcome
+        unknown" (their answers, if they come, are no longer recorded). Returns how many."""
+        with self._client_lock:
+            self._closing = True
+            pending, self._in_flight = list(self._in_flight.values()), {}
+        for fields in pending:
+            self._record(outcome="unknown", message=ABANDONED_MESSAGE, **fields)
+        return len(pending)
+
+    def _settle(self, token: int) -> bool:
+        """True if the action `token` is still ours to record (not abandoned at exit)."""
+        with self._client_lock:
+            return self._in_flight.pop(token, None) is not None
+
     def _failed(self, error: Exception, **fields: Any) -> None:
         outcome = "unknown" if getattr(error, "outcome_unknown", False) else "error"
         self._record(outcome=outcome, message=str(error), **fields)
 
     # -- actions ----------------------------------------------------------------------------------
-    # `key`: the bulk runner reads the account's key once and passes it in; otherwise it is read
-    # from the key store here, on the worker thread.
+    # `key`: a bulk run's worker closure reads the account's key once and passes it in; otherwise
+    # it is read from the key store here, on the worker thread.
 
-    def _recorded(self, fields: dict[str, Any], send: Callable[[], Any], describe: Callable[[Any], dict]) -> Any:
-        """Run `send()`, then write one history record whatever happened."""
+    def _recorded(
+        self,
+        fields: dict[str, Any],
+        send: Callable[[PhoneNotifyClient], Any],
+        describe: Callable[[Any], dict],
+    ) -> Any:
+        """Run `send(client)`, then write one history record whatever happened."""
+        with self._client_lock:
+            token = next(self._tokens)
+            if not self._closing:
+                self._in_flight[token] = fields
         try:
-            result = send()
+            with self._lease() as client:
+                result = send(client)
         except Exception as error:
-            self._failed(error, **fields)
+            if self._settle(token):
+                self._failed(error, **fields)
             raise
-        self._record(**fields, **describe(result))
+        if self._settle(token):
+            self._record(**fields, **describe(result))
         return result
 
     def schedule(self, account: str, call: CallRequest) -> ScheduledCall:
-        client = self.client
         inputs = {k: v for k, v in asdict(call).items() if k != "scheduled_utc"}
         inputs["scheduled_utc"] = format_utc(call.scheduled_utc)
         return self._recorded(
             {"account": account, "action": "schedule", "inputs": inputs, "reference_id": call.reference_id},
-            lambda: client.schedule_call(self.keys.get(account), call),
+            lambda client: client.schedule_call(self.keys.get(account), call),
             lambda result: {
                 "outcome": "ok" if result.queued else "error",
                 "queue_id": result.queue_id or None,
@@ -87,7 +160,6 @@ class Desk:
         )
 
     def cancel_by_reference_id(self, account: str, reference_id: str, key: str | None = None) -> CancelCount:
-        client = self.client
         return self._recorded(
             {
                 "account": account,
@@ -95,15 +167,14 @@ class Desk:
                 "inputs": {"reference_id": reference_id},
                 "reference_id": reference_id,
             },
-            lambda: client.cancel_by_reference_id(key or self.keys.get(account), reference_id),
+            lambda client: client.cancel_by_reference_id(key or self.keys.get(account), reference_id),
             lambda result: {"outcome": "ok", "count": result.cancelled, "message": result.credit_notice},
         )
 
     def cancel_call(self, account: str, queue_id: int, key: str | None = None) -> QueueCancelResult:
-        client = self.client
         return self._recorded(
             {"account": account, "action": "cancel_queue", "inputs": {"queue_id": queue_id}, "queue_id": queue_id},
-            lambda: client.cancel_call(key or self.keys.get(account), queue_id),
+            lambda client: client.cancel_call(key or self.keys.get(account), queue_id),
             lambda result: {"outcome": "ok", "count": int(result.cancelled), "message": result.credit_notice},
         )
 
@@ -113,7 +184,7 @@ class Desk:
         A call to that number whose QueueID the history does not know yet is the lost answer's call.
         Returns its status, or None when no such call exists (so it was not booked).
         """
-        statuses = self.client.get_calls_to_number(self.keys.get(account), call.phone_number)
+        statuses = self.calls_to_number(account, call.phone_number)
         known = self.history.booked_queue_ids()
         found = max((s for s in statuses if s.queue_id not in known), key=lambda s: s.queue_id, default=None)
         inputs = {"phone_number": call.phone_number, "reference_id": call.reference_id, "confirmation": True}
@@ -129,7 +200,8 @@ class Desk:
         """After a cancel whose answer was lost: look the call up and settle it. A call already
         Cancelled (22) was cancelled by the lost request, which is recorded now; a call still
         waiting is cancelled again (safe: nothing is counted twice). Returns the calls cancelled."""
-        status = self.client.get_call_status(queue_id)
+        with self._lease() as client:
+            status = client.get_call_status(queue_id)
         fields = {
             "account": account,
             "action": "cancel_reference",
@@ -144,26 +216,45 @@ class Desk:
         self._record(outcome="ok", count=0, message=f"Looked up: not cancelled ({status.plain_text}).", **fields)
         return 0
 
+    def bulk_worker(self, account: str, kind: Literal["reference", "queue"]) -> Callable[[str], int]:
+        """The work of one bulk run: `work(value) -> calls cancelled`, run on the workers. The key
+        is read once, by the first request, and lives only in this closure until the run ends."""
+        lock, key = threading.Lock(), ""
+
+        def work(value: str) -> int:
+            nonlocal key
+            with lock:
+                if not key:
+                    key = self.keys.get(account)
+            if kind == "reference":
+                return self.cancel_by_reference_id(account, value, key=key).cancelled
+            return int(self.cancel_call(account, int(value), key=key).cancelled)
+
+        return work
+
     # -- look-ups (not recorded: they change nothing) -------------------------------------------------
 
     def calls_to_number(self, account: str, phone_number: str) -> list[CallStatus]:
-        return self.client.get_calls_to_number(self.keys.get(account), phone_number)
+        with self._lease() as client:
+            return client.get_calls_to_number(self.keys.get(account), phone_number)
 
     def calls_by_queue_id(self, account: str | None, queue_ids: list[int]) -> list[CallStatus]:
         """One QueueID: the advanced status when an account is chosen, else the plain one.
         Several: GetMultipleQueueIdStatus (which needs a key)."""
-        client = self.client
-        if len(queue_ids) == 1:
-            if account is None:
-                return [client.get_call_status(queue_ids[0])]
-            return [client.get_call_status_advanced(self.keys.get(account), queue_ids[0])]
-        return client.get_call_statuses(self.keys.get(account or ""), queue_ids)
+        with self._lease() as client:
+            if len(queue_ids) == 1:
+                if account is None:
+                    return [client.get_call_status(queue_ids[0])]
+                return [client.get_call_status_advanced(self.keys.get(account), queue_ids[0])]
+            return client.get_call_statuses(self.keys.get(account or ""), queue_ids)
 
     def voices(self) -> list[Voice]:
-        return self.client.get_voices()
+        with self._lease() as client:
+            return client.get_voices()
 
     def response_codes(self) -> dict[int, str]:
-        return {code.code: code.text for code in self.client.get_response_codes()}
+        with self._lease() as client:
+            return {code.code: code.text for code in client.get_response_codes()}
 
 
 def describe_error(error: BaseException) -> tuple[str, str]:

@@ -8,7 +8,6 @@ a plain message; callers show it and carry on (history must never stop a cancel)
 
 from __future__ import annotations
 
-import csv
 import getpass
 import json
 import sqlite3
@@ -19,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..service.redaction import redact
+from .csv_export import write_csv
 
 SCHEMA_VERSION = 1
 ACTIONS = {
@@ -249,25 +249,23 @@ class History:
 
 
 def export_csv(records: Iterable[Record], path: Path) -> int:
-    """Write records to CSV (UTF-8 with BOM, so spreadsheet programs read accents). Returns the count."""
-    count = 0
-    with path.open("w", newline="", encoding="utf-8-sig") as out:
-        writer = csv.writer(out)
-        writer.writerow(CSV_COLUMNS)
-        for record in records:
-            writer.writerow(
-                [
-                    record.when_utc.isoformat(timespec="seconds"),
-                    record.os_user,
-                    record.account,
-                    record.action_label,
-                    record.reference_id,
-                    "" if record.queue_id is None else record.queue_id,
-                    "" if record.count is None else record.count,
-                    record.outcome,
-                    record.message,
-                    json.dumps(record.inputs, ensure_ascii=False, sort_keys=True),
-                ]
-            )
-            count += 1
-    return count
+    """Write records to a spreadsheet-safe CSV (see csv_export). Returns the count."""
+    return write_csv(
+        path,
+        CSV_COLUMNS,
+        (
+            [
+                record.when_utc.isoformat(timespec="seconds"),
+                record.os_user,
+                record.account,
+                record.action_label,
+                record.reference_id,
+                "" if record.queue_id is None else record.queue_id,
+                "" if record.count is None else record.count,
+                record.outcome,
+                record.message,
+                json.dumps(record.inputs, ensure_ascii=False, sort_keys=True),
+            ]
+            for record in records
+        ),
+    )

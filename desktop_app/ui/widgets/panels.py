@@ -1,5 +1,9 @@
 """Small building blocks shared by the pages: inline field errors, a result panel, a busy row and a
-non-blocking confirmation box."""
+non-blocking confirmation box.
+
+Every label here may show text from the server or the user, so each one is plain text: a fault
+message containing `<b>` or `<a href>` is shown literally, never rendered.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +28,15 @@ STYLES = {
 }
 
 
+def plain_label(text: str = "", word_wrap: bool = False) -> QLabel:
+    """A label that never interprets its text as HTML."""
+    label = QLabel()
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setText(text)
+    label.setWordWrap(word_wrap)
+    return label
+
+
 def buddy_label(text: str, buddy: QWidget) -> QLabel:
     """A form label whose &-mnemonic moves the focus to `buddy` (QFormLayout only does this itself
     when the field is a single widget)."""
@@ -37,6 +50,7 @@ class FieldError(QLabel):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)
         self.setWordWrap(True)
         self.setStyleSheet("color: #b3261e;")
         self.setAccessibleName("Field error")
@@ -54,15 +68,13 @@ class ResultPanel(QFrame):
         super().__init__(parent)
         self.setObjectName("resultPanel")
         layout = QVBoxLayout(self)
-        self.headline = QLabel()
-        self.headline.setWordWrap(True)
+        self.headline = plain_label(word_wrap=True)
         self.headline.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         font = self.headline.font()
         font.setPointSizeF(font.pointSizeF() * 1.35)
         font.setBold(True)
         self.headline.setFont(font)
-        self.body = QLabel()
-        self.body.setWordWrap(True)
+        self.body = plain_label(word_wrap=True)
         self.body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.headline)
         layout.addWidget(self.body)
@@ -103,7 +115,7 @@ class BusyRow(QWidget):
         self.bar.setRange(0, 0)
         self.bar.setMaximumWidth(160)
         self.bar.setAccessibleName("Working")
-        self.label = QLabel()
+        self.label = plain_label()
         layout.addWidget(self.bar)
         layout.addWidget(self.label, 1)
         self.hide()
@@ -128,6 +140,7 @@ def confirm(
 ) -> QMessageBox:
     """A window-modal question that does not block the event loop. "No" is the default button."""
     box = QMessageBox(icon, title, text, QMessageBox.StandardButton.NoButton, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)  # the text quotes what the user typed
     yes = box.addButton(yes_text, QMessageBox.ButtonRole.AcceptRole)
     no = box.addButton(no_text, QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(no)

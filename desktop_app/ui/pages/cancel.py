@@ -17,13 +17,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..desk import describe_error
-from ..service import CancelCount, InvalidInput, QueueCancelResult
-from ..service import validation as check
-from .widgets import BusyRow, FieldError, ResultPanel, buddy_label, confirm
+from ...desk import describe_error
+from ...service import CancelCount, InvalidInput, QueueCancelResult
+from ...service import validation as check
+from ..widgets import BusyRow, FieldError, ResultPanel, buddy_label, confirm, plain_label
 
 if TYPE_CHECKING:
-    from .main_window import MainWindow
+    from ..controller import AppController
+
+QUEUE_ID_TIP = "The number Esendex gives each call (shown in the Esendex portal and on the Find calls page)"
 
 
 def cancel_headline(count: int) -> str:
@@ -36,19 +38,19 @@ class CancelPage(QWidget):
     cancelled = Signal(object)  # CancelCount or QueueCancelResult
     failed = Signal(str)
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window_ = window
+    def __init__(self, controller: AppController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
         self.in_flight = False
         layout = QVBoxLayout(self)
 
         by_reference = QGroupBox("Cancel scheduled calls by reference ID")
         form = QVBoxLayout(by_reference)
-        intro = QLabel(
+        intro = plain_label(
             "Cancels every call with this reference ID that has not started yet. Calls in progress and "
-            "completed calls are not affected. Your account is credited for each cancelled call."
+            "completed calls are not affected. Your account is credited for each cancelled call.",
+            word_wrap=True,
         )
-        intro.setWordWrap(True)
         form.addWidget(intro)
         row = QHBoxLayout()
         label = QLabel("&Reference ID:")
@@ -75,6 +77,7 @@ class CancelPage(QWidget):
         self.queue_id = QLineEdit()
         self.queue_id.setPlaceholderText("for example 4093250")
         self.queue_id.setAccessibleName("QueueID to cancel")
+        self.queue_id.setToolTip(QUEUE_ID_TIP)
         self.queue_button = QPushButton("Cancel this call…")
         self.queue_button.setAccessibleName("Cancel the call with this QueueID")
         queue_row.addWidget(self.queue_id, 1)
@@ -102,7 +105,7 @@ class CancelPage(QWidget):
     def ask_cancel_reference(self) -> None:
         if self.in_flight:
             return  # a double click or a second Enter sends nothing twice
-        account = self.window_.require_account()
+        account = self.controller.require_account()
         if account is None:
             return
         try:
@@ -126,12 +129,8 @@ class CancelPage(QWidget):
         if self.in_flight:
             return
         self._begin(f"Cancelling calls with reference ID “{reference_id}”…")
-        desk = self.window_.desk
-        self.window_.runner.submit(
-            lambda: desk.cancel_by_reference_id(account, reference_id),
-            self._show_count,
-            self._show_error,
-            user_action=True,
+        self.controller.act(
+            lambda desk: desk.cancel_by_reference_id(account, reference_id), self._show_count, self._show_error, self
         )
 
     def _show_count(self, result: CancelCount) -> None:
@@ -146,10 +145,16 @@ class CancelPage(QWidget):
 
     # -- cancel by QueueID ------------------------------------------------------------------------
 
+    def ask_cancel_call(self, queue_id: int) -> None:
+        """Another page's "Cancel this call": fill in the QueueID and ask to confirm."""
+        self.queue_id.setText(str(queue_id))
+        self.queue_error.show_message("")
+        self.ask_cancel_queue()
+
     def ask_cancel_queue(self) -> None:
         if self.in_flight:
             return
-        account = self.window_.require_account()
+        account = self.controller.require_account()
         if account is None:
             return
         try:
@@ -172,10 +177,7 @@ class CancelPage(QWidget):
             return
         self.queue_id.setText(str(queue_id))
         self._begin(f"Cancelling call {queue_id}…")
-        desk = self.window_.desk
-        self.window_.runner.submit(
-            lambda: desk.cancel_call(account, queue_id), self._show_queue, self._show_error, user_action=True
-        )
+        self.controller.act(lambda desk: desk.cancel_call(account, queue_id), self._show_queue, self._show_error, self)
 
     def _show_queue(self, result: QueueCancelResult) -> None:
         self._end()
@@ -199,7 +201,6 @@ class CancelPage(QWidget):
         self.cancel_button.setEnabled(True)
         self.queue_button.setEnabled(True)
         self.busy.stop()
-        self.window_.after_action()
 
     def _show_error(self, error: BaseException) -> None:
         self._end()

@@ -1,0 +1,332 @@
+"""The app's controller: what the pages and dialogs talk to.
+
+`AppController` owns the `Desk` (service + history + keyring), the accounts model, the settings
+and the one background `Executor`. Pages call its methods and listen to its signals; they never
+see the main window, and the window only composes them. Every method that may wait (network,
+keyring, disk) runs its work on the executor and answers on the GUI thread through callbacks that
+receive immutable values.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from PySide6.QtCore import QObject, Signal
+
+from ..desk import Desk
+from ..service.reference_data import RESPONSE_CODES
+from ..storage.history import History
+from ..storage.profile import Profile
+from ..storage.secrets import KeyStore, StoreInfo
+from ..storage.settings import Settings
+from .executor import Executor
+from .models.accounts import AccountRow, AccountsModel
+
+if TYPE_CHECKING:
+    from ..bulk import BulkItem, BulkOutcome, BulkProgress, BulkRun, Kind
+    from ..sandbox import Sandbox
+    from ..service import PhoneNotifyClient
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+Done = Callable[[Any], None]
+Failed = Callable[[BaseException], None]
+
+
+@dataclass
+class AppContext:
+    profile: Profile
+    settings: Settings
+    keys: KeyStore
+    history: History
+    sandbox: Sandbox | None = None
+    start_sandbox: bool = False  # start the built-in sandbox right after the first paint
+
+
+def _start_sandbox() -> Sandbox:
+    from ..sandbox import Sandbox
+
+    return Sandbox("127.0.0.1", 0).start()  # loopback only
+
+
+class AppController(QObject):
+    accountsChanged = Signal()  # names, the default or session-only state changed
+    accountChanged = Signal(str)  # the chosen account ("" when there is none)
+    accountNeeded = Signal()  # an action was refused because there is no account yet
+    actionRecorded = Signal()  # a schedule or cancel ended: the history has a new row
+    historyProblem = Signal(str)  # why the last action was not written to the history ("" = fine)
+    busyChanged = Signal(bool)  # a user action is running / the last one ended
+    keyStoreChanged = Signal(object, str)  # StoreInfo once the keyring answered; the backend used before
+    keyStoreFailed = Signal(str)
+    voicesLoaded = Signal(object)  # tuple of (voice_id, summary)
+    endpointChanged = Signal()  # settings saved or the sandbox started
+    sandboxFailed = Signal(str)
+    cancelCallRequested = Signal(int)  # "Cancel this call" somewhere: open Cancel with this QueueID
+
+    def __init__(self, context: AppContext, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.settings = context.settings
+        self.keys = context.keys
+        self.sandbox = context.sandbox
+        self.sandbox_mode = context.sandbox is not None or context.start_sandbox
+        self.store: StoreInfo | None = None
+        self.voices: tuple[tuple[int, str], ...] = ()
+        self.response_texts = dict(RESPONSE_CODES)  # replaced by GetResponseCodes when it answers
+        self.executor = Executor(self)
+        self.executor.busyChanged.connect(self.busyChanged)
+        self.desk = Desk(self._client_factory(), context.keys, context.history)
+        self.accounts = AccountsModel(self)
+        self._current = ""
+        self.bulk_running = False  # set by the bulk controller
+        self.refresh_accounts()
+        self._current = self._first_account()
+
+    # -- start-up ----------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """After the first paint: the sandbox (when asked for), the keyring, voices and codes."""
+        if self.sandbox_mode and self.sandbox is None:
+            self.executor.submit(_start_sandbox, self._sandbox_started, self._sandbox_failed)
+            return  # the rest follows once the sandbox answers
+        self._start_chores()
+
+    def _sandbox_started(self, sandbox: Sandbox) -> None:
+        self.sandbox = self.context.sandbox = sandbox
+        self.endpointChanged.emit()
+        self._start_chores()
+
+    def _sandbox_failed(self, error: BaseException) -> None:
+        self.sandboxFailed.emit(str(error))
+
+    def _start_chores(self) -> None:
+        self.executor.submit(self.keys.info, self._store_known, self._store_failed)
+        self.executor.submit(self._load_voices, self._voices_loaded, lambda _e: None)
+        self.executor.submit(self.desk.response_codes, self.response_texts.update, lambda _e: None)
+
+    def _store_known(self, info: StoreInfo) -> None:
+        self.store = info
+        previous = self.settings.keyring_backend
+        if info.secure:
+            self.settings.keyring_backend = info.name
+            self.save_settings()
+        self.keyStoreChanged.emit(info, previous)
+
+    def _store_failed(self, error: BaseException) -> None:
+        self.keyStoreFailed.emit(str(error))
+
+    def _load_voices(self) -> tuple[tuple[int, str], ...]:
+        cache = self.context.profile.voices_file
+        try:
+            voices = tuple((v.voice_id, v.summary or v.name) for v in self.desk.voices())
+        except Exception:
+            return tuple(tuple(v) for v in json.loads(cache.read_text())) if cache.exists() else ()
+        if voices:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            cache.write_text(json.dumps(voices))
+        return voices
+
+    def _voices_loaded(self, voices: tuple[tuple[int, str], ...]) -> None:
+        if voices:
+            self.voices = voices
+            self.voicesLoaded.emit(voices)
+
+    # -- the service ------------------------------------------------------------------------------
+
+    def _client_factory(self) -> Callable[[], PhoneNotifyClient]:
+        timeout, ca_bundle = self.settings.timeout_seconds, self.settings.ca_bundle or None
+        endpoint = self.settings.endpoint
+
+        def create() -> PhoneNotifyClient:  # runs on a worker, where importing zeep costs the window nothing
+            from ..service.client import PhoneNotifyClient
+
+            url = self.sandbox.url if self.sandbox_mode and self.sandbox is not None else endpoint
+            return PhoneNotifyClient(url, timeout=timeout, ca_bundle=ca_bundle)
+
+        return create
+
+    @property
+    def service_url(self) -> str:
+        if self.sandbox_mode:
+            return self.sandbox.url if self.sandbox else ""
+        return self.settings.endpoint
+
+    @property
+    def sandbox_url(self) -> str | None:
+        return self.sandbox.url if self.sandbox is not None else None
+
+    def endpoint_text(self) -> str:
+        """Where requests go, in plain words (the address is in `service_url`)."""
+        if self.sandbox_mode:
+            return "Sandbox, no real calls" if self.sandbox else "Sandbox, starting…"
+        from urllib.parse import urlsplit
+
+        host = urlsplit(self.settings.endpoint).hostname or self.settings.endpoint
+        return f"Esendex ({host})" if host.endswith("esendex.us") else f"Service at {host}"
+
+    def response_text(self, code: int) -> str:
+        return self.response_texts.get(code, "")
+
+    def run(self, job: Callable[[], T], on_done: Done, on_error: Failed, owner: QObject | None = None) -> None:
+        """A chore or look-up that changes nothing (not a user action)."""
+        self.executor.submit(job, on_done, on_error, owner=owner)
+
+    def act(self, job: Callable[[Desk], T], on_done: Done, on_error: Failed, owner: QObject | None = None) -> None:
+        """A user action that the desk records (schedule, cancel). Afterwards the history changed."""
+        desk = self.desk
+
+        def finished(result: Any) -> None:
+            self._after_action()
+            on_done(result)
+
+        def failed(error: BaseException) -> None:
+            self._after_action()
+            on_error(error)
+
+        self.executor.submit(lambda: job(desk), finished, failed, owner=owner, user_action=True)
+
+    def _after_action(self) -> None:
+        self.historyProblem.emit(self.desk.history_problem)
+        self.actionRecorded.emit()
+
+    def start_bulk(
+        self,
+        account: str,
+        kind: Kind,
+        items: Sequence[BulkItem],
+        concurrency: int,
+        on_progress: Callable[[BulkProgress], None],
+        on_finished: Callable[[BulkOutcome], None],
+        owner: QObject,
+    ) -> BulkRun:
+        """Cancel `items` on the executor's pool, at most `concurrency` at a time. Progress and
+        the outcome arrive on the GUI thread as immutable snapshots."""
+        from ..bulk import BulkRun
+
+        progress = self.executor.channel(on_progress, owner)
+
+        def finished(outcome: BulkOutcome) -> None:
+            progress.close()
+            done.close()
+            self.bulk_running = False
+            self.desk.reconfigure()  # the run's many sessions close now
+            self._after_action()
+            on_finished(outcome)
+
+        done = self.executor.channel(finished, owner)
+        run = BulkRun(items, self.desk.bulk_worker(account, kind), concurrency, self.executor.pool, progress, done)
+        self.bulk_running = True
+        run.start()
+        return run
+
+    def request_cancel_call(self, queue_id: int) -> None:
+        self.cancelCallRequested.emit(queue_id)
+
+    # -- accounts ------------------------------------------------------------------------------------
+
+    def _first_account(self) -> str:
+        names = self.settings.accounts
+        for name in (self.settings.last_account, self.settings.default_account):
+            if name in names:
+                return name
+        return names[0] if names else ""
+
+    @property
+    def current_account(self) -> str:
+        return self._current
+
+    def set_current_account(self, name: str) -> None:
+        if name == self._current or (name and name not in self.settings.accounts):
+            return
+        self._current = name
+        if name:
+            self.settings.last_account = name
+            self.save_settings()
+        self.accountChanged.emit(name)
+
+    def require_account(self) -> str | None:
+        """The chosen account, or None after asking the window to say an account is needed."""
+        if not self._current:
+            self.accountNeeded.emit()
+            return None
+        return self._current
+
+    def refresh_accounts(self) -> None:
+        settings = self.settings
+        self.accounts.set_rows(
+            [AccountRow(n, n == settings.default_account, self.keys.is_session_only(n)) for n in settings.accounts]
+        )
+        self.accountsChanged.emit()
+        if self._current not in settings.accounts:
+            self.set_current_account(self._first_account())
+
+    def run_keyring(self, job: Callable[[KeyStore], T], on_done: Done, on_error: Failed, owner: QObject) -> None:
+        """Keyring work, on the executor (the key store serialises its own calls)."""
+        keys = self.keys
+        self.executor.submit(lambda: job(keys), on_done, on_error, owner=owner)
+
+    def add_account(self, name: str) -> None:
+        if name not in self.settings.accounts:
+            self.settings.accounts.append(name)
+        if not self.settings.default_account:
+            self.settings.default_account = name
+        self.save_settings()
+        self.refresh_accounts()
+        if not self._current:
+            self.set_current_account(name)
+
+    def rename_account(self, old: str, new: str) -> None:
+        settings = self.settings
+        settings.accounts = [new if n == old else n for n in settings.accounts]
+        if settings.default_account == old:
+            settings.default_account = new
+        if settings.last_account == old:
+            settings.last_account = new
+        if self._current == old:
+            self._current = new
+            self.accountChanged.emit(new)
+        self.save_settings()
+        self.refresh_accounts()
+
+    def remove_account(self, name: str) -> None:
+        settings = self.settings
+        settings.accounts = [n for n in settings.accounts if n != name]
+        if settings.default_account == name:
+            settings.default_account = settings.accounts[0] if settings.accounts else ""
+        if settings.last_account == name:
+            settings.last_account = settings.default_account
+        self.save_settings()
+        self.refresh_accounts()
+
+    def set_default_account(self, name: str) -> None:
+        self.settings.default_account = name
+        self.save_settings()
+        self.refresh_accounts()
+
+    # -- settings and closing ---------------------------------------------------------------------------
+
+    def save_settings(self) -> None:
+        try:
+            self.settings.save(self.context.profile.settings_file)
+        except OSError as exc:
+            log.error("settings not saved: %s", exc)
+
+    def settings_saved(self) -> None:
+        """The Settings dialog changed the settings: new sessions for new requests."""
+        self.save_settings()
+        self.desk.reconfigure(self._client_factory())
+        self.endpointChanged.emit()
+
+    @property
+    def work_in_progress(self) -> bool:
+        """A schedule, a cancel or a bulk run the user started is still going."""
+        return self.executor.busy or self.bulk_running
+
+    def shutdown(self) -> None:
+        """The window is closing: deliver nothing more, start nothing new (a bulk run sends
+        nothing more). Never blocks: what is in flight ends within the timeout and is recorded."""
+        self.executor.shutdown()

@@ -1,0 +1,171 @@
+"""The one seam for background work in the UI.
+
+`Executor` owns one bounded thread pool (a `concurrent.futures.ThreadPoolExecutor`: its threads
+live as long as the pool, so per-thread HTTP sessions and their connections are reused between
+tasks). Everything that may wait on the network, the keyring or the disk goes through it: single
+requests, start-up chores and bulk runs alike.
+
+Results reach the GUI thread only through one queued Qt signal carrying the value the job
+returned; jobs return immutable values (frozen dataclasses, tuples), so nothing is shared with
+the worker afterwards. Callbacks whose `owner` widget has been deleted are dropped, and after
+`shutdown()` nothing is delivered at all (the jobs still record their own history).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import QObject, Signal, Slot
+
+from ..bulk import MAX_CONCURRENCY
+
+log = logging.getLogger(__name__)
+
+# A bulk run may use up to MAX_CONCURRENCY threads; a few more keep look-ups and chores moving.
+POOL_THREADS = MAX_CONCURRENCY + 4
+
+
+@dataclass
+class _Job:
+    on_done: Callable[[Any], None]
+    on_error: Callable[[BaseException], None] | None
+    owner: QObject | None
+    user_action: bool
+    keep: bool = False  # a channel: delivers many values, stays registered
+
+
+class Executor(QObject):
+    _delivered = Signal(int, bool, object)  # job id, succeeded, value or exception
+    busyChanged = Signal(bool)  # a user action (schedule, cancel) started or the last one ended
+
+    def __init__(self, parent: QObject | None = None, threads: int = POOL_THREADS) -> None:
+        super().__init__(parent)
+        self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="vbd-worker")
+        self._jobs: dict[int, _Job] = {}
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+        self._closed = False
+        self._delivered.connect(self._deliver)  # emitted on workers: queued to this (GUI) thread
+
+    # -- submitting --------------------------------------------------------------------------------
+
+    def submit(
+        self,
+        fn: Callable[[], Any],
+        on_done: Callable[[Any], None],
+        on_error: Callable[[BaseException], None] | None = None,
+        *,
+        owner: QObject | None = None,
+        user_action: bool = False,
+    ) -> Future | None:
+        """Run `fn()` on the pool; then `on_done(result)` or `on_error(exception)` on the GUI thread.
+
+        `user_action`: a schedule or cancel the user asked for (closing the window asks while one
+        runs; chores do not count). Returns None once the executor is shut down."""
+        if self._closed:
+            return None
+        job_id = self._register(_Job(on_done, on_error, owner, user_action))
+        return self.pool.submit(self._run, job_id, fn)
+
+    def channel(self, on_value: Callable[[Any], None], owner: QObject | None = None) -> Channel:
+        """A callable that any thread may call many times: each value reaches `on_value` on the
+        GUI thread, in order. For long jobs (bulk runs) that report progress."""
+        return Channel(self, self._register(_Job(on_value, None, owner, False, keep=True)))
+
+    def _forget(self, job_id: int) -> None:
+        with self._lock:
+            self._jobs.pop(job_id, None)
+
+    def _register(self, job: _Job) -> int:
+        with self._lock:
+            job_id = next(self._ids)
+            self._jobs[job_id] = job
+            busy_now = job.user_action and sum(j.user_action for j in self._jobs.values()) == 1
+        if busy_now:
+            self.busyChanged.emit(True)
+        return job_id
+
+    def _run(self, job_id: int, fn: Callable[[], Any]) -> None:
+        try:
+            result = fn()
+        except Exception as error:
+            if not getattr(error, "title", None):  # service, keyring and history errors are expected
+                log.exception("background task failed")
+            self._emit(job_id, False, error)
+        else:
+            self._emit(job_id, True, result)
+
+    def _emit(self, job_id: int, ok: bool, value: Any) -> None:
+        try:
+            self._delivered.emit(job_id, ok, value)
+        except RuntimeError:  # the executor was deleted at shutdown: nobody is listening
+            log.debug("a background result was dropped after shutdown")
+
+    @Slot(int, bool, object)
+    def _deliver(self, job_id: int, ok: bool, value: Any) -> None:
+        with self._lock:
+            job = self._jobs.get(job_id)
+            if job is not None and not job.keep:
+                del self._jobs[job_id]
+            idle_now = job is not None and job.user_action and not any(j.user_action for j in self._jobs.values())
+        if job is None or self._closed:
+            return
+        try:
+            if job.owner is None or shiboken6.isValid(job.owner):
+                if ok:
+                    job.on_done(value)
+                elif job.on_error is not None:
+                    job.on_error(value)
+        finally:
+            if idle_now:
+                self.busyChanged.emit(False)
+
+    # -- state and shutdown ----------------------------------------------------------------------------
+
+    @property
+    def busy(self) -> bool:
+        """True while a user action runs."""
+        with self._lock:
+            return any(job.user_action for job in self._jobs.values())
+
+    @property
+    def pending(self) -> int:
+        """Jobs submitted whose result has not been delivered yet (channels excluded)."""
+        with self._lock:
+            return sum(not job.keep for job in self._jobs.values())
+
+    def shutdown(self) -> None:
+        """Deliver nothing more and start nothing new. Never blocks: jobs already running finish
+        on their own (within the request timeout) and record their results themselves."""
+        self._closed = True
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+    def wait(self, timeout: float) -> bool:
+        """Block until the pool's threads have ended (only after the window is gone). True if so."""
+        deadline = time.monotonic() + timeout
+        threads = list(getattr(self.pool, "_threads", ()))  # the pool keeps no public list
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        return not any(thread.is_alive() for thread in threads)
+
+
+class Channel:
+    """See `Executor.channel`. `close()` drops whatever is still sent afterwards."""
+
+    def __init__(self, executor: Executor, job_id: int) -> None:
+        self._executor, self._job_id = executor, job_id
+
+    def __call__(self, value: Any) -> None:
+        self._executor._emit(self._job_id, True, value)
+
+    def close(self) -> None:
+        self._executor._forget(self._job_id)
+

@@ -1,0 +1,1 @@
+"""Table models: immutable rows behind every QTableView in the app."""

@@ -1,0 +1,36 @@
+"""The accounts list: names from the settings, never keys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .table import Column, RowsModel
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    name: str
+    is_default: bool = False
+    session_only: bool = False  # its key is kept in memory for this session only
+
+    @property
+    def kept(self) -> str:
+        return "This session only" if self.session_only else "System keyring"
+
+
+COLUMNS = [
+    Column[AccountRow]("Account", lambda a: a.name, sort_key=lambda a: a.name.lower()),
+    Column[AccountRow]("Default", lambda a: "Default" if a.is_default else "", header_tip="Chosen when the app starts"),
+    Column[AccountRow]("License key kept in", lambda a: a.kept),
+]
+
+
+class AccountsModel(RowsModel[AccountRow]):
+    def __init__(self, parent: object = None) -> None:
+        super().__init__(COLUMNS, parent)
+
+    def names(self) -> list[str]:
+        return [row.name for row in self.rows]
+
+    def position_of(self, name: str) -> int:
+        return next((i for i, row in enumerate(self.rows) if row.name == name), -1)

@@ -1,0 +1,103 @@
+"""A table model over a list of immutable rows, described by columns.
+
+Every table in the app is a `QTableView` over one of these. Rows are frozen values (records,
+statuses, bulk snapshots): a change replaces a row, and only that row is repainted. Sorting is a
+Python sort of the row list with each column's key, so a click on a header sorts 10,000 rows in
+a few milliseconds instead of calling back into Python for every comparison.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
+
+Row = TypeVar("Row")
+Index = QModelIndex | QPersistentModelIndex
+FAILED_COLOUR = QColor("#b3261e")
+
+
+@dataclass(frozen=True)
+class Column(Generic[Row]):
+    title: str
+    text: Callable[[Row], str]
+    sort_key: Callable[[Row], Any] | None = None  # default: the text
+    tooltip: Callable[[Row], str] | None = None
+    failed: Callable[[Row], bool] | None = None  # shown in red
+    header_tip: str = ""
+
+
+class RowsModel(QAbstractTableModel, Generic[Row]):
+    def __init__(self, columns: Sequence[Column[Row]], parent: Any = None) -> None:
+        super().__init__(parent)
+        self.columns = list(columns)
+        self._rows: list[Row] = []
+        self._sorted_by: tuple[int, Qt.SortOrder] | None = None
+
+    # -- rows --------------------------------------------------------------------------------------
+
+    @property
+    def rows(self) -> tuple[Row, ...]:
+        return tuple(self._rows)
+
+    def row(self, position: int) -> Row:
+        return self._rows[position]
+
+    def set_rows(self, rows: Sequence[Row]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        if self._sorted_by is not None:
+            self._sort_rows(*self._sorted_by)
+        self.endResetModel()
+
+    def replace_row(self, position: int, row: Row) -> None:
+        self._rows[position] = row
+        self.dataChanged.emit(self.index(position, 0), self.index(position, len(self.columns) - 1))
+
+    def column_of(self, title: str) -> int:
+        return next(i for i, column in enumerate(self.columns) if column.title == title)
+
+    # -- Qt's model interface --------------------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        column, row = self.columns[index.column()], self._rows[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return column.text(row)
+        if role == Qt.ItemDataRole.ToolTipRole and column.tooltip is not None:
+            return column.tooltip(row) or None
+        if role == Qt.ItemDataRole.ForegroundRole and column.failed is not None and column.failed(row):
+            return FAILED_COLOUR
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.columns[section].title
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.columns[section].header_tip or None
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(self.columns):
+            return
+        self.layoutAboutToBeChanged.emit()
+        self._sorted_by = (column, order)
+        self._sort_rows(column, order)
+        self.layoutChanged.emit()
+
+    def _sort_rows(self, column: int, order: Qt.SortOrder) -> None:
+        spec = self.columns[column]
+        key = spec.sort_key or spec.text
+        self._rows.sort(key=key, reverse=order == Qt.SortOrder.DescendingOrder)

@@ -1,0 +1,5 @@
+"""Widgets shared by the pages and dialogs."""
+
+from .panels import BusyRow, FieldError, ResultPanel, buddy_label, confirm, plain_label
+
+__all__ = ["BusyRow", "FieldError", "ResultPanel", "buddy_label", "confirm", "plain_label"]
