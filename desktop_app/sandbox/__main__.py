@@ -6,10 +6,22 @@ import argparse
 import contextlib
 import ipaddress
 import logging
+import re
 import sys
 
-from ..service.redaction import install_log_redaction
-from .server import FAULTS, FaultPlan, Sandbox
+from .faults import FAULTS, FaultPlan
+from .httpd import Sandbox
+from .tables import DEFAULT_NAMESPACE, NAMESPACE_CHOICES
+
+# The sandbox's own log redaction (it shares no code with the client): request lines carry keys.
+_KEY = re.compile(
+    r"(licensekey=)[^&\s]*|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", re.I
+)
+
+
+class _Redacting(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return _KEY.sub(lambda m: (m.group(1) or "") + "[redacted]", super().format(record))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,6 +37,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fault-rate", type=float, default=0.0, help="chance (0-1) of a random injected fault")
     parser.add_argument("--faults", default=",".join(FAULTS), help="faults to choose from for --fault-rate")
     parser.add_argument("--seed", type=int, default=None, help="random seed for --fault-rate")
+    parser.add_argument(
+        "--namespace",
+        choices=NAMESPACE_CHOICES,
+        default=DEFAULT_NAMESPACE,
+        help="the service namespace: esendex (default), cdyne, or both (lenient)",
+    )
+    parser.add_argument(
+        "--zoneless-times", action="store_true", help="write dateTime values without a zone, as ASMX does"
+    )
     parser.add_argument("--verbose", action="store_true", help="log every request")
     args = parser.parse_args(argv)
 
@@ -39,12 +60,13 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown faults: {', '.join(sorted(unknown))}")
 
-    install_log_redaction()
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, stream=sys.stderr)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_Redacting("%(levelname)s:%(name)s:%(message)s"))
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, handlers=[handler])
     plan = FaultPlan(
         latency_seconds=args.latency_ms / 1000.0, fault_rate=args.fault_rate, random_faults=faults, seed=args.seed
     )
-    sandbox = Sandbox(args.host, args.port, faults=plan)
+    sandbox = Sandbox(args.host, args.port, faults=plan, namespace=args.namespace, zoneless_times=args.zoneless_times)
     print(f"listening on {sandbox.url}", flush=True)
     with contextlib.suppress(KeyboardInterrupt):
         sandbox.serve_forever()
