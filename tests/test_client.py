@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import socket
 import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -42,7 +44,8 @@ def test_schedule_sends_utc_with_z_from_any_zone(client, sandbox, clock):
         phone_number="(757) 555-1230", text_to_say="Hi", scheduled=local, reference_id="tz", now=clock.now()
     )
     booked = client.schedule_call(KEY_A, request)
-    assert booked.queued and booked.response_text == "Queued" and booked.queue_id > 0
+    assert booked.booked and booked.queued and booked.response_text == "Queued" and booked.queue_id > 0
+    assert booked.problem is None
     stored = sandbox.state.calls[booked.queue_id]
     assert stored.scheduled_utc == local.astimezone(UTC).replace(microsecond=(local.microsecond // 1000) * 1000)
     assert stored.phone_number == "7575551230" and stored.reference_id == "tz"
@@ -69,6 +72,7 @@ def test_every_value_type_field_is_sent_explicitly(client, sandbox, clock):
     ):
         assert name in seen, name
     assert seen["TTSrate"] == 10 and seen["TTSvolume"] == 100 and seen["TryCount"] == 1
+    assert seen["MaxCallLength"] == 0  # "the service's default", as in the vendor's sample
     assert seen["UTCScheduledDateTime"][1] is True  # said UTC ("Z")
 
 
@@ -134,7 +138,7 @@ def test_status_operations(client, clock):
 
 def test_schedule_many_and_reference_data(client, clock):
     booked = client.schedule_calls(KEY_A, [call(clock, number="757-555-1230"), call(clock, number="757-555-1231")])
-    assert [b.queued for b in booked] == [True, True]
+    assert [b.booked for b in booked] == [True, True]
     voices = client.get_voices()
     assert voices[0].name == "Diane" and len(voices) == 18
     codes = {c.code: c.text for c in client.get_response_codes()}
@@ -145,8 +149,9 @@ def test_schedule_many_and_reference_data(client, clock):
 def test_a_rejected_call_comes_back_with_its_code(client, clock, sandbox):
     suspended = "99999999-9999-9999-9999-999999999999"
     result = client.schedule_call(suspended, call(clock))
-    assert not result.queued and result.response_code == 14 and result.queue_id == 0
+    assert not result.booked and result.response_code == 14 and result.queue_id == 0
     assert result.plain_text.startswith("Not placed: Key Invalid")
+    assert "did not accept this license key" in result.problem and "Accounts" in result.problem
 
 
 def test_invalid_input_is_refused_before_anything_is_sent(client, sandbox, clock):
@@ -163,22 +168,73 @@ def test_invalid_input_is_refused_before_anything_is_sent(client, sandbox, clock
     assert sandbox.requests_served == before
 
 
-def test_each_thread_gets_its_own_transport(client):
-    sessions = []
+def _connection_counter(sandbox) -> Callable[[], int]:
+    """How many TCP connections the sandbox accepted: its own counter when it has one, else ours,
+    wrapped around its listening server."""
+    if hasattr(sandbox, "connections_accepted"):
+        start = sandbox.connections_accepted
+        return lambda: sandbox.connections_accepted - start
+    server = getattr(sandbox, "_server", None)
+    if server is None:
+        pytest.skip("this sandbox neither counts connections nor exposes its server")
+    accepted = [0]
+    original = server.get_request
 
-    def grab():
-        client._service()
-        sessions.append(client._local.session)
-        client.close()
+    def counting():
+        connection = original()
+        accepted[0] += 1
+        return connection
 
-    threads = [threading.Thread(target=grab) for _ in range(3)]
+    server.get_request = counting
+    return lambda: accepted[0]
+
+
+def test_each_thread_keeps_one_session_and_connections_are_reused(client, sandbox):
+    connections = _connection_counter(sandbox)
+    for _ in range(20):
+        client.get_version()
+    with ThreadPoolExecutor(4) as pool:
+        assert all("sandbox" in v for v in pool.map(lambda _i: client.get_version(), range(20)))
+    assert client.open_sessions <= 5  # this thread and at most 4 workers
+    assert 1 <= connections() <= 5, f"{connections()} connections for 40 calls: keep-alive is not working"
+
+
+def test_close_closes_every_threads_session_from_any_thread(client):
+    sessions, ready, release = [], threading.Barrier(4), threading.Event()
+
+    def work(wait: bool = True):
+        client.get_version()
+        sessions.append(client._session())
+        if wait:  # stay alive: a finished thread's session would be pruned
+            ready.wait(5)
+            release.wait(5)
+
+    threads = [threading.Thread(target=work) for _ in range(3)]
     for t in threads:
         t.start()
-    for t in threads:
-        t.join()
-    client._service()
-    sessions.append(client._local.session)
-    assert len({id(s) for s in sessions}) == 4
+    work(wait=False)
+    ready.wait(5)
+    try:
+        assert len({id(s) for s in sessions}) == 4 and client.open_sessions == 4
+        pools = [s.get_adapter(client.endpoint).poolmanager for s in sessions]
+        assert all(len(p.pools) == 1 for p in pools)
+        client.close()
+        assert client.open_sessions == 0 and all(len(p.pools) == 0 for p in pools)
+    finally:
+        release.set()
+        for t in threads:
+            t.join()
+    assert "sandbox" in client.get_version()  # still usable: a new session
+    assert client._session() is not sessions[-1] and client.open_sessions == 1
+
+
+def test_sessions_of_finished_threads_are_closed_when_a_new_one_is_made(client):
+    finished = threading.Thread(target=client.get_version)
+    finished.start()
+    finished.join()
+    assert client.open_sessions == 1
+    client.get_version()  # this thread's new session prunes the finished thread's one
+    assert client.open_sessions == 1
 
 
 def _closed_port() -> int:
