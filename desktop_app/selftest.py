@@ -73,7 +73,7 @@ def _run(endpoint: str | None, root: Path) -> str:
     from PySide6.QtCore import QDateTime
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from .app import route_qt_messages, setup_logging
+    from .logging_setup import route_qt_messages, setup_logging
     from .sandbox import Sandbox
     from .service import InvalidInput
     from .service import validation as check
@@ -81,7 +81,8 @@ def _run(endpoint: str | None, root: Path) -> str:
     from .storage.profile import Profile
     from .storage.secrets import KeyStore, KeyStoreError
     from .storage.settings import Settings
-    from .ui.main_window import AppContext, MainWindow
+    from .ui.controller import AppContext, AppController
+    from .ui.main_window import MainWindow
 
     profile = Profile.isolated(root).ensure()
     handler = setup_logging(profile.log_file)
@@ -105,18 +106,19 @@ def _run(endpoint: str | None, root: Path) -> str:
     info = keys.info()
     stored_in = info.name if info.secure else "memory (no secure keyring)"
     history = History(profile.history_file)
-    window = MainWindow(AppContext(profile, settings, keys, history, sandbox))
+    controller = AppController(AppContext(profile, settings, keys, history, sandbox))
+    window = MainWindow(controller)
     try:
         # 1. store a key
         try:
             keys.set(account, key) if info.secure else keys.keep_for_session(account, key)
         except KeyStoreError as error:
             raise SelfTestFailed(f"could not store the key: {error}") from None
-        window.add_account(account)
+        controller.add_account(account)
         window.show()
 
         # 2. schedule a call for tomorrow with a fresh reference ID
-        page = window.schedule_page
+        page = window.page("schedule")
         page.phone.setText("757-555-0100")
         page.text.setPlainText("This is a Voice Broadcast Desk self-test call.")
         page.when.setDateTime(QDateTime.fromSecsSinceEpoch(int((datetime.now() + timedelta(days=1)).timestamp())))
@@ -129,7 +131,7 @@ def _run(endpoint: str | None, root: Path) -> str:
         queue_id = page.last.queue_id
 
         # 3. cancel it by reference ID on the worker, confirming like a user would
-        cancel = window.cancel_page
+        cancel = window.page("cancel")
         cancel.reference.setText(reference_id)
         cancel.cancel_button.click()
         box = cancel.findChild(QMessageBox)
@@ -147,6 +149,8 @@ def _run(endpoint: str | None, root: Path) -> str:
     finally:
         # 5. clean up
         window.close()
+        controller.executor.wait(settings.timeout_seconds)
+        controller.desk.close()
         with contextlib.suppress(KeyStoreError):
             keys.delete(account)
         history.close()

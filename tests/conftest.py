@@ -83,8 +83,9 @@ def app_sandbox() -> Iterator[Sandbox]:
         yield server
 
 
-def make_window(qtbot, tmp_path: Path, sandbox: Sandbox, backend, accounts: dict[str, str] | None = None):
-    from desktop_app.ui.main_window import AppContext, MainWindow
+def make_controller(tmp_path: Path, sandbox: Sandbox | None, backend, accounts: dict[str, str] | None = None):
+    """A controller on a fresh profile, with these accounts' keys in `backend` (no window)."""
+    from desktop_app.ui.controller import AppContext, AppController
 
     profile = Profile.isolated(tmp_path / "profile").ensure()
     keys = KeyStore(backend)
@@ -94,13 +95,20 @@ def make_window(qtbot, tmp_path: Path, sandbox: Sandbox, backend, accounts: dict
         settings.accounts.append(name)
     settings.default_account = next(iter(accounts or {}), "")
     history = History(profile.history_file)
-    window = MainWindow(AppContext(profile, settings, keys, history, sandbox))
+    return AppController(AppContext(profile, settings, keys, history, sandbox))
+
+
+def make_window(qtbot, tmp_path: Path, sandbox: Sandbox, backend, accounts: dict[str, str] | None = None):
+    from desktop_app.ui.main_window import MainWindow
+
+    window = MainWindow(make_controller(tmp_path, sandbox, backend, accounts))
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
-    # Let the start-up chores (voices, response codes) finish so tests count only their own requests.
+    # Let the start-up chores (voices, response codes, hidden pages) finish so tests count only
+    # their own requests.
     qtbot.waitUntil(lambda: sandbox.operations["getVoices"] and sandbox.operations["GetResponseCodes"])
-    qtbot.waitUntil(lambda: sandbox.in_flight == 0 and window.runner.pool.activeThreadCount() == 0)
+    qtbot.waitUntil(lambda: sandbox.in_flight == 0 and window.controller.executor.pending == 0)
     sandbox.max_in_flight = 0
     return window
 
@@ -108,10 +116,17 @@ def make_window(qtbot, tmp_path: Path, sandbox: Sandbox, backend, accounts: dict
 @pytest.fixture
 def window(qtbot, tmp_path, app_sandbox, memory_keyring):
     win = make_window(qtbot, tmp_path, app_sandbox, memory_keyring, {"Main office": KEY_A})
-    qtbot.waitUntil(lambda: win.store is not None)
+    qtbot.waitUntil(lambda: win.controller.store is not None)
     yield win
-    win.close()
-    win.context.history.close()
+    close_window(win)
+
+
+def close_window(window) -> None:
+    """Close like a user, then wait for the work in flight (tests run many windows in one process)."""
+    window.close()
+    window.controller.executor.wait(10)
+    window.controller.desk.close()
+    window.controller.context.history.close()
 
 
 @pytest.fixture

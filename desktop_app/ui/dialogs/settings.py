@@ -18,11 +18,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..service import InvalidInput
-from ..service import validation as check
-from ..service.reference_data import DEFAULT_ENDPOINT
-from ..storage.settings import Settings
-from .widgets import FieldError, buddy_label
+from ...service import InvalidInput
+from ...service import validation as check
+from ...service.reference_data import DEFAULT_ENDPOINT
+from ...storage.settings import Settings
+from ..widgets import FieldError, buddy_label
 
 
 class SettingsDialog(QDialog):

@@ -1,7 +1,7 @@
 """Manage accounts: a name per account, its license key in the OS keyring.
 
-Every keyring call runs on the window's single-thread key queue, so an unlock prompt shows a
-waiting state instead of a frozen window, and calls never race each other.
+Every keyring call runs on the controller's executor (the key store serialises its own calls), so
+an unlock prompt shows a waiting state instead of a frozen window.
 """
 
 from __future__ import annotations
@@ -11,139 +11,55 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
-    QCheckBox,
+    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QInputDialog,
     QLabel,
-    QLayout,
-    QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QPushButton,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from ..service import InvalidInput
-from ..service import validation as check
-from ..service.redaction import mask_key
-from ..storage.secrets import StoreInfo
-from .widgets import BusyRow, FieldError, ResultPanel, buddy_label, confirm
+from ...service.redaction import mask_key
+from ...storage.secrets import StoreInfo
+from ..widgets import BusyRow, ResultPanel, confirm, plain_label
+from .key_entry import KeyEntryDialog
 
 if TYPE_CHECKING:
-    from .main_window import MainWindow
+    from ..controller import AppController
 
 REVEAL_SECONDS = 10
 
 
-class KeyEntryDialog(QDialog):
-    """Ask for an account name (optional) and a license key, validating the key as it is typed."""
-
-    def __init__(
-        self, parent: QWidget, title: str, store: StoreInfo, name: str | None = None, existing: list[str] | None = None
-    ) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.existing = {n.lower() for n in existing or []}
-        layout = QVBoxLayout(self)
-        layout.setSizeConstraint(QLayout.SizeConstraint.SetFixedSize)  # grow when a message appears
-        form = QFormLayout()
-        self.name = QLineEdit(name or "")
-        self.name.setAccessibleName("Account name")
-        self.name.setPlaceholderText("for example Main office")
-        self.name.setMaxLength(60)
-        self.name_error = FieldError()
-        if name is None or existing is not None:
-            form.addRow("Account &name:", self.name)
-            form.addRow("", self.name_error)
-        self.key = QLineEdit()
-        self.key.setEchoMode(QLineEdit.EchoMode.Password)
-        self.key.setAccessibleName("License key")
-        self.key.setPlaceholderText("00000000-0000-0000-0000-000000000000")
-        self.key.setMinimumWidth(self.key.fontMetrics().horizontalAdvance("00000000-0000-0000-0000-000000000000") + 60)
-        self.show_key = QCheckBox("&Show")
-        self.show_key.setAccessibleName("Show the license key while typing")
-        key_row = QHBoxLayout()
-        key_row.addWidget(self.key, 1)
-        key_row.addWidget(self.show_key)
-        form.addRow(buddy_label("&License key:", self.key), key_row)
-        self.key_error = FieldError()
-        form.addRow("", self.key_error)
-        layout.addLayout(form)
-        self.session_only = QCheckBox("Keep this key for this session only (it is forgotten when the app closes)")
-        self.session_only.setVisible(not store.secure)
-        self.session_only.setChecked(not store.secure)
-        self.session_only.setEnabled(False)
-        where = QLabel(store.description)
-        where.setWordWrap(True)
-        layout.addWidget(where)
-        layout.addWidget(self.session_only)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        layout.addWidget(self.buttons)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        self.key.textChanged.connect(self._check_key)
-        self.name.textChanged.connect(self._check_name)
-        self.show_key.toggled.connect(
-            lambda shown: self.key.setEchoMode(QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password)
-        )
-        self._check_key()
-
-    def _check_name(self) -> bool:
-        name = self.name.text().strip()
-        message = ""
-        if not name:
-            message = "Enter a name for this account."
-        elif name.lower() in self.existing:
-            message = "There is already an account with this name."
-        elif any(not ch.isprintable() for ch in name):
-            message = "The name contains invisible characters."
-        self.name_error.show_message(message if self.name.isModified() or self.name.text() else "")
-        return not message
-
-    def _check_key(self) -> bool:
-        text = self.key.text()
-        try:
-            check.license_key(text)
-        except InvalidInput as error:
-            self.key_error.show_message(error.message if text.strip() else "")
-            ok = False
-        else:
-            self.key_error.show_message("")
-            ok = True
-        name_ok = not self.name.isVisibleTo(self) or self._check_name()
-        self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(ok and name_ok)
-        return ok
-
-    def accept(self) -> None:
-        if self._check_key() and (not self.name.isVisibleTo(self) or self._check_name()):
-            super().accept()
-
-    def values(self) -> tuple[str, str]:
-        return self.name.text().strip(), check.license_key(self.key.text())
-
-
 class AccountsDialog(QDialog):
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window_ = window
+    def __init__(self, controller: AppController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
         self.setWindowTitle("Accounts")
         self.resize(640, 380)
-        self.store: StoreInfo | None = None
+        self.store: StoreInfo | None = controller.store
         layout = QVBoxLayout(self)
-        self.where = QLabel("Checking where license keys are stored…")
-        self.where.setWordWrap(True)
+        self.where = plain_label("Checking where license keys are stored…", word_wrap=True)
         layout.addWidget(self.where)
 
         body = QHBoxLayout()
-        self.list = QListWidget()
+        self.list = QTableView()  # the controller's accounts model, shared with the account picker
+        self.list.setModel(controller.accounts)
         self.list.setAccessibleName("Accounts")
+        self.list.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.list.verticalHeader().setVisible(False)
+        self.list.setSortingEnabled(True)
+        self.list.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.list.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         body.addWidget(self.list, 1)
         side = QVBoxLayout()
-        self.key_label = QLabel("")
+        self.key_label = plain_label()
         self.key_label.setAccessibleName("License key (masked)")
         self.key_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         side.addWidget(QLabel("License key:"))
@@ -178,8 +94,10 @@ class AccountsDialog(QDialog):
         self.hide_timer.setSingleShot(True)
         self.hide_timer.timeout.connect(self._mask_again)
         self.masked = ""
+        self._last_selected: str | None = None
 
-        self.list.currentItemChanged.connect(lambda *_: self._selection_changed())
+        self.list.selectionModel().currentRowChanged.connect(lambda *_: self._selection_changed())
+        controller.accountsChanged.connect(self._accounts_changed)
         self.add_button.clicked.connect(self.add_account)
         self.rename_button.clicked.connect(self.rename_account)
         self.replace_button.clicked.connect(self.replace_key)
@@ -187,7 +105,10 @@ class AccountsDialog(QDialog):
         self.default_button.clicked.connect(self.make_default)
         self.reveal_button.clicked.connect(self.reveal)
         self.refresh_list()
-        self._keys(lambda keys: keys.info(), self._store_known)
+        if self.store is not None:
+            self._store_known(self.store)
+        else:
+            self._keys(lambda keys: keys.info(), self._store_known)
 
     # -- plumbing -------------------------------------------------------------------------------------
 
@@ -196,8 +117,6 @@ class AccountsDialog(QDialog):
         if waiting:
             self.busy.start(waiting)
             self._set_enabled(False)
-        keys = self.window_.keys
-
         def finished(result: Any) -> None:
             self.busy.stop()
             self._set_enabled(True)
@@ -208,7 +127,7 @@ class AccountsDialog(QDialog):
             self._set_enabled(True)
             self.message.show_result("error", "The license key could not be changed", str(error))
 
-        self.window_.key_runner.submit(lambda: job(keys), finished, failed, owner=self)
+        self.controller.run_keyring(job, finished, failed, self)
 
     def _set_enabled(self, enabled: bool) -> None:
         self.add_button.setEnabled(enabled)
@@ -225,40 +144,47 @@ class AccountsDialog(QDialog):
             self.where.setStyleSheet("color: #8a5a00; font-weight: bold;")
 
     def selected(self) -> str | None:
-        item = self.list.currentItem()
-        return item.data(Qt.ItemDataRole.UserRole) if item else None
+        index = self.list.currentIndex()
+        return self.controller.accounts.row(index.row()).name if index.isValid() else None
 
     def refresh_list(self, select: str | None = None) -> None:
-        settings = self.window_.settings
-        select = select or self.selected() or settings.default_account
-        self.list.clear()
-        for name in settings.accounts:
-            label = f"{name}  (default)" if name == settings.default_account else name
-            if self.window_.keys.is_session_only(name):
-                label += "  — this session only"
-            item = QListWidgetItem(label)
-            item.setData(Qt.ItemDataRole.UserRole, name)
-            self.list.addItem(item)
-            if name == select:
-                self.list.setCurrentItem(item)
-        if self.list.currentItem() is None and self.list.count():
-            self.list.setCurrentRow(0)
+        """Select `select` (or keep the selection, or the default account) in the shared model."""
+        keep = select or self._last_selected or self.controller.settings.default_account
+        self.controller.refresh_accounts()
+        self._last_selected = None  # read the (maybe new) key's mask again
+        self._select(keep)
+
+    def _accounts_changed(self) -> None:
+        self._select(self._last_selected)
+
+    def _select(self, name: str | None) -> None:
+        model = self.controller.accounts
+        position = model.position_of(name) if name else -1
+        if position < 0 and model.rowCount():
+            position = 0
+        if position >= 0:
+            self.list.setCurrentIndex(model.index(position, 0))
         self._selection_changed()
 
     def _selection_changed(self) -> None:
         name = self.selected()
+        if name == self._last_selected and self.masked:
+            return  # the same account is still selected (the model was refreshed)
+        self._last_selected = name
+        self.masked = ""
         for button in self._account_buttons():
             button.setEnabled(name is not None and not self.busy.isVisible())
         self._mask_again()
         if name is None:
-            self.key_label.setText("No account selected" if self.list.count() else "No accounts yet: add one.")
+            has_rows = self.controller.accounts.rowCount() > 0
+            self.key_label.setText("No account selected" if has_rows else "No accounts yet: add one.")
             return
         self.key_label.setText("…")
-        self.window_.key_runner.submit(
-            lambda: mask_key(self.window_.keys.get(name)),
+        self.controller.run_keyring(
+            lambda keys: mask_key(keys.get(name)),
             lambda masked: self._show_mask(name, masked),
             lambda error: self._show_mask(name, f"(missing: {error})" if name == self.selected() else ""),
-            owner=self,
+            self,
         )
 
     def _show_mask(self, name: str, masked: str) -> None:
@@ -274,7 +200,8 @@ class AccountsDialog(QDialog):
     # -- actions ----------------------------------------------------------------------------------------
 
     def add_account(self) -> None:
-        dialog = KeyEntryDialog(self, "Add account", self._store(), name=None, existing=self.window_.settings.accounts)
+        existing = self.controller.settings.accounts
+        dialog = KeyEntryDialog(self, "Add account", self._store(), name=None, existing=existing)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self._save_new(*dialog.values()))
         dialog.open()
@@ -293,7 +220,7 @@ class AccountsDialog(QDialog):
             return name
 
         def saved(_name: str) -> None:
-            self.window_.add_account(name)
+            self.controller.add_account(name)
             self.refresh_list(select=name)
             where = "for this session only" if session_only else f"in {self._store().name}"
             self.message.show_result("success", f"Account “{name}” added", f"Its license key is kept {where}.")
@@ -308,12 +235,12 @@ class AccountsDialog(QDialog):
         new = new.strip()
         if not ok or not new or new == old:
             return
-        if new.lower() in {n.lower() for n in self.window_.settings.accounts if n != old}:
+        if new.lower() in {n.lower() for n in self.controller.settings.accounts if n != old}:
             self.message.show_result("error", "Not renamed", "There is already an account with this name.")
             return
 
         def renamed(_: Any) -> None:
-            self.window_.rename_account(old, new)
+            self.controller.rename_account(old, new)
             self.refresh_list(select=new)
             self.message.show_result("success", f"Renamed to “{new}”")
 
@@ -347,7 +274,7 @@ class AccountsDialog(QDialog):
 
         def delete() -> None:
             def deleted(_: Any) -> None:
-                self.window_.remove_account(name)
+                self.controller.remove_account(name)
                 self.masked = ""
                 self.refresh_list()
                 self.message.show_result("success", f"Account “{name}” deleted", "Its license key was removed.")
@@ -367,7 +294,7 @@ class AccountsDialog(QDialog):
     def make_default(self) -> None:
         name = self.selected()
         if name is not None:
-            self.window_.set_default_account(name)
+            self.controller.set_default_account(name)
             self.refresh_list(select=name)
 
     def reveal(self) -> None:
