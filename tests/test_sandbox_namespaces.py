@@ -27,7 +27,9 @@ from tests.test_sandbox_wire import (
     tomorrow,
 )
 
-UNRECOGNISED = "System.Web.Services.Protocols.SoapException: Server did not recognize the value of HTTP Header SOAPAction: "
+UNRECOGNISED = (
+    "System.Web.Services.Protocols.SoapException: Server did not recognize the value of HTTP Header SOAPAction: "
+)
 WSDL_NS = "http://schemas.xmlsoap.org/wsdl/"
 
 
