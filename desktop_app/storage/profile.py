@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
+from platformdirs.api import PlatformDirsABC
 
 from .. import APP_ID
 
@@ -19,12 +20,17 @@ class Profile:
     cache_dir: Path  # cached voice list
 
     @classmethod
-    def default(cls) -> Profile:
+    def default(cls, dirs: type[PlatformDirsABC] = platformdirs.PlatformDirs) -> Profile:
+        """The system's usual folders. Windows: settings in %APPDATA% (they roam with a domain
+        profile), history, logs and cache in %LOCALAPPDATA% (they stay on the machine). macOS:
+        ~/Library/Application Support, ~/Library/Logs, ~/Library/Caches. Linux: the XDG folders.
+        `dirs` is the platformdirs class, so each system's folders can be checked on any system."""
+        local, roaming = dirs(APP_ID, appauthor=False), dirs(APP_ID, appauthor=False, roaming=True)
         return cls(
-            config_dir=platformdirs.user_config_path(APP_ID, appauthor=False),
-            data_dir=platformdirs.user_data_path(APP_ID, appauthor=False),
-            log_dir=platformdirs.user_log_path(APP_ID, appauthor=False),
-            cache_dir=platformdirs.user_cache_path(APP_ID, appauthor=False),
+            config_dir=Path(roaming.user_config_dir),
+            data_dir=Path(local.user_data_dir),
+            log_dir=Path(local.user_log_dir),
+            cache_dir=Path(local.user_cache_dir),
         )
 
     @classmethod

@@ -238,3 +238,22 @@ def _load(path: Path) -> SiteConfig:
     else:
         log.info("site settings %s applied (locked: %s)", path, ", ".join(sorted(locked)) or "none")
     return result
+
+
+def check_site_config(path: Path | None = None) -> int:
+    """`--check-site-config`: print what the site file sets, as the app reads it. For IT, and for
+    the installer checks. 0: the file is fine or absent; 1: it has problems (printed)."""
+    path = path or site_config_path()
+    site = load_site_config(path)
+    if not path.is_file() and not site.problems:
+        print(f"site settings: {path}: no file (the app uses its usual settings)", flush=True)
+        return 0
+    print(f"site settings: {path}", flush=True)
+    for name, value in site.values.items():
+        shown = json.dumps(value, ensure_ascii=False)
+        print(f"  {name} = {shown}{' (locked)' if name in site.locked else ''}", flush=True)
+    if site.problems:
+        print(site.problem, flush=True)
+        return 1
+    print("site settings: OK", flush=True)
+    return 0
