@@ -67,7 +67,8 @@ def main() -> None:
     from desktop_app.storage.profile import Profile
     from desktop_app.storage.secrets import KeyStore
     from desktop_app.storage.settings import Settings
-    from desktop_app.ui.main_window import AppContext, MainWindow
+    from desktop_app.ui.controller import AppContext, AppController
+    from desktop_app.ui.main_window import MainWindow
     from tests.stall import StallMeter
     from tests.support import MemoryKeyring
 
@@ -82,11 +83,11 @@ def main() -> None:
     keys = KeyStore(MemoryKeyring())
     keys.set("Bench", KEY)
     settings = Settings(endpoint=url, accounts=["Bench"], default_account="Bench")
-    window = MainWindow(AppContext(profile, settings, keys, History(profile.history_file)))
+    window = MainWindow(AppController(AppContext(profile, settings, keys, History(profile.history_file))))
     window.resize(860, 680)
     window.show()
-    wait(app, lambda: window.store is not None and window.schedule_page.voice.count() > 0)
-    wait(app, lambda: window.runner.pool.activeThreadCount() == 0)
+    wait(app, lambda: window.controller.store is not None and window.schedule_page.voice.count() > 0)
+    wait(app, lambda: window.controller.executor.pending == 0)
     idle_rss = rss_mb()
     results = []
     try:

@@ -60,10 +60,10 @@ def test_keyboard_shortcuts_and_tab_order(qtbot, window):
         (Qt.Key.Key_5, window.history_page),
     ):
         qtbot.keyClick(window, key, Qt.KeyboardModifier.ControlModifier)
-        assert window.tabs.currentWidget() is page
+        assert window.current_page() is page
     qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
     page = window.cancel_page
-    assert window.tabs.currentWidget() is page
+    assert window.current_page() is page
     page.reference.setFocus()
     qtbot.waitUntil(page.reference.hasFocus)
     qtbot.keyClick(page.reference, Qt.Key.Key_Tab)
@@ -90,13 +90,14 @@ SCALED = textwrap.dedent(
     from desktop_app.storage.profile import Profile
     from desktop_app.storage.secrets import KeyStore
     from desktop_app.storage.settings import Settings
-    from desktop_app.ui.main_window import AppContext, MainWindow
+    from desktop_app.ui.controller import AppContext, AppController
+    from desktop_app.ui.main_window import MainWindow
     from tests.support import MemoryKeyring
 
     sandbox = Sandbox().start()
     profile = Profile.isolated(Path(tempfile.mkdtemp())).ensure()
-    window = MainWindow(AppContext(profile, Settings(), KeyStore(MemoryKeyring()), History(profile.history_file),
-                                   sandbox))
+    window = MainWindow(AppController(AppContext(profile, Settings(), KeyStore(MemoryKeyring()),
+                                                 History(profile.history_file), sandbox)))
     window.resize(window.minimumSize())
     window.show()
     app.processEvents()
@@ -104,7 +105,7 @@ SCALED = textwrap.dedent(
     for index in range(window.tabs.count()):
         window.tabs.setCurrentIndex(index)
         app.processEvents()
-        page = window.tabs.currentWidget()
+        page = window.current_page()
         need, have = page.minimumSizeHint(), page.size()
         if need.width() > have.width() or need.height() > have.height():
             problems.append(f"{window.tabs.tabText(index)} needs {need.width()}x{need.height()}, "
@@ -113,7 +114,8 @@ SCALED = textwrap.dedent(
     print("size", window.width(), window.height())
     print("problems", problems)
     window.grab().save(sys.argv[1])
-    window.runner.wait(5)
+    window.close()
+    window.controller.executor.wait(5)
     sandbox.stop()
     """
 )

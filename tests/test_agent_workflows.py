@@ -22,7 +22,7 @@ def book(window, sandbox, number="757-555-1230", ref="r", in_seconds=3600):
         scheduled=sandbox.state.clock.now() + timedelta(seconds=in_seconds),
         now=sandbox.state.clock.now(),
     )
-    return window.desk.client.schedule_call(KEY_A, call)
+    return window.controller.desk.client.schedule_call(KEY_A, call)
 
 
 def look_up(qtbot, window, mode: str, query: str):
@@ -66,7 +66,7 @@ def test_lookup_by_number_shows_mixed_states_and_cancels_only_a_scheduled_call(q
     row = next(r for r in range(3) if cells(page, r)[0] == str(waiting.queue_id))
     assert cells(page, row)[1:3] == ["Cancelled", "No"]
     assert page.cancel_button(waiting.queue_id) is None
-    assert window.desk.history.records()[0].action == "cancel_queue"
+    assert window.controller.desk.history.records()[0].action == "cancel_queue"
 
 
 def test_lookup_by_queue_ids_and_scheduled_time_from_history(qtbot, window, app_sandbox):
@@ -76,7 +76,7 @@ def test_lookup_by_queue_ids_and_scheduled_time_from_history(qtbot, window, app_
     one = look_up(qtbot, window, "queue", str(booked[0].queue_id))
     assert one.table.rowCount() == 1
     # Refresh re-reads: after a cancel elsewhere the row says so.
-    window.desk.client.cancel_call(KEY_A, booked[0].queue_id)
+    window.controller.desk.client.cancel_call(KEY_A, booked[0].queue_id)
     with qtbot.waitSignal(one.loaded, timeout=10_000):
         qtbot.mouseClick(one.refresh_button, Qt.MouseButton.LeftButton)
     assert cells(one, 0)[1] == "Cancelled"
@@ -114,7 +114,7 @@ def test_bulk_run_with_invalid_lines_and_duplicates(qtbot, window, app_sandbox):
     assert "credited for the 4 cancelled calls" in page.result.body.text()
     assert [page.table.item(r, 2).text() for r in range(3)] == ["Cancelled", "Cancelled", "Nothing to cancel"]
     assert app_sandbox.operations["CancelNotifyByReferenceID"] == 3
-    assert len([r for r in window.desk.history.records() if r.action == "cancel_reference"]) == 3
+    assert len([r for r in window.controller.desk.history.records() if r.action == "cancel_reference"]) == 3
 
 
 def test_stop_halfway_accounts_exactly_for_what_was_sent(qtbot, window, app_sandbox):
@@ -132,7 +132,7 @@ def test_stop_halfway_accounts_exactly_for_what_was_sent(qtbot, window, app_sand
     assert "not sent (stopped)" in page.result.body.text()
     states = [page.table.item(r, 2).text() for r in range(60)]
     assert states.count("Nothing to cancel") == sent and states.count("Not sent (stopped)") == 60 - sent
-    assert len(window.desk.history.records()) == sent
+    assert len(window.controller.desk.history.records()) == sent
     assert app_sandbox.max_in_flight <= 3
 
 

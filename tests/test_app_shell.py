@@ -77,15 +77,15 @@ def test_a_slow_keyring_shows_a_waiting_state_not_a_frozen_window(qtbot, tmp_pat
     assert time.perf_counter() - started < 0.5  # the click returned at once
     assert dialog.busy.isVisible() and "keyring" in dialog.busy.label.text()
     assert not dialog.add_button.isEnabled()
-    qtbot.waitUntil(lambda: "Slow" in window.settings.accounts, timeout=5000)
+    qtbot.waitUntil(lambda: "Slow" in window.controller.settings.accounts, timeout=5000)
     assert not dialog.busy.isVisible() and dialog.add_button.isEnabled()
     dialog.close()
     window.close()
-    window.context.history.close()
+    window.controller.context.history.close()
 
 
 def test_voices_come_from_the_service_and_are_cached(qtbot, window):
-    cache = window.context.profile.voices_file
+    cache = window.controller.context.profile.voices_file
     qtbot.waitUntil(cache.exists)
     assert json.loads(cache.read_text())[0] == [0, "Diane - US English (Female - 35)"]
     assert window.schedule_page.voice.count() == 18
@@ -95,7 +95,7 @@ def test_open_log_folder_points_at_the_profile(qtbot, window, monkeypatch):
     opened = []
     monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()) or True)
     window.open_log_folder()  # a desktop file manager cannot run here, so the hand-off is recorded
-    assert opened == [str(window.context.profile.log_dir)]
+    assert opened == [str(window.controller.context.profile.log_dir)]
 
 
 def test_quit_with_nothing_running_closes_at_once(qtbot, window):
@@ -109,5 +109,5 @@ def test_delete_asks_first_and_keep_keeps(qtbot, window, memory_keyring):
     qtbot.waitUntil(lambda: dialog.store is not None)
     qtbot.mouseClick(dialog.delete_button, Qt.MouseButton.LeftButton)
     click_message_box(qtbot, dialog, "Keep it")
-    assert window.settings.accounts == ["Main office"] and memory_keyring.entries
+    assert window.controller.settings.accounts == ["Main office"] and memory_keyring.entries
     dialog.close()

@@ -85,7 +85,7 @@ def closed_port() -> int:
 
 
 def point_at(window, url: str, ca_bundle: str | None = None) -> None:
-    window.desk.reconfigure(lambda: PhoneNotifyClient(url, timeout=TIMEOUT, ca_bundle=ca_bundle))
+    window.controller.desk.reconfigure(lambda: PhoneNotifyClient(url, timeout=TIMEOUT, ca_bundle=ca_bundle))
 
 
 def apply(fault: Fault, window, sandbox, tls_url: str, stuck_port: int) -> None:
@@ -150,7 +150,7 @@ def test_fault_matrix(qtbot, tmp_path, app_sandbox, memory_keyring, tls_sandbox,
     window = make_window(qtbot, tmp_path, app_sandbox, memory_keyring, {"Main office": KEY_A})
     point_at(window, app_sandbox.url)
     clock = app_sandbox.state.clock
-    booked = window.desk.schedule(  # recorded, so a later look-up knows this call is not the lost one
+    booked = window.controller.desk.schedule(  # recorded, so a later look-up knows this call is not the lost one
         "Main office",
         new_call_request(
             phone_number=NUMBER,
@@ -160,14 +160,14 @@ def test_fault_matrix(qtbot, tmp_path, app_sandbox, memory_keyring, tls_sandbox,
             now=clock.now(),
         ),
     )
-    window.desk.cancel_by_reference_id("Main office", "nothing-here")  # earlier history that must survive
-    history_before = window.desk.history.records()
+    window.controller.desk.cancel_by_reference_id("Main office", "nothing-here")  # earlier history that must survive
+    history_before = window.controller.desk.history.records()
     operation = OPERATIONS[action]
     sent_before = app_sandbox.operations[operation]
 
     apply(fault, window, app_sandbox, tls_sandbox.url, stuck_listener)
     kind, headline, body = run_action(qtbot, window, action, booked.queue_id)
-    records = window.desk.history.records()
+    records = window.controller.desk.history.records()
     assert records[len(records) - len(history_before) :] == history_before  # nothing lost
 
     if fault.name == "slow, then normal":
@@ -206,4 +206,4 @@ def test_fault_matrix(qtbot, tmp_path, app_sandbox, memory_keyring, tls_sandbox,
         kind, headline, body = run_action(qtbot, window, action, booked.queue_id)
         assert kind in ("success", "info", "loaded"), (headline, body)
     window.close()
-    window.context.history.close()
+    window.controller.context.history.close()

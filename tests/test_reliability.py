@@ -109,20 +109,20 @@ def test_a_failing_backend_gets_a_clear_message_for_get_set_and_delete():
 
 def test_locked_keyring_in_the_window_keeps_the_app_usable(qtbot, tmp_path, app_sandbox):
     window = make_window(qtbot, tmp_path, app_sandbox, LockedKeyring())
-    window.settings.accounts = ["Main office"]
-    window.refresh_accounts()
+    window.controller.settings.accounts = ["Main office"]
+    window.controller.refresh_accounts()
     text = cancel_via_ui(qtbot, window, "locked")
     assert "License key unavailable" in text and "keyring is locked" in text
     assert window.cancel_page.cancel_button.isEnabled()
-    record = window.desk.history.records()[0]
+    record = window.controller.desk.history.records()[0]
     assert record.outcome == "error" and "locked" in record.message
     window.close()
-    window.context.history.close()
+    window.controller.context.history.close()
 
 
 def test_the_embedded_sandbox_listens_on_loopback_only(qtbot, window):
-    assert window.sandbox.host == "127.0.0.1"
-    assert window.sandbox.url.startswith("http://127.0.0.1:")
+    assert window.controller.sandbox.host == "127.0.0.1"
+    assert window.controller.sandbox.url.startswith("http://127.0.0.1:")
 
 
 @pytest.mark.parametrize(

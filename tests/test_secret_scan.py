@@ -47,10 +47,10 @@ def test_no_flow_leaks_the_key(qtbot, tmp_path, app_sandbox, memory_keyring, cap
     old_level = root_logger.level
     root_logger.setLevel(logging.DEBUG)
     window = make_window(qtbot, tmp_path, app_sandbox, memory_keyring)
-    handler = setup_logging(window.context.profile.log_file)
+    handler = setup_logging(window.controller.context.profile.log_file)
     root_logger.setLevel(logging.DEBUG)
     try:
-        qtbot.waitUntil(lambda: window.store is not None)
+        qtbot.waitUntil(lambda: window.controller.store is not None)
         dialog = window.open_accounts()
         qtbot.waitUntil(lambda: dialog.store is not None)
         qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
@@ -58,9 +58,9 @@ def test_no_flow_leaks_the_key(qtbot, tmp_path, app_sandbox, memory_keyring, cap
         qtbot.keyClicks(entry.name, "Leak check")
         qtbot.keyClicks(entry.key, DISTINCTIVE_KEY)
         qtbot.mouseClick(entry.buttons.button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: "Leak check" in window.settings.accounts)
+        qtbot.waitUntil(lambda: "Leak check" in window.controller.settings.accounts)
         qtbot.waitUntil(lambda: dialog.key_label.text().endswith("c2e7"))
-        dialog.grab().save(str(window.context.profile.cache_dir / "accounts.png"))
+        dialog.grab().save(str(window.controller.context.profile.cache_dir / "accounts.png"))
         dialog.close()
         window.account.setCurrentIndex(window.account.findData("Leak check"))
 
@@ -70,23 +70,23 @@ def test_no_flow_leaks_the_key(qtbot, tmp_path, app_sandbox, memory_keyring, cap
             app_sandbox.faults.inject(fault, operation="CancelNotifyByReferenceID")
             cancel_via_ui(qtbot, window, "leak-1")
         app_sandbox.faults.latency_seconds = 2
-        window.settings.timeout_seconds = 1
-        window.desk.reconfigure(window._client_factory())
+        window.controller.settings.timeout_seconds = 1
+        window.controller.desk.reconfigure(window.controller._client_factory())
         cancel_via_ui(qtbot, window, "leak-1")
         app_sandbox.faults.latency_seconds = 0
         window.history_page.reload()
         qtbot.waitUntil(lambda: window.history_page.table.rowCount() >= 9)
-        window.history_page.export(str(window.context.profile.data_dir / "export.csv"))
-        window.grab().save(str(window.context.profile.cache_dir / "window.png"))
+        window.history_page.export(str(window.controller.context.profile.data_dir / "export.csv"))
+        window.grab().save(str(window.controller.context.profile.cache_dir / "window.png"))
         logging.getLogger("zeep.transports").debug("<LicenseKey>%s</LicenseKey>", DISTINCTIVE_KEY)
     finally:
         window.close()
-        window.context.history.close()
+        window.controller.context.history.close()
         root_logger.removeHandler(handler)
         handler.close()
         root_logger.setLevel(old_level)
 
-    assert window.context.profile.log_file.stat().st_size > 0
+    assert window.controller.context.profile.log_file.stat().st_size > 0
     assert scan_tree(tmp_path) >= 5
     captured = capfd.readouterr()
     assert_clean(captured.out + captured.err, "the captured output")
@@ -156,4 +156,4 @@ def test_screenshots_show_no_key_to_ocr(qtbot, tmp_path, app_sandbox, memory_key
         assert not any(group in text for group in long_groups), f"the key is readable in the {name} screenshot"
     dialog.close()
     window.close()
-    window.context.history.close()
+    window.controller.context.history.close()

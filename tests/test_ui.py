@@ -57,7 +57,7 @@ def cancel_via_ui(qtbot, window, reference: str) -> str:
 
 def test_sandbox_banner_and_defaults(window):
     assert window.sandbox_banner.text() == SANDBOX_BANNER and window.sandbox_banner.isVisible()
-    assert window.current_account() == "Main office"
+    assert window.controller.current_account == "Main office"
     assert "MemoryKeyring" in window.store_label.text()
     page = window.schedule_page
     assert page.reference.text().startswith("test-") and page.tries.value() == 1 and page.volume.value() == 100
@@ -88,7 +88,7 @@ def test_in_progress_call_is_not_cancelled(qtbot, window, app_sandbox):
     call = new_call_request(
         phone_number="757-555-1230", text_to_say="Now", scheduled=datetime.now(UTC), reference_id="running"
     )
-    app_sandbox_client = window.desk.client
+    app_sandbox_client = window.controller.desk.client
     app_sandbox_client.schedule_call(KEY_A, call)
     app_sandbox.state.clock.advance(5)  # dialling now
     assert cancel_via_ui(qtbot, window, "running").startswith("No calls were cancelled")
@@ -98,7 +98,7 @@ def test_cancel_this_call_from_the_schedule_result(qtbot, window):
     booked = schedule_via_ui(qtbot, window, reference="one-off")
     page = window.schedule_page
     qtbot.mouseClick(page.cancel_this, Qt.MouseButton.LeftButton)
-    assert window.tabs.currentWidget() is window.cancel_page
+    assert window.current_page() is window.cancel_page
     assert window.cancel_page.queue_id.text() == str(booked.queue_id)
     with qtbot.waitSignal(window.cancel_page.cancelled, timeout=10_000):
         click_message_box(qtbot, window.cancel_page, "Cancel the call")
@@ -145,14 +145,14 @@ def test_errors_are_shown_in_plain_words_and_the_app_stays_usable(qtbot, window,
     assert title in text and words in text
     assert KEY_A not in text
     assert cancel_via_ui(qtbot, window, "any-ref").startswith("No calls were cancelled")
-    outcomes = [r.outcome for r in window.desk.history.records()]
+    outcomes = [r.outcome for r in window.controller.desk.history.records()]
     assert outcomes == ["ok", "error"]
 
 
 def test_timeout_and_server_down(qtbot, tmp_path, app_sandbox, memory_keyring):
     window = make_window(qtbot, tmp_path, app_sandbox, memory_keyring, {"Main office": KEY_A})
-    window.settings.timeout_seconds = 1
-    window.desk.reconfigure(window._client_factory())
+    window.controller.settings.timeout_seconds = 1
+    window.controller.desk.reconfigure(window.controller._client_factory())
     app_sandbox.faults.latency_seconds = 2
     text = cancel_via_ui(qtbot, window, "slow")
     assert "did not answer in time" in text and "safe to try again" in text
@@ -169,13 +169,13 @@ def test_timeout_and_server_down(qtbot, tmp_path, app_sandbox, memory_keyring):
     assert "Outcome unknown" in schedule_text and "Check the call's status before trying again" in schedule_text
     assert page.result.kind == "warning"
     app_sandbox.faults.latency_seconds = 0
-    assert window.desk.history.records()[0].outcome == "unknown"
+    assert window.controller.desk.history.records()[0].outcome == "unknown"
 
     app_sandbox.stop()
     text = cancel_via_ui(qtbot, window, "down")
     assert "Cannot reach the server" in text and "refused the connection" in text
     window.close()
-    window.context.history.close()
+    window.controller.context.history.close()
 
 
 def test_double_click_sends_one_request(qtbot, window, app_sandbox):
@@ -192,7 +192,7 @@ def test_double_click_sends_one_request(qtbot, window, app_sandbox):
     qtbot.waitUntil(lambda: not page.in_flight, timeout=10_000)
     assert not [b for b in page.findChildren(QMessageBox) if b.isVisible()]
     assert app_sandbox.operations["CancelNotifyByReferenceID"] == 1
-    assert len([r for r in window.desk.history.records() if r.reference_id == "dbl"]) == 1
+    assert len([r for r in window.controller.desk.history.records() if r.reference_id == "dbl"]) == 1
 
 
 def test_gui_thread_keeps_processing_events_during_a_slow_cancel(qtbot, window, app_sandbox):
@@ -224,9 +224,9 @@ def test_close_window_during_inflight_cancel_records_it(qtbot, tmp_path, app_san
     click_message_box(qtbot, window, "Close now")
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=10_000)
     assert not window.runner.busy or window.runner.wait(5)
-    records = window.desk.history.records()
+    records = window.controller.desk.history.records()
     assert [(r.reference_id, r.outcome, r.count) for r in records] == [("closing", "ok", 0)]
-    window.context.history.close()
+    window.controller.context.history.close()
 
 
 def test_wait_then_close(qtbot, tmp_path, app_sandbox, memory_keyring):
@@ -241,7 +241,7 @@ def test_wait_then_close(qtbot, tmp_path, app_sandbox, memory_keyring):
     click_message_box(qtbot, window, "Wait, then close")
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=10_000)
     assert page.result.headline.text() == "No calls were cancelled"  # the result arrived before closing
-    window.context.history.close()
+    window.controller.context.history.close()
 
 
 def test_history_is_written_filtered_and_exported(qtbot, window, tmp_path):
@@ -290,7 +290,7 @@ def test_corrupt_history_does_not_stop_a_cancel(qtbot, tmp_path, app_sandbox, me
     qtbot.waitUntil(lambda: window.history_page.problem.isVisibleTo(window.history_page))
     assert "damaged" in window.history_page.problem.body.text()
     window.close()
-    window.context.history.close()
+    window.controller.context.history.close()
 
 
 def test_add_account_keeps_the_key_in_the_keyring_only(qtbot, window, memory_keyring):
@@ -306,9 +306,9 @@ def test_add_account_keeps_the_key_in_the_keyring_only(qtbot, window, memory_key
     qtbot.keyClicks(entry.key, KEY_B.upper())
     assert save.isEnabled() and not entry.key_error.isVisible()
     qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: "Branch 2" in window.settings.accounts)
+    qtbot.waitUntil(lambda: "Branch 2" in window.controller.settings.accounts)
     assert memory_keyring.entries[("VoiceBroadcastDesk", "Branch 2")] == KEY_B
-    settings_text = window.context.profile.settings_file.read_text()
+    settings_text = window.controller.context.profile.settings_file.read_text()
     assert "Branch 2" in settings_text and KEY_B not in settings_text and KEY_B.upper() not in settings_text
     assert window.account.findData("Branch 2") >= 0
     dialog.close()
@@ -329,21 +329,21 @@ def test_rename_default_and_delete_account(qtbot, window, memory_keyring, monkey
     qtbot.waitUntil(lambda: dialog.store is not None)
     monkeypatch.setattr(accounts_dialog.QInputDialog, "getText", lambda *a, **k: ("Head office", True))
     qtbot.mouseClick(dialog.rename_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.settings.accounts == ["Head office"])
+    qtbot.waitUntil(lambda: window.controller.settings.accounts == ["Head office"])
     assert memory_keyring.entries == {("VoiceBroadcastDesk", "Head office"): KEY_A}
-    assert window.settings.default_account == "Head office"
+    assert window.controller.settings.default_account == "Head office"
     qtbot.mouseClick(dialog.delete_button, Qt.MouseButton.LeftButton)
     click_message_box(qtbot, dialog, "Delete")
-    qtbot.waitUntil(lambda: window.settings.accounts == [])
+    qtbot.waitUntil(lambda: window.controller.settings.accounts == [])
     assert memory_keyring.entries == {}
-    assert window.current_account() is None
+    assert window.controller.current_account == ""
     dialog.close()
 
 
 def test_no_keyring_offers_this_session_only(qtbot, tmp_path, app_sandbox, fail_keyring):
     window = make_window(qtbot, tmp_path, app_sandbox, fail_keyring)
-    qtbot.waitUntil(lambda: window.store is not None)
-    assert not window.store.secure
+    qtbot.waitUntil(lambda: window.controller.store is not None)
+    assert not window.controller.store.secure
     assert window.notice.isVisible() and "cannot be saved" in window.notice.headline.text()
     assert "for this session only" in window.notice.body.text()
     dialog = window.open_accounts()
@@ -354,14 +354,14 @@ def test_no_keyring_offers_this_session_only(qtbot, tmp_path, app_sandbox, fail_
     qtbot.keyClicks(entry.name, "Temp")
     qtbot.keyClicks(entry.key, KEY_A)
     qtbot.mouseClick(entry.buttons.button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: "Temp" in window.settings.accounts)
-    assert window.keys.is_session_only("Temp")
-    assert KEY_A not in window.context.profile.settings_file.read_text()
+    qtbot.waitUntil(lambda: "Temp" in window.controller.settings.accounts)
+    assert window.controller.keys.is_session_only("Temp")
+    assert KEY_A not in window.controller.context.profile.settings_file.read_text()
     dialog.close()
     window.account.setCurrentIndex(window.account.findData("Temp"))
     assert cancel_via_ui(qtbot, window, "works").startswith("No calls were cancelled")
     window.close()
-    window.context.history.close()
+    window.controller.context.history.close()
 
 
 def test_a_key_removed_outside_the_app_gets_a_clear_message(qtbot, window, memory_keyring):
@@ -378,8 +378,8 @@ def test_settings_refuse_plain_http_to_a_remote_host(qtbot, window):
     dialog.endpoint.setText("https://ws.esendex.us/NotifyWS/PhoneNotify.asmx")
     dialog.timeout.setValue(12)
     dialog.accept()
-    assert window.settings.timeout_seconds == 12
-    assert '"timeout_seconds": 12.0' in window.context.profile.settings_file.read_text()
+    assert window.controller.settings.timeout_seconds == 12
+    assert '"timeout_seconds": 12.0' in window.controller.context.profile.settings_file.read_text()
 
 
 def test_geometry_and_last_account_are_remembered(qtbot, tmp_path, app_sandbox, memory_keyring):

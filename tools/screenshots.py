@@ -28,7 +28,8 @@ from desktop_app.storage.profile import Profile  # noqa: E402
 from desktop_app.storage.secrets import KeyStore  # noqa: E402
 from desktop_app.storage.settings import Settings  # noqa: E402
 from desktop_app.ui.accounts_dialog import AccountsDialog, KeyEntryDialog  # noqa: E402
-from desktop_app.ui.main_window import AppContext, MainWindow  # noqa: E402
+from desktop_app.ui.controller import AppContext, AppController  # noqa: E402
+from desktop_app.ui.main_window import MainWindow  # noqa: E402
 from tests.support import MemoryKeyring  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
@@ -58,7 +59,7 @@ def window_for(root: Path, sandbox: Sandbox, backend, accounts: dict[str, str]) 
     settings = Settings(accounts=list(accounts), default_account=next(iter(accounts), ""))
     for name, key in accounts.items():
         keys.set(name, key)
-    window = MainWindow(AppContext(profile, settings, keys, History(profile.history_file), sandbox))
+    window = MainWindow(AppController(AppContext(profile, settings, keys, History(profile.history_file), sandbox)))
     window.resize(900, 700)
     window.show()
     return window
@@ -73,10 +74,10 @@ def main() -> None:
     # Under ./dev screenshots the real (throwaway) Secret Service is there, as on a desktop.
     backend = None if os.environ.get("VBD_TEST_SECRET_SERVICE") else MemoryKeyring()
     window = window_for(tmp / "a", sandbox, backend, {"Main office": DEMO_KEY, "Clinic reminders": DEMO_KEY})
-    settle(app, until=lambda: window.store is not None)
+    settle(app, until=lambda: window.controller.store is not None)
 
     # Two calls tagged "reminder-1128" to cancel, one booked through the Schedule page.
-    client = window.desk.client
+    client = window.controller.desk.client
     for number in ("757-555-0101", "757-555-0102"):
         client.schedule_call(
             DEMO_KEY,
@@ -188,11 +189,12 @@ def main() -> None:
     settings.reject()
 
     no_keyring = window_for(tmp / "b", sandbox, keyring.backends.fail.Keyring(), {})
-    settle(app, until=lambda: no_keyring.store is not None)
+    settle(app, until=lambda: no_keyring.controller.store is not None)
     shot(no_keyring, "no-keyring")
 
-    window.runner.wait(5)
-    no_keyring.runner.wait(5)
+    for each in (window, no_keyring):
+        each.close()
+        each.controller.executor.wait(5)
     sandbox.stop()
 
 

@@ -172,6 +172,16 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentIndex(next(i for i, spec in enumerate(PAGES) if spec.key == key))
         return page
 
+    def current_page(self) -> QWidget | None:
+        return self._ensure_page(self.tabs.currentIndex())
+
+    # Named access for tests and tools (the window composes the pages; it never reaches into them).
+    cancel_page = property(lambda self: self.page("cancel"))
+    lookup_page = property(lambda self: self.page("lookup"))
+    bulk_page = property(lambda self: self.page("bulk"))
+    schedule_page = property(lambda self: self.page("schedule"))
+    history_page = property(lambda self: self.page("history"))
+
     def _open_cancel(self, queue_id: int) -> None:
         self.show_page("cancel").ask_cancel_call(queue_id)
 
