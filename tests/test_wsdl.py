@@ -125,3 +125,21 @@ def test_operation_signatures_and_bindings():
     assert action.get("soapAction") == "https://ws.esendex.us/NotifyWS/CancelNotifyByReferenceID"
     addresses = {el.get("location") for el in root.iter() if el.tag.endswith("address")}
     assert addresses == {"https://ws.esendex.us/NotifyWS/PhoneNotify.asmx"}
+
+
+def test_the_cdyne_contract_is_the_bundled_one_with_only_the_namespace_swapped():
+    from desktop_app.service.reference_data import LEGACY_NAMESPACE
+    from desktop_app.service.wsdl import _with_namespace
+
+    text = wsdl_path().read_text(encoding="utf-8")
+    swapped = _with_namespace(text, LEGACY_NAMESPACE)
+    assert NS not in swapped.replace("https://ws.esendex.us/NotifyWS/PhoneNotify.asmx", "")  # only the address
+    assert swapped.count(LEGACY_NAMESPACE) == text.count(NS) - text.count(
+        "https://ws.esendex.us/NotifyWS/PhoneNotify.asmx"
+    )
+    root = etree.fromstring(swapped.encode())
+    assert root.get("targetNamespace") == LEGACY_NAMESPACE
+    document = load_wsdl(namespace=LEGACY_NAMESPACE)
+    assert set(document.bindings[f"{{{LEGACY_NAMESPACE}}}PhoneNotifySoap"]._operations) == set(
+        load_wsdl().bindings[f"{{{NS}}}PhoneNotifySoap"]._operations
+    )
