@@ -209,11 +209,22 @@ def test_bundled_wsdl_is_parsed_once_per_namespace():
         load_wsdl(namespace="urn:other")
 
 
-def test_a_client_speaks_the_namespace_it_is_given(sandbox):
+def test_a_client_speaks_the_namespace_it_is_given(clock):
+    lenient = {"namespace": "both"} if SANDBOX_HAS_NAMESPACE else {}
+    with Sandbox(clock=clock, **lenient) as sandbox:
+        client = PhoneNotifyClient(sandbox.url, namespace=LEGACY_NAMESPACE, timeout=5)
+        assert client.namespace == LEGACY_NAMESPACE
+        before = sandbox.requests_served
+        assert "sandbox" in client.get_version()
+        assert client.namespace == LEGACY_NAMESPACE and sandbox.requests_served - before == 1
+        client.close()
+
+
+@needs_cdyne_sandbox
+def test_a_cdyne_client_falls_back_to_a_strict_esendex_sandbox(sandbox):
     client = PhoneNotifyClient(sandbox.url, namespace=LEGACY_NAMESPACE, timeout=5)
-    assert client.namespace == LEGACY_NAMESPACE
     assert "sandbox" in client.get_version()
-    assert client.namespace == LEGACY_NAMESPACE
+    assert client.namespace == NAMESPACE
     client.close()
 
 
