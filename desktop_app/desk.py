@@ -91,6 +91,12 @@ class Desk:
     def close(self) -> None:
         self.reconfigure()
 
+    @property
+    def namespace_in_use(self) -> str:
+        """The namespace of the current client, or "" before the first request built one."""
+        client = self._client
+        return client.namespace if client is not None else ""
+
     # -- history -------------------------------------------------------------------------------------
 
     def _record(self, **fields: Any) -> None:
@@ -117,7 +123,7 @@ class Desk:
             return self._in_flight.pop(token, None) is not None
 
     def _failed(self, error: Exception, **fields: Any) -> None:
-        outcome = "unknown" if getattr(error, "outcome_unknown", False) else "error"
+        outcome = "unknown" if getattr(error, "outcome_unknown", False) else "error"  # keyring errors have none
         self._record(outcome=outcome, message=str(error), **fields)
 
     # -- actions ----------------------------------------------------------------------------------
@@ -153,9 +159,10 @@ class Desk:
             {"account": account, "action": "schedule", "inputs": inputs, "reference_id": call.reference_id},
             lambda client: client.schedule_call(self.keys.get(account), call),
             lambda result: {
-                "outcome": "ok" if result.queued else "error",
+                "outcome": "ok" if result.booked else "error",
                 "queue_id": result.queue_id or None,
-                "message": f"{result.response_text} (code {result.response_code})",
+                # Plain words for people; the service's code and text stay in the log and the tooltip.
+                "message": result.problem or result.plain_text,
             },
         )
 

@@ -22,12 +22,12 @@ QUIET_QT_MESSAGES = ("This plugin does not support propagateSizeHints()",)
 
 
 def setup_logging(log_file: Path) -> logging.Handler:
-    install_log_redaction()
     log_file.parent.mkdir(parents=True, exist_ok=True)
     handler = logging.handlers.RotatingFileHandler(log_file, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
     handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.addHandler(handler)
+    install_log_redaction(handler)
     if root.level > logging.INFO or root.level == logging.NOTSET:
         root.setLevel(logging.INFO)
     return handler

@@ -126,7 +126,7 @@ def _run(endpoint: str | None, root: Path) -> str:
         page.reference.setText(reference_id)
         page.schedule_button.click()
         _wait_for(app, lambda: page.result.kind != "", "the schedule result")
-        if page.last is None or not page.last.queued:
+        if page.last is None or not page.last.booked:
             raise SelfTestFailed(f"scheduling failed: {page.result.headline.text()} {page.result.body.text()}")
         queue_id = page.last.queue_id
 

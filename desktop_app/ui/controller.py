@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from PySide6.QtCore import QObject, Signal
 
 from ..desk import Desk
-from ..service.reference_data import RESPONSE_CODES
+from ..service.reference_data import DEFAULT_NAMESPACE, RESPONSE_CODES
 from ..storage.history import History
+from ..storage.namespaces import NamespaceCache
 from ..storage.profile import Profile
 from ..storage.secrets import KeyStore, StoreInfo
 from ..storage.settings import Settings
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+DISCOVERY_TIMEOUT_SECONDS = 5.0  # a short look at the live WSDL; the bundled namespace is the fallback
 Done = Callable[[Any], None]
 Failed = Callable[[BaseException], None]
 
@@ -63,7 +65,7 @@ class AppController(QObject):
     keyStoreChanged = Signal(object, str)  # StoreInfo once the keyring answered; the backend used before
     keyStoreFailed = Signal(str)
     voicesLoaded = Signal(object)  # tuple of (voice_id, summary)
-    endpointChanged = Signal()  # settings saved or the sandbox started
+    endpointChanged = Signal()  # settings saved, the sandbox started or the namespace became known
     sandboxFailed = Signal(str)
     cancelCallRequested = Signal(int)  # "Cancel this call" somewhere: open Cancel with this QueueID
 
@@ -77,6 +79,9 @@ class AppController(QObject):
         self.store: StoreInfo | None = None
         self.voices: tuple[tuple[int, str], ...] = ()
         self.response_texts = dict(RESPONSE_CODES)  # replaced by GetResponseCodes when it answers
+        self.namespaces = NamespaceCache(context.profile.cache_dir / "namespaces.json")
+        self.namespace = self.namespaces.get(self.settings.endpoint) or DEFAULT_NAMESPACE
+        self.namespace_source = "cached" if self.namespaces.get(self.settings.endpoint) else "bundled"
         self.executor = Executor(self)
         self.executor.busyChanged.connect(self.busyChanged)
         self.desk = Desk(self._client_factory(), context.keys, context.history)
@@ -105,6 +110,7 @@ class AppController(QObject):
 
     def _start_chores(self) -> None:
         self.executor.submit(self.keys.info, self._store_known, self._store_failed)
+        self.discover_namespace()
         self.executor.submit(self._load_voices, self._voices_loaded, lambda _e: None)
         self.executor.submit(self.desk.response_codes, self.response_texts.update, lambda _e: None)
 
@@ -139,15 +145,46 @@ class AppController(QObject):
 
     def _client_factory(self) -> Callable[[], PhoneNotifyClient]:
         timeout, ca_bundle = self.settings.timeout_seconds, self.settings.ca_bundle or None
-        endpoint = self.settings.endpoint
+        endpoint, namespace = self.settings.endpoint, self.namespace
 
         def create() -> PhoneNotifyClient:  # runs on a worker, where importing zeep costs the window nothing
             from ..service.client import PhoneNotifyClient
 
             url = self.sandbox.url if self.sandbox_mode and self.sandbox is not None else endpoint
-            return PhoneNotifyClient(url, timeout=timeout, ca_bundle=ca_bundle)
+            return PhoneNotifyClient(url, timeout=timeout, ca_bundle=ca_bundle, namespace=namespace)
 
         return create
+
+    def discover_namespace(self) -> None:
+        """Read the live WSDL's namespace on a worker (fact sheet 11.1: which one the live host
+        expects is not known from here). Until it answers, the cached or bundled one is used; if
+        it fails, the client still falls back once when the server does not know the SOAPAction."""
+        url, ca_bundle = self.service_url, self.settings.ca_bundle or None
+        if not url:
+            return
+
+        def discover() -> str:
+            from ..service import discover_namespace
+
+            return discover_namespace(url, timeout=DISCOVERY_TIMEOUT_SECONDS, ca_bundle=ca_bundle)
+
+        def found(namespace: str) -> None:
+            if not self.sandbox_mode:
+                self.namespaces.put(self.settings.endpoint, namespace)
+            changed, self.namespace, self.namespace_source = namespace != self.namespace, namespace, "discovered"
+            if changed:
+                self.desk.reconfigure(self._client_factory())
+            self.endpointChanged.emit()
+
+        def failed(error: BaseException) -> None:
+            log.info("namespace discovery failed (%s); using %s", type(error).__name__, self.namespace)
+
+        self.executor.submit(discover, found, failed)
+
+    @property
+    def namespace_in_use(self) -> str:
+        """What the client speaks now: it may have switched after a SOAPAction fault."""
+        return self.desk.namespace_in_use or self.namespace
 
     @property
     def service_url(self) -> str:
@@ -318,8 +355,12 @@ class AppController(QObject):
     def settings_saved(self) -> None:
         """The Settings dialog changed the settings: new sessions for new requests."""
         self.save_settings()
+        cached = self.namespaces.get(self.settings.endpoint)
+        self.namespace = cached or DEFAULT_NAMESPACE
+        self.namespace_source = "cached" if cached else "bundled"
         self.desk.reconfigure(self._client_factory())
         self.endpointChanged.emit()
+        self.discover_namespace()
 
     @property
     def work_in_progress(self) -> bool:
