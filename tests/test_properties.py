@@ -114,3 +114,187 @@ def test_sandbox_request_parsing_never_crashes(method, path, query, content_type
     assert reply.status in (200, 404, 415, 500)
     assert isinstance(reply.body, bytes)
     assert _SANDBOX.internal_errors == 0
+
+
+# -- every answer is well-formed XML, whatever the strings ---------------------------------------
+#
+# For every operation and every protocol, every string parameter carries characters XML 1.0
+# cannot (C0 controls, U+FFFE/U+FFFF) amid arbitrary Unicode. A SOAP client can only send them as
+# character references (as a lax serializer would); GET/POST carry them percent-encoded. Whatever
+# happens, the answer is well-formed XML that the standard library's expat parser reads, or
+# ASMX's plain-text 500 for GET/POST. Calls that were booked are then read back with
+# GetQueueIDStatusWithAdvancedInfo, which echoes their strings: that answer must be a fault (the
+# sandbox's XML_CHARACTER_POLICY) exactly when a stored string cannot be written in XML.
+
+import xml.dom.minidom  # noqa: E402
+from urllib.parse import urlencode  # noqa: E402
+
+import pytest  # noqa: E402
+import requests  # noqa: E402
+
+from desktop_app.sandbox.state import FIRST_QUEUE_ID  # noqa: E402
+from desktop_app.sandbox.wire import NOT_XML_CHAR  # noqa: E402
+from tests.conftest import KEY_A  # noqa: E402
+
+SOAP_ENVELOPES = {
+    "soap11": ("http://schemas.xmlsoap.org/soap/envelope/", "text/xml; charset=utf-8"),
+    "soap12": ("http://www.w3.org/2003/05/soap-envelope", "application/soap+xml; charset=utf-8"),
+}
+PROTOCOLS = ("soap11", "soap12", "get", "post")
+NOT_XML = st.characters(max_codepoint=0x1F, exclude_characters="\t\n\r") | st.sampled_from(["\ufffe", "\uffff"])
+# Legal but awkward in XML: a SOAP request that carries only these can be read and acted on.
+AWKWARD = st.sampled_from(["\t", "\n", "\r", "\x7f", "\x85", "\u2028", "\U0001f600", "\ufffd", "]", ">", "&", "<", '"'])
+# str.strip() removes these: a key or voice with one around it still works.
+STRIPPED = {True: st.sampled_from(list("\x0b\x0c\x1c\x1d\x1e\x1f")), False: st.sampled_from(list("\t\n \x85"))}
+
+
+@st.composite
+def nasty(draw, odd: st.SearchStrategy[str], base: st.SearchStrategy[str] | None = None) -> str:
+    """`base` (arbitrary Unicode by default) with at least one `odd` character somewhere in it."""
+    text = draw(base if base is not None else st.text(st.characters(codec="utf-8") | odd, max_size=12))
+    at = draw(st.integers(0, len(text)))
+    return text[:at] + draw(st.text(odd, min_size=1, max_size=3)) + text[at:]
+
+
+def string_for(name: str, odd: st.SearchStrategy[str], not_xml: bool) -> st.SearchStrategy[str]:
+    lowered = name.lower()
+    if lowered == "licensekey":  # mostly a usable key despite its control character, so calls get booked
+        usable = st.builds(lambda c: KEY_A + c, STRIPPED[not_xml])
+        return st.one_of(usable, usable, usable, nasty(odd))
+    if lowered.startswith("phonenumber"):
+        return nasty(odd, st.sampled_from(["757-555-1230", "7575551234", "757-555-0046"]))
+    if lowered in ("callerid", "calleridnumber"):
+        return nasty(odd, st.just("7575550000"))
+    if lowered == "voiceid":
+        return st.builds(lambda c: "0" + c, STRIPPED[not_xml])
+    if lowered == "queueids":
+        ids = st.lists(st.integers(FIRST_QUEUE_ID, FIRST_QUEUE_ID + 40).map(str), max_size=3).map(";".join)
+        return nasty(odd, ids)
+    return nasty(odd)
+
+
+def value_for(field, odd: st.SearchStrategy[str], not_xml: bool) -> st.SearchStrategy:
+    """Arbitrary strings; valid values for the value types (garbage there is covered above)."""
+    types = _SANDBOX.contract.types
+    if field.type in types:
+        inner = types[field.type]
+        if len(inner) == 1 and inner[0].repeated:
+            return st.lists(value_for(inner[0], odd, not_xml), min_size=1, max_size=2)
+        return st.fixed_dictionaries({f.name: value_for(f, odd, not_xml) for f in inner})
+    if field.type == "string":
+        return string_for(field.name, odd, not_xml)
+    if field.type == "dateTime":
+        return st.sampled_from(["2030-01-01T12:00:00Z", "2030-01-01T12:05:00.5Z"])
+    if field.type == "boolean":
+        return st.sampled_from(["true", "false"])
+    if field.name == "QueueID":
+        return st.integers(FIRST_QUEUE_ID, FIRST_QUEUE_ID + 40).map(str)
+    return st.integers(0, 3).map(str)
+
+
+def arguments(operation, protocol: str) -> st.SearchStrategy[dict]:
+    def of(odd, not_xml=True):
+        return st.fixed_dictionaries({p.name: value_for(p, odd, not_xml) for p in operation.parameters})
+
+    if protocol in SOAP_ENVELOPES:  # sent as character references; or only legal oddities, so it runs
+        return of(NOT_XML | AWKWARD) | of(AWKWARD, not_xml=False)
+    return of(NOT_XML)
+
+
+def xml_text(text: str) -> str:
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return "".join(f"&#{ord(c)};" if NOT_XML_CHAR.match(c) else c for c in escaped)
+
+
+def xml_children(fields, values: dict) -> str:
+    types = _SANDBOX.contract.types
+    parts = []
+    for f in fields:
+        value = values[f.name]
+        if isinstance(value, list):
+            item = types[f.type][0]
+            inner = "".join(f"<{item.name}>{xml_children(types[item.type], v)}</{item.name}>" for v in value)
+        elif isinstance(value, dict):
+            inner = xml_children(types[f.type], value)
+        else:
+            inner = xml_text(value)
+        parts.append(f"<{f.name}>{inner}</{f.name}>")
+    return "".join(parts)
+
+
+@pytest.fixture(scope="module")
+def wire_sandbox():
+    with Sandbox(clock=ManualClock()) as server, requests.Session() as session:
+        server.session = session
+        yield server
+
+
+def send(sandbox: Sandbox, protocol: str, op: str, values: dict) -> requests.Response:
+    if protocol in SOAP_ENVELOPES:
+        envelope, content_type = SOAP_ENVELOPES[protocol]
+        operation = sandbox.contract.operations[op]
+        body = f'<{op} xmlns="{NS}">{xml_children(operation.parameters, values)}</{op}>'
+        text = f'<s:Envelope xmlns:s="{envelope}"><s:Body>{body}</s:Body></s:Envelope>'
+        return sandbox.session.post(sandbox.url, data=text.encode(), headers={"Content-Type": content_type}, timeout=5)
+    flat = {k: v for k, v in values.items() if isinstance(v, str)}
+    if protocol == "get":
+        return sandbox.session.get(f"{sandbox.url}/{op}?{urlencode(flat)}", timeout=5)
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    return sandbox.session.post(f"{sandbox.url}/{op}", data=urlencode(flat).encode(), headers=form, timeout=5)
+
+
+def check_answer(protocol: str, op: str, response: requests.Response) -> xml.dom.minidom.Document | None:
+    """The answer parses with expat, or is ASMX's plain-text GET/POST error. Returns the document."""
+    soap = protocol in SOAP_ENVELOPES
+    assert response.status_code in (200, 500), response.status_code
+    if response.status_code == 500 and not soap:
+        assert response.headers["Content-Type"] == "text/plain; charset=utf-8"
+        response.content.decode("utf-8")
+        return None
+    document = xml.dom.minidom.parseString(response.content)  # expat: independent of lxml
+    root = document.documentElement
+    if soap:
+        assert root.localName == "Envelope" and root.namespaceURI == SOAP_ENVELOPES[protocol][0]
+        body = next(n for n in root.childNodes if n.nodeType == n.ELEMENT_NODE)
+        (payload,) = [n for n in body.childNodes if n.nodeType == n.ELEMENT_NODE]
+        expected = "Fault" if response.status_code == 500 else f"{op}Response"
+        assert payload.localName == expected
+    else:
+        assert root.namespaceURI == NS
+    return document
+
+
+def booked_ids(document: xml.dom.minidom.Document | None) -> list[int]:
+    if document is None:
+        return []
+    ids = [int(n.firstChild.data) for n in document.getElementsByTagNameNS(NS, "QueueID") if n.firstChild]
+    return [i for i in ids if i > 0]
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+@pytest.mark.parametrize("op", OPS)
+def test_every_answer_is_well_formed_xml_whatever_the_strings(wire_sandbox, op, protocol):
+    operation = wire_sandbox.contract.operations[op]
+    runs = operation.http_get_post or protocol in SOAP_ENVELOPES
+    seen = {"booked": 0, "echo_faults": 0}
+
+    @settings(max_examples=20, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+    @given(arguments(operation, protocol))
+    def run(values):
+        wire_sandbox.state.clock.advance(7)  # let earlier calls move on
+        document = check_answer(protocol, op, send(wire_sandbox, protocol, op, values))
+        for queue_id in booked_ids(document) if op.startswith("Notify") else []:
+            seen["booked"] += 1
+            call = wire_sandbox.state.calls[queue_id]
+            echoed = (call.text_to_say, call.caller_id, call.caller_id_name, call.extension, call.reference_id)
+            key = {"QueueID": str(queue_id), "LicenseKey": KEY_A}
+            response = send(wire_sandbox, protocol, "GetQueueIDStatusWithAdvancedInfo", key)
+            check_answer(protocol, "GetQueueIDStatusWithAdvancedInfo", response)
+            assert (response.status_code == 500) == any(NOT_XML_CHAR.search(s) for s in echoed)
+            seen["echo_faults"] += response.status_code == 500
+        assert wire_sandbox.internal_errors == 0
+
+    run()
+    if op.startswith("Notify") and runs:  # the strings really were stored and echoed back
+        assert seen["booked"] > 0
+        assert seen["echo_faults"] > 0 or protocol in SOAP_ENVELOPES
