@@ -15,6 +15,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 PASSED = re.compile(r"^self-test passed: .*; keyring backend: (?P<backend>.+)$")
 TIMEOUT_SECONDS = 300
@@ -22,6 +23,8 @@ TIMEOUT_SECONDS = 300
 
 def check(program: Sequence[str], expect: str, timeout: float = TIMEOUT_SECONDS) -> list[str]:
     """The problems found (empty when the self-test passed as required)."""
+    first = Path(program[0])
+    program = [str(first.resolve()) if first.exists() else program[0], *program[1:]]  # Windows: no "/" paths
     try:
         result = subprocess.run(
             [*program, "--self-test"], capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL

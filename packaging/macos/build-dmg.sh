@@ -13,13 +13,20 @@
 # identifier (us.esendex.voicebroadcastdesk, set in build.spec). An app that is re-signed with
 # another identity, or unsigned, cannot read the keys it saved before and staff would be asked to
 # enter them again. Always sign releases with the same Developer ID.
+#
+# CI (.github/workflows/build-installers.yml) builds and self-tests the app first, then runs this
+# with VBD_SKIP_BUILD=1 PY=.venv/bin/python: it signs, checks, self-tests and packages that build.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-python3.11 -m venv .venv-mac
-.venv-mac/bin/pip install -q ".[build]"
-rm -rf build dist
-.venv-mac/bin/pyinstaller --noconfirm build.spec
-version=$(.venv-mac/bin/python -c 'import desktop_app; print(desktop_app.__version__)')
+if [ -z "${VBD_SKIP_BUILD:-}" ]; then
+  python3.11 -m venv .venv-mac
+  .venv-mac/bin/pip install -q ".[build]"
+  PY=.venv-mac/bin/python
+  rm -rf build dist
+  "$PY" -m PyInstaller --noconfirm build.spec
+fi
+PY=${PY:-.venv-mac/bin/python}
+version=$("$PY" -c 'import desktop_app; print(desktop_app.__version__)')
 app="dist/VoiceBroadcastDesk.app"
 
 if [ -n "${SIGN_ID:-}" ]; then
@@ -28,7 +35,7 @@ else
   codesign --force --deep --sign - "$app"
 fi
 codesign --verify --deep --strict "$app"
-"$app/Contents/MacOS/VoiceBroadcastDesk" --self-test  # uses the login Keychain
+"$PY" packaging/ci/check_self_test.py --expect "macOS Keychain" "$app/Contents/MacOS/VoiceBroadcastDesk"
 
 dmg="dist/VoiceBroadcastDesk-$version.dmg"
 staging=$(mktemp -d)
