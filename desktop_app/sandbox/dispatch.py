@@ -59,7 +59,10 @@ class Endpoint:
     _wsdl_bytes: bytes | None
 
     url: str
-    _count: Any  # a callable that updates counters under the sandbox's lock
+
+    def _count_operation(self, operation: str) -> None: ...  # supplied by Sandbox, under its lock
+
+    def _count_status(self, license_key: str | None) -> None: ...
 
     def dispatch(self, method: str, raw_path: str, headers: dict[str, str], body: bytes) -> Reply:
         headers = {k.lower(): v for k, v in headers.items()}
@@ -104,15 +107,9 @@ class Endpoint:
         return requested if requested in FAULTS else self.faults.next_fault(operation)
 
     def _run(self, operation: Operation, arguments: dict) -> Any:
-        self._count(operation.name, arguments)
+        if operation.name in STATUS_OPERATIONS:
+            self._count_status(arguments.get("LicenseKey"))
         return getattr(self.service, operation.name)(**arguments)
-
-    def _counted(self, operation: str, arguments: dict | None) -> None:
-        """Called under the sandbox's counter lock."""
-        if arguments is None:
-            self.operations[operation] += 1
-        elif operation in STATUS_OPERATIONS:
-            self.status_requests[(arguments.get("LicenseKey") or "").strip().lower()] += 1
 
     # -- SOAP --------------------------------------------------------------------------------
 
@@ -162,7 +159,7 @@ class Endpoint:
             if payload is None:
                 raise RequestError("Server was unable to process request. ---> The SOAP Body is empty.")
             operation, ns = self._soap_target(headers, payload)
-            self._count(operation.name, None)
+            self._count_operation(operation.name)
             fault = self._fault_for(headers, operation.name)
             if fault in BEFORE_PROCESSING:
                 return faulted(fault, None, soap_fault(envelope_ns, SIMULATED_FAILURE, False))
@@ -195,7 +192,7 @@ class Endpoint:
             if not content_type.startswith("application/x-www-form-urlencoded"):
                 return plain_error(f"System.InvalidOperationException: Request format is invalid: {content_type[:80]}.")
             form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
-        self._count(operation.name, None)
+        self._count_operation(operation.name)
         fault = self._fault_for(headers, operation.name)
         server_error = plain_error(f"System.Exception: {SIMULATED_FAILURE}")
         if fault in BEFORE_PROCESSING:

@@ -22,7 +22,7 @@ from .contract import load_contract
 from .dispatch import Endpoint
 from .faults import FaultPlan
 from .operations import PhoneNotifyService
-from .state import PhoneNotifyState
+from .state import PhoneNotifyState, normalise_key
 from .tables import DEFAULT_NAMESPACE, namespaces_for
 from .wire import Encoder, Reply
 
@@ -235,9 +235,13 @@ class Sandbox(Endpoint):
         with self._counter_lock:
             self.connections_accepted += 1
 
-    def _count(self, operation: str, arguments: dict | None) -> None:
+    def _count_operation(self, operation: str) -> None:
         with self._counter_lock:
-            self._counted(operation, arguments)
+            self.operations[operation] += 1
+
+    def _count_status(self, license_key: str | None) -> None:
+        with self._counter_lock:
+            self.status_requests[normalise_key(license_key)] += 1
 
 
 def serve(host: str = "127.0.0.1", port: int = 0, **kwargs: Any) -> Sandbox:

@@ -118,9 +118,8 @@ class PhoneNotifyService:
     ) -> list:
         numbers = [n for n in (PhoneNumbersToDial or "").split(";") if n.strip()]
         now = self.state.clock.now()
-        if normalise_key(LicenseKey) == DEMO_KEY and "NotifyMultiplePhoneBasicWithCPMandReferenceID" in (
-            DEMO_NOT_ALLOWED_OPERATIONS
-        ):
+        demo = normalise_key(LicenseKey) == DEMO_KEY
+        if demo and "NotifyMultiplePhoneBasicWithCPMandReferenceID" in DEMO_NOT_ALLOWED_OPERATIONS:
             return [self._notify_return(None, now, code=self.state.reject(LicenseKey, 11).code) for _ in numbers]
         try:
             voice = int((VoiceID or "0").strip())
