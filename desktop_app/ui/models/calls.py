@@ -1,0 +1,137 @@
+"""Calls found by a look-up: one row per call status, with the time it was booked for (from the
+history, when this app booked it) and the account it was found under."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import Qt
+
+from ...service import CallStatus
+from .table import Column, Row, RowsModel
+
+NOT_CANCELLABLE = "Calls in progress and finished calls cannot be cancelled."
+NO_TIME = "—"
+
+
+@dataclass(frozen=True)
+class FoundCall:
+    status: CallStatus
+    scheduled_utc: datetime | None  # the service's status has no such field: the history's, if known
+    account: str  # "" when looked up by one QueueID without an account
+
+    @property
+    def queue_id(self) -> int:
+        return self.status.queue_id
+
+
+def plain_tip(text: str) -> str:
+    """A tooltip that shows `text` literally. Qt renders a tooltip as HTML when it looks like HTML,
+    so text with a `<` (server or user text such as `<a href=...>`) is escaped inside an explicit
+    rich-text paragraph; anything else is already shown as plain text."""
+    if "<" not in text:
+        return text
+    return f"<p style='white-space:pre-wrap'>{html.escape(text)}</p>"
+
+
+def local(moment: datetime | None) -> str:
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S") if moment else NO_TIME
+
+
+def duration(seconds: int) -> str:
+    if not seconds:
+        return NO_TIME
+    minutes, seconds = divmod(seconds, 60)
+    return f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
+
+
+def moment_key(moment: datetime | None) -> float:
+    """Calls without a time sort before every call with one."""
+    return moment.timestamp() if moment else float("-inf")
+
+
+def answered(status: CallStatus) -> str:
+    return "Yes" if status.answered else ("No" if status.call_complete else NO_TIME)
+
+
+class StableSortModel(RowsModel[Row]):
+    """A RowsModel whose sort moves the persistent indexes with their rows, so selections and
+    index widgets (a row's "Cancel…" button) stay on their row. The base class keeps them at their
+    old positions. (Candidate for models/table.py.)"""
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(self.columns):
+            return
+        self.layoutAboutToBeChanged.emit()
+        spec = self.columns[column]
+        key: Callable[[Any], Any] = spec.sort_key or spec.text
+        keys = [key(row) for row in self._rows]
+        order_of = sorted(range(len(keys)), key=keys.__getitem__, reverse=order == Qt.SortOrder.DescendingOrder)
+        self._rows = [self._rows[i] for i in order_of]
+        self._sorted_by = (column, order)
+        old = self.persistentIndexList()
+        if old:
+            moved_to = {before: after for after, before in enumerate(order_of)}
+            self.changePersistentIndexList(old, [self.index(moved_to[i.row()], i.column()) for i in old])
+        self.layoutChanged.emit()
+
+
+def call_columns(service_text: Callable[[int], str]) -> list[Column[FoundCall]]:
+    """`service_text(code)`: the service's own words for a response code (the Status tooltip)."""
+
+    def status_tip(call: FoundCall) -> str:
+        code = call.status.response_code
+        return plain_tip(f"Code {code}: {call.status.response_text or service_text(code)}")
+
+    return [
+        Column[FoundCall]("QueueID", lambda c: str(c.queue_id), sort_key=lambda c: c.queue_id),
+        Column[FoundCall](
+            "Status",
+            lambda c: c.status.plain_text,
+            sort_key=lambda c: c.status.plain_text.lower(),
+            tooltip=status_tip,
+        ),
+        Column[FoundCall](
+            "Cancel",
+            lambda c: "" if c.status.cancellable else "No",  # a cancellable row shows a button instead
+            sort_key=lambda c: not c.status.cancellable,
+            tooltip=lambda c: "" if c.status.cancellable else NOT_CANCELLABLE,
+            header_tip="Only calls that have not started can be cancelled",
+        ),
+        Column[FoundCall](
+            "Scheduled",
+            lambda c: local(c.scheduled_utc),
+            sort_key=lambda c: moment_key(c.scheduled_utc),
+            header_tip="Local time; known for calls booked from this app",
+        ),
+        Column[FoundCall](
+            "Started", lambda c: local(c.status.start_utc), sort_key=lambda c: moment_key(c.status.start_utc)
+        ),
+        Column[FoundCall]("Ended", lambda c: local(c.status.end_utc), sort_key=lambda c: moment_key(c.status.end_utc)),
+        Column[FoundCall](
+            "Duration", lambda c: duration(c.status.duration_seconds), sort_key=lambda c: c.status.duration_seconds
+        ),
+        Column[FoundCall]("Answered", lambda c: answered(c.status)),
+        Column[FoundCall](
+            "Detected",
+            lambda c: c.status.machine_detection.title() or NO_TIME,
+            tooltip=lambda c: plain_tip(c.status.machine_detection_text),
+            header_tip="Who answered: a person or a machine",
+        ),
+        Column[FoundCall]("Account", lambda c: c.account, sort_key=lambda c: c.account.lower()),
+    ]
+
+
+class CallsModel(StableSortModel[FoundCall]):
+    def __init__(self, service_text: Callable[[int], str], parent: Any = None) -> None:
+        super().__init__(call_columns(service_text), parent)
+
+    def position_of(self, queue_id: int) -> int:
+        return next((i for i, call in enumerate(self._rows) if call.queue_id == queue_id), -1)
+
+    def accounts(self) -> set[str]:
+        return {call.account for call in self._rows}

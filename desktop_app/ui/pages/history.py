@@ -1,0 +1,203 @@
+"""The history of what was done: newest first, filterable, exportable to CSV.
+
+Records load on a worker together with their search texts (`HistoryIndex`); a keystroke filters
+them with one list comprehension and hands the result to the model in one reset, which the view
+paints lazily (only the rows on screen ask for their text).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...storage.history import ACTIONS, Record, export_csv
+from ..models.history import WHEN_TITLE, HistoryIndex, HistoryModel
+from ..widgets import ResultPanel, plain_label
+
+if TYPE_CHECKING:
+    from ..controller import AppController
+
+LOAD_LIMIT = 20_000  # newest records shown; older ones stay in the file and in exports of the file
+SHORT_COLUMNS = ("Account", "Action", "QueueID", "Result")
+
+
+def records_text(count: int) -> str:
+    return "1 record" if count == 1 else f"{count} records"
+
+
+class HistoryPage(QWidget):
+    def __init__(self, controller: AppController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.index = HistoryIndex()
+        self.loading = False
+        self.reload_again = False  # an action was recorded while a reload ran
+        layout = QVBoxLayout(self)
+
+        filters = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search reference ID, QueueID, number, message…")
+        self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName("Search the history")
+        self.account = QComboBox()
+        self.account.setAccessibleName("Show records of account")
+        self.account.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.account.setMinimumContentsLength(12)  # a long account name must not push the buttons out
+        self.action = QComboBox()
+        self.action.setAccessibleName("Show records of action")
+        self.action.addItem("All actions", "")
+        for key, label in ACTIONS.items():
+            self.action.addItem(label, key)
+        self.refresh_button = QPushButton("&Refresh")
+        self.export_button = QPushButton("&Export to CSV…")
+        self.export_button.setToolTip("Save the records shown to a CSV file")
+        filters.addWidget(self.search, 2)
+        filters.addWidget(self.account, 1)
+        filters.addWidget(self.action, 1)
+        filters.addWidget(self.refresh_button)
+        filters.addWidget(self.export_button)
+        layout.addLayout(filters)
+
+        self.model = HistoryModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setAccessibleName("History records")
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        vertical = self.table.verticalHeader()
+        vertical.setVisible(False)
+        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # rows are never measured one by one
+        self._set_up_columns()
+        layout.addWidget(self.table, 1)
+        self.count_label = plain_label()
+        layout.addWidget(self.count_label)
+        self.problem = ResultPanel()
+        layout.addWidget(self.problem)
+
+        self.search.textChanged.connect(self.apply_filter)
+        self.account.currentIndexChanged.connect(self.apply_filter)
+        self.action.currentIndexChanged.connect(self.apply_filter)
+        self.refresh_button.clicked.connect(self.reload)
+        self.export_button.clicked.connect(lambda: self.export())
+        controller.actionRecorded.connect(self.reload)
+        controller.accountsChanged.connect(self._accounts_changed)
+        self.set_accounts(controller.accounts.names())
+        self.apply_filter()
+        self.reload()
+
+    def _set_up_columns(self) -> None:
+        header = self.table.horizontalHeader()
+        # Fixed widths from the font instead of ResizeToContents: measuring 10,000 rows after
+        # each keystroke would cost more than the filter itself.
+        metrics = self.table.fontMetrics()
+        widths = {
+            WHEN_TITLE: metrics.horizontalAdvance("2000-00-00 00:00:00") + 16,
+            "Account": metrics.horizontalAdvance("Account name") + 16,
+            "Action": metrics.horizontalAdvance("Cancel by reference ID") + 16,
+            "Reference ID": metrics.horizontalAdvance("reference-id-00") + 16,
+            "QueueID": metrics.horizontalAdvance("00000000") + 16,
+            "Result": metrics.horizontalAdvance("Outcome unknown") + 16,
+        }
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for title, width in widths.items():
+            header.resizeSection(self.model.column_of(title), width)
+        header.setStretchLastSection(True)  # Details
+        header.setSortIndicator(self.model.column_of(WHEN_TITLE), Qt.SortOrder.DescendingOrder)
+        self.table.setSortingEnabled(True)  # sorts by When, newest first
+
+    # -- records ---------------------------------------------------------------------------------------
+
+    @property
+    def records(self) -> tuple[Record, ...]:
+        return self.index.records
+
+    @property
+    def visible_records(self) -> tuple[Record, ...]:
+        """The records shown, in the table's order."""
+        return self.model.rows
+
+    def reload(self) -> None:
+        if self.loading:
+            self.reload_again = True
+            return
+        self.loading = True
+        history = self.controller.desk.history
+        self.controller.run(lambda: HistoryIndex.of(history.records(LOAD_LIMIT)), self._loaded, self._failed, self)
+
+    def _loaded(self, index: HistoryIndex) -> None:
+        self.index = index
+        self.problem.clear()
+        self.set_accounts(self.controller.accounts.names())
+        self.apply_filter()
+        self._reload_done()
+
+    def _failed(self, error: BaseException) -> None:
+        self.problem.show_result("error", "The history cannot be shown", str(error))
+        self._reload_done()
+
+    def _reload_done(self) -> None:
+        self.loading = False
+        if self.reload_again:
+            self.reload_again = False
+            self.reload()
+
+    # -- filters --------------------------------------------------------------------------------------
+
+    def _accounts_changed(self) -> None:
+        self.set_accounts(self.controller.accounts.names())
+
+    def set_accounts(self, names: list[str]) -> None:
+        """The account filter's choices: these names and every account seen in the records."""
+        current = self.account.currentData()
+        self.account.blockSignals(True)  # the filter stays as it was
+        self.account.clear()
+        self.account.addItem("All accounts", "")
+        for name in sorted({*names, *self.index.accounts()}, key=str.lower):
+            self.account.addItem(name, name)
+        self.account.setCurrentIndex(max(0, self.account.findData(current)))
+        self.account.blockSignals(False)
+        if self.account.currentData() != (current or ""):
+            self.apply_filter()  # the chosen account is gone: show all again
+
+    def apply_filter(self) -> None:
+        text = self.search.text().strip().lower()
+        account, action = self.account.currentData() or "", self.action.currentData() or ""
+        self.model.set_rows(self.index.matching(text, account, action))
+        total, shown = len(self.index.records), self.model.rowCount()
+        self.count_label.setText(f"{shown} of {records_text(total)} shown" if shown != total else records_text(total))
+        self.export_button.setEnabled(shown > 0)
+
+    # -- export ---------------------------------------------------------------------------------------
+
+    def export(self, path: str | Path | None = None) -> Path | None:
+        """Write the records shown, in their order. Without `path`, ask where."""
+        if not path:
+            path, _filter = QFileDialog.getSaveFileName(
+                self, "Export history", str(Path.home() / "voice-broadcast-history.csv"), "CSV files (*.csv)"
+            )
+        if not path:
+            return None
+        target = Path(path)
+        try:
+            count = export_csv(self.visible_records, target)
+        except OSError as exc:
+            self.problem.show_result("error", "The file could not be written", f"{target}: {exc.strerror or exc}")
+            return None
+        self.problem.show_result("success", f"Exported {records_text(count)}", str(target))
+        return target
