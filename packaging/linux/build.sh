@@ -9,18 +9,28 @@ MAX_TARGZ_MB=60
 
 version=$("$PY" -c 'import desktop_app; print(desktop_app.__version__)')
 arch=$(dpkg --print-architecture 2>/dev/null || uname -m)
-rm -rf build dist
-"$PY" -m PyInstaller --noconfirm --log-level WARN build.spec
 bundle=dist/VoiceBroadcastDesk
+if [ -n "${VBD_REUSE_BUNDLE:-}" ] && [ -x "$bundle/VoiceBroadcastDesk" ]; then
+  echo "reusing $bundle (VBD_REUSE_BUNDLE: CI built and self-tested it already)"
+  rm -f dist/*.deb dist/*.tar.gz
+else
+  rm -rf build dist
+  "$PY" -m PyInstaller --noconfirm --log-level WARN build.spec
+fi
+# The Windows installer script names files of this same bundle: check them here, on Linux.
+"$PY" packaging/windows/check_iss.py
 
 tarball="dist/VoiceBroadcastDesk-$version-linux-$arch.tar.gz"
 tar -C dist -cf - VoiceBroadcastDesk | gzip -9 > "$tarball"
 
-# .deb: the bundle under /opt, a launcher in /usr/bin, the desktop file and the icon.
+# .deb: the bundle under /opt, a launcher in /usr/bin, the desktop file and the icon, and the
+# administrator's site settings file as a conffile (dpkg keeps local changes on upgrade).
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 install -d "$stage/opt" "$stage/usr/bin" "$stage/usr/share/applications" \
-  "$stage/usr/share/icons/hicolor/256x256/apps" "$stage/DEBIAN"
+  "$stage/usr/share/icons/hicolor/256x256/apps" "$stage/DEBIAN" "$stage/etc/xdg/VoiceBroadcastDesk"
+install -m 644 packaging/linux/site-settings.json "$stage/etc/xdg/VoiceBroadcastDesk/site-settings.json"
+echo /etc/xdg/VoiceBroadcastDesk/site-settings.json > "$stage/DEBIAN/conffiles"
 cp -a "$bundle" "$stage/opt/VoiceBroadcastDesk"
 ln -s /opt/VoiceBroadcastDesk/VoiceBroadcastDesk "$stage/usr/bin/voice-broadcast-desk"
 install -m 644 resources/voice-broadcast-desk.desktop "$stage/usr/share/applications/"
@@ -50,6 +60,17 @@ command -v gtk-update-icon-cache >/dev/null 2>&1 && gtk-update-icon-cache -q /us
 exit 0
 POSTINST
 chmod 755 "$stage/DEBIAN/postinst"
+cat > "$stage/DEBIAN/postrm" <<'POSTRM'
+#!/bin/sh
+set -e
+if [ "$1" = remove ]; then
+  echo "Voice Broadcast Desk was removed. Each user's history, settings and the license keys in their"
+  echo "keyring were left in place (~/.local/share/VoiceBroadcastDesk, ~/.config/VoiceBroadcastDesk)."
+  echo "/etc/xdg/VoiceBroadcastDesk/site-settings.json is kept until the package is purged."
+fi
+exit 0
+POSTRM
+chmod 755 "$stage/DEBIAN/postrm"
 deb="dist/voice-broadcast-desk_${version}_${arch}.deb"
 dpkg-deb --build --root-owner-group -Zxz "$stage" "$deb" >/dev/null
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Verify the Linux build the way a user gets it: run the frozen bundle's --self-test, then install
 # the .deb and run the installed program's --self-test. Each runs offscreen inside a private D-Bus
-# session with an unlocked gnome-keyring and must report the Secret Service backend. Any crash,
+# session with an unlocked gnome-keyring and must report the Secret Service backend. The .deb is
+# installed over an administrator's site settings file, which must be kept (conffile) and read by
+# the installed app (--check-site-config). Any crash,
 # non-zero exit, unexpected output or any output on stderr fails. Needs root (or sudo) for the .deb.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -32,12 +34,31 @@ self_test() {  # self_test LABEL PROGRAM: run PROGRAM --self-test as the CI chec
 
 self_test "frozen bundle" "$PWD/dist/VoiceBroadcastDesk/VoiceBroadcastDesk"
 
-echo "installing $deb"
-"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "./$deb" >/dev/null
-trap '"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq voice-broadcast-desk >/dev/null || true' EXIT
+# An administrator preconfigures the machine: the site settings file is in place before the
+# package is installed, and --force-confold keeps it (docs/deployment.md).
+site=/etc/xdg/VoiceBroadcastDesk/site-settings.json
+"${sudo[@]}" install -D -m 644 packaging/ci/site-settings.example.json "$site"
+echo "installing $deb (with an administrator's $site already in place)"
+trap '"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq voice-broadcast-desk >/dev/null || true
+      "${sudo[@]}" rm -f "$site"' EXIT
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+  -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "./$deb" >/dev/null
+conffiles=$(dpkg-query -W -f='${Conffiles}\n' voice-broadcast-desk)
+grep -q "^ $site " <<<"$conffiles" || {
+  echo "FAIL: the .deb does not list $site as a conffile"; exit 1; }
+cmp -s packaging/ci/site-settings.example.json "$site" || {
+  echo "FAIL: installing the .deb replaced the administrator's $site"; exit 1; }
+site_check=$(/usr/bin/voice-broadcast-desk --check-site-config 2>&1) || {
+  echo "FAIL: the installed app rejected $site:"; echo "$site_check"; exit 1; }
+echo "$site_check"
+for expected in "site settings: $site" \
+    '  endpoint = "https://ws.esendex.us/NotifyWS/PhoneNotify.asmx" (locked)' '  accounts = ["Support", "Billing"]'; do
+  grep -qxF "$expected" <<<"$site_check" || { echo "FAIL: the installed app did not read: $expected"; exit 1; }
+done
 for path in /opt/VoiceBroadcastDesk/VoiceBroadcastDesk /usr/share/applications/voice-broadcast-desk.desktop \
-            /usr/share/icons/hicolor/256x256/apps/voice-broadcast-desk.png; do
+            /usr/share/icons/hicolor/256x256/apps/voice-broadcast-desk.png "$site"; do
   [ -e "$path" ] || { echo "FAIL: the .deb did not install $path"; exit 1; }
 done
 self_test "installed .deb" /usr/bin/voice-broadcast-desk
-echo "verified: the frozen bundle and the installed .deb pass their self-test with the Secret Service"
+echo "verified: the frozen bundle and the installed .deb pass their self-test with the Secret Service;"
+echo "the .deb keeps an administrator's site settings conffile and the installed app reads it"
