@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 from datetime import timedelta
+from xml.sax.saxutils import escape
 
 import pytest
 import requests
@@ -339,3 +340,38 @@ def test_injected_faults_mean_the_same_on_get_and_soap(sandbox):
             assert response.status_code == 500
         again = post11(sandbox, soap11(cancel_body(f"f-{fault}")), f'"{NS}CancelNotifyByReferenceID"')
         assert result_element(again, SOAP11, "CancelNotifyByReferenceID").text == ("0" if processed else "1")
+
+
+@pytest.mark.parametrize(
+    "when, code",
+    [
+        ("2030-01-02T08:25:08.336Z", "0"),  # the vendor's form
+        ("2030-01-02T08:25:08Z", "0"),
+        ("2030-01-02T08:25:08.1234567Z", "0"),  # .NET writes seven fraction digits
+        ("2030-01-02T08:25:08+00:00", "0"),
+        ("2030-01-02T08:25:08", "16"),  # no designator: not a UTC date/time
+        ("2030-01-02T08:25:08+05:30", "16"),
+        ("0001-01-01T00:00:00Z", "16"),  # an unset .NET DateTime
+    ],
+)
+def test_scheduled_times_are_read_as_xsd_datetime(sandbox, when, code):
+    response = post11(sandbox, soap11(notify_body("t", when)), f'"{NS}NotifyPhoneAdvanced"')
+    assert result_element(response, SOAP11, "NotifyPhoneAdvanced").findtext(f"{{{NS}}}ResponseCode") == code
+
+
+@pytest.mark.parametrize(
+    "when", ["2030-01-02", "20300102T082508Z", "2030-01-02 08:25:08Z", "2030-13-02T08:25:08Z", "x"]
+)
+def test_a_value_that_is_not_an_xsd_datetime_is_a_client_fault(sandbox, when):
+    response = post11(sandbox, soap11(notify_body("t", when)), f'"{NS}NotifyPhoneAdvanced"')
+    assert response.status_code == 500 and "soap:Client" in response.text
+    assert sandbox.state.calls == {}
+
+
+def test_non_ascii_text_round_trips_in_utf8(sandbox):
+    text = "Grüße, 日本語 😀 & <ok>"
+    queue_id = schedule(sandbox, escape(text)).findtext(f"{{{NS}}}QueueID")  # the reference ID carries it
+    params = {"QueueID": queue_id, "LicenseKey": KEY_A}
+    response = requests.get(f"{sandbox.url}/GetQueueIDStatusWithAdvancedInfo", params=params, timeout=5)
+    values = etree.fromstring(response.content).findall(f".//{{{NS}}}VariableValue")
+    assert text in [v.text for v in values]
