@@ -48,7 +48,7 @@ def faultstring(response: requests.Response) -> str:
 
 
 def test_the_default_sandbox_speaks_esendex_and_refuses_cdyne_as_asmx_does(sandbox):
-    assert sandbox.namespace == "esendex" and NAMESPACES["esendex"] == NS
+    assert sandbox.namespace == "esendex" and sandbox.target_namespace == NAMESPACES["esendex"] == NS
     response = post11(sandbox, soap11(cancel_body("r", ns=LEGACY)), f'"{LEGACY}CancelNotifyByReferenceID"')
     assert faultstring(response) == f"{UNRECOGNISED}{LEGACY}CancelNotifyByReferenceID."
     assert sandbox.operations["CancelNotifyByReferenceID"] == 0  # nothing ran

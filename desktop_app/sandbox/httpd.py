@@ -180,6 +180,11 @@ class Sandbox(Endpoint):
     # -- lifecycle ------------------------------------------------------------------------------
 
     @property
+    def target_namespace(self) -> str:
+        """The namespace URI this sandbox answers in (its WSDL's targetNamespace)."""
+        return self.namespaces[0]
+
+    @property
     def host(self) -> str:
         return self._server.server_address[0]
 
