@@ -39,7 +39,27 @@ def plain_tip(text: str) -> str:
 
 
 def local(moment: datetime | None) -> str:
+    """In full (the tooltip and exports)."""
     return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S") if moment else NO_TIME
+
+
+def short_local(moment: datetime | None) -> str:
+    """In the table: day, month and minute ("05 Mar 14:30"); the year only when it is not this one.
+    Three full timestamps would leave the status no room at the default window size."""
+    if not moment:
+        return NO_TIME
+    here = moment.astimezone()
+    return here.strftime("%d %b %H:%M" if here.year == datetime.now().year else "%Y-%m-%d %H:%M")
+
+
+def time_column(title: str, moment: Callable[[FoundCall], datetime | None], tip: str = "") -> Column[FoundCall]:
+    return Column[FoundCall](
+        title,
+        lambda c: short_local(moment(c)),
+        sort_key=lambda c: moment_key(moment(c)),
+        tooltip=lambda c: local(moment(c)) if moment(c) else "",
+        header_tip=tip or "Local time",
+    )
 
 
 def duration(seconds: int) -> str:
@@ -102,16 +122,9 @@ def call_columns(service_text: Callable[[int], str]) -> list[Column[FoundCall]]:
             tooltip=lambda c: "" if c.status.cancellable else NOT_CANCELLABLE,
             header_tip="Only calls that have not started can be cancelled",
         ),
-        Column[FoundCall](
-            "Scheduled",
-            lambda c: local(c.scheduled_utc),
-            sort_key=lambda c: moment_key(c.scheduled_utc),
-            header_tip="Local time; known for calls booked from this app",
-        ),
-        Column[FoundCall](
-            "Started", lambda c: local(c.status.start_utc), sort_key=lambda c: moment_key(c.status.start_utc)
-        ),
-        Column[FoundCall]("Ended", lambda c: local(c.status.end_utc), sort_key=lambda c: moment_key(c.status.end_utc)),
+        time_column("Scheduled", lambda c: c.scheduled_utc, "Local time; known for calls booked from this app"),
+        time_column("Started", lambda c: c.status.start_utc),
+        time_column("Ended", lambda c: c.status.end_utc),
         Column[FoundCall](
             "Duration", lambda c: duration(c.status.duration_seconds), sort_key=lambda c: c.status.duration_seconds
         ),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -57,6 +57,23 @@ def find_calls(desk: Desk, account: str, mode: str, query: str) -> tuple[FoundCa
     except HistoryError:  # the history is a bonus here; the statuses matter
         scheduled = {}
     return tuple(FoundCall(s, scheduled.get(s.queue_id), account) for s in statuses)
+
+
+class CompactHeader(QHeaderView):
+    """A header that keeps room for the sort arrow only in the sorted column. Qt reserves it in
+    every column, which alone would push "Detected" out of the default window."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(Qt.Orientation.Horizontal, parent)
+        self.setSectionsClickable(True)
+        self.setHighlightSections(True)
+        self.sortIndicatorChanged.connect(lambda _c, _o: self.resizeSections())
+
+    def sectionSizeFromContents(self, logicalIndex: int) -> QSize:
+        size = super().sectionSizeFromContents(logicalIndex)
+        if self.isSortIndicatorShown() and logicalIndex != self.sortIndicatorSection():
+            size.setWidth(size.width() - size.height())  # what Qt adds for the arrow (its margin stays)
+        return size
 
 
 class LookupPage(QWidget):
@@ -116,7 +133,8 @@ class LookupPage(QWidget):
         self._mode_changed()
 
     def _set_up_header(self) -> None:
-        header = self.table.horizontalHeader()
+        header = CompactHeader(self.table)
+        self.table.setHorizontalHeader(header)
         # Short columns take what their text needs; the status takes the rest (elided, with a
         # tooltip), so every column fits at the default window size.
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
