@@ -80,6 +80,8 @@ def text(page, row: int, title: str) -> str:
     return model.data(model.index(row, model.column_of(title)))
 
 
+# The offscreen platform cannot raise a popup menu or let it grab the keyboard; harmless here.
+@pytest.mark.qt_log_ignore("This plugin does not support (raise|grabbing the keyboard)")
 def test_lookup_by_number_sorts_hides_columns_and_cancels_a_row(qtbot, controller, app_sandbox):
     done = book(controller, app_sandbox, 1)
     running = book(controller, app_sandbox, 100)
