@@ -67,6 +67,8 @@ if [ "$1" = remove ]; then
   echo "Voice Broadcast Desk was removed. Each user's history, settings and the license keys in their"
   echo "keyring were left in place (~/.local/share/VoiceBroadcastDesk, ~/.config/VoiceBroadcastDesk)."
   echo "/etc/xdg/VoiceBroadcastDesk/site-settings.json is kept until the package is purged."
+elif [ "$1" = purge ]; then
+  echo "Purged: /etc/xdg/VoiceBroadcastDesk/site-settings.json was removed; user data and keys were kept."
 fi
 exit 0
 POSTRM
