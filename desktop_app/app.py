@@ -13,8 +13,12 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import APP_ID, APP_NAME, __version__
+
+if TYPE_CHECKING:
+    from .ui.controller import AppController
 
 log = logging.getLogger("desktop_app")
 
@@ -62,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     from .storage.profile import Profile
     from .storage.secrets import KeyStore
     from .storage.settings import Settings
+    from .storage.site_config import site_config_path
     from .ui.controller import AppContext, AppController
     from .ui.main_window import MainWindow
 
@@ -77,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         app.setWindowIcon(QIcon(str(resource_path("icons/voice-broadcast-desk.png"))))
     context = AppContext(
         profile=profile,
-        settings=Settings.load(profile.settings_file),
+        settings=Settings.load(profile.settings_file, site_file=site_config_path()),
         keys=KeyStore(),
         history=History(profile.history_file),
         start_sandbox=args.sandbox,
@@ -92,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     return finish(controller, code)
 
 
-def finish(controller, code: int) -> int:
+def finish(controller: AppController, code: int) -> int:
     """After the window has gone: give requests in flight their timeout to end and record
     themselves, record the rest as "outcome unknown", then exit without waiting any longer."""
     controller.shutdown()

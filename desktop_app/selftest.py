@@ -23,21 +23,9 @@ SELFTEST_KEY_VARIABLE = "VOICE_BROADCAST_SELFTEST_KEY"
 STEP_TIMEOUT_MS = 60_000
 
 
-def _attach_console() -> None:
-    """A windowed Windows build starts with no stdout: print into the console that started it."""
-    if sys.platform != "win32" or sys.stdout is not None:
-        return
-    import ctypes
-
-    if ctypes.windll.kernel32.AttachConsole(-1):  # ATTACH_PARENT_PROCESS
-        sys.stdout = open("CONOUT$", "w", encoding="utf-8", errors="replace")  # noqa: SIM115 - lives on
-        sys.stderr = sys.stdout
-
-
 def run_self_test(endpoint: str | None, profile_dir: Path | None = None) -> int:
     """With `profile_dir`, the profile is kept there (for inspection); otherwise a temporary one
     is removed at the end."""
-    _attach_console()
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     root = profile_dir or Path(tempfile.mkdtemp(prefix="vbd-selftest-"))

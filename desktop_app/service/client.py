@@ -48,6 +48,7 @@ class PhoneNotifyClient:
         namespace: str = NAMESPACE,
         timeout: float = DEFAULT_TIMEOUT_SECONDS,
         ca_bundle: str | None = None,
+        use_system_proxy: bool = True,
         wsdl: Path | None = None,
     ) -> None:
         self.endpoint = check.endpoint(endpoint)
@@ -57,6 +58,7 @@ class PhoneNotifyClient:
             raise InvalidInput("namespace", "That is not a PhoneNotify namespace: " + ", ".join(KNOWN_NAMESPACES))
         self.timeout = float(timeout)
         self.ca_bundle = ca_bundle or None
+        self.use_system_proxy = use_system_proxy
         self._wsdl = wsdl
         self._namespace = namespace
         load_wsdl(wsdl, namespace)  # parse up front, so a broken bundle fails here, not mid-call
@@ -78,7 +80,7 @@ class PhoneNotifyClient:
         """This thread's session, made on first use and kept until close()."""
         local = self._local
         if getattr(local, "generation", None) != self._generation or local.session is None:
-            session = new_session(self.endpoint, self.ca_bundle)
+            session = new_session(self.endpoint, self.ca_bundle, self.use_system_proxy)
             with self._sessions_lock:
                 self._close_sessions_of_finished_threads()
                 self._sessions.append((session, weakref.ref(threading.current_thread())))

@@ -35,13 +35,13 @@ class NotSoapError(Exception):
         self.status = status
 
 
-def new_session(endpoint: str, ca_bundle: str | None = None) -> requests.Session:
+def new_session(endpoint: str, ca_bundle: str | None = None, use_system_proxy: bool = True) -> requests.Session:
     """A session for one endpoint. The system proxy settings (HTTP(S)_PROXY, NO_PROXY) and the CA
     bundle variable are read once here: requests would otherwise re-scan the environment on every
-    call."""
+    call. An administrator can turn the system proxy off (site settings `use_system_proxy`)."""
     session = requests.Session()
     session.trust_env = False
-    session.proxies = requests.utils.get_environ_proxies(endpoint)
+    session.proxies = requests.utils.get_environ_proxies(endpoint) if use_system_proxy else {}
     session.verify = ca_bundle or os.environ.get("REQUESTS_CA_BUNDLE") or True
     return session
 

@@ -145,13 +145,15 @@ class AppController(QObject):
 
     def _client_factory(self) -> Callable[[], PhoneNotifyClient]:
         timeout, ca_bundle = self.settings.timeout_seconds, self.settings.ca_bundle or None
-        endpoint, namespace = self.settings.endpoint, self.namespace
+        endpoint, namespace, proxy = self.settings.endpoint, self.namespace, self.settings.use_system_proxy
 
         def create() -> PhoneNotifyClient:  # runs on a worker, where importing zeep costs the window nothing
             from ..service.client import PhoneNotifyClient
 
             url = self.sandbox.url if self.sandbox_mode and self.sandbox is not None else endpoint
-            return PhoneNotifyClient(url, timeout=timeout, ca_bundle=ca_bundle, namespace=namespace)
+            return PhoneNotifyClient(
+                url, timeout=timeout, ca_bundle=ca_bundle, namespace=namespace, use_system_proxy=proxy
+            )
 
         return create
 

@@ -89,6 +89,13 @@ class MainWindow(QMainWindow):
         )
         controller.cancelCallRequested.connect(self._open_cancel)
         self._show_account(controller.current_account)
+        if controller.settings.site_problem:  # reported once, at start-up; the app uses safe defaults
+            self._show_notice(
+                "site",
+                "warning",
+                "Some settings from your administrator could not be used",
+                controller.settings.site_problem,
+            )
         QTimer.singleShot(0, self._after_first_paint)
 
     # -- set-up ---------------------------------------------------------------------------------------
