@@ -255,9 +255,15 @@ class MainWindow(QMainWindow):
         return dialog
 
     def open_settings(self) -> Any:
-        from .dialogs.settings import SettingsDialog
+        from .dialogs.settings import SettingsDialog, namespace_text
 
-        dialog = SettingsDialog(self.controller.settings, self.controller.sandbox_url, self)
+        controller = self.controller
+        dialog = SettingsDialog(
+            controller.settings,
+            controller.sandbox_url,
+            self,
+            namespace_text(controller.namespace_in_use, controller.namespace_source),
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
         def saved() -> None:

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from ...service.redaction import mask_key
 from ...storage.secrets import StoreInfo
+from ...storage.settings import LOCKED_NOTE
 from ..widgets import BusyRow, ResultPanel, confirm, plain_label
 from .key_entry import KeyEntryDialog
 
@@ -117,6 +118,7 @@ class AccountsDialog(QDialog):
         if waiting:
             self.busy.start(waiting)
             self._set_enabled(False)
+
         def finished(result: Any) -> None:
             self.busy.stop()
             self._set_enabled(True)
@@ -133,6 +135,14 @@ class AccountsDialog(QDialog):
         self.add_button.setEnabled(enabled)
         for button in self._account_buttons():
             button.setEnabled(enabled and self.selected() is not None)
+        self._apply_lock()
+
+    def _apply_lock(self) -> None:
+        """The administrator fixed the account names: keys can be entered, names not changed."""
+        if "accounts" in self.controller.settings.locked:
+            for button in (self.add_button, self.rename_button, self.delete_button):
+                button.setEnabled(False)
+                button.setToolTip(LOCKED_NOTE)
 
     def _account_buttons(self) -> tuple[QPushButton, ...]:
         return (self.rename_button, self.replace_button, self.delete_button, self.default_button, self.reveal_button)
@@ -174,6 +184,7 @@ class AccountsDialog(QDialog):
         self.masked = ""
         for button in self._account_buttons():
             button.setEnabled(name is not None and not self.busy.isVisible())
+        self._apply_lock()
         self._mask_again()
         if name is None:
             has_rows = self.controller.accounts.rowCount() > 0

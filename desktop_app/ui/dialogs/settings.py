@@ -1,17 +1,23 @@
-"""Settings: the service address, the timeout and an optional CA bundle for corporate proxies."""
+"""Settings: the service address, the timeout, the proxy and a certificate file for corporate
+networks. Values an administrator locked are shown read-only with "Set by your administrator".
+
+Plain words first; the technical names (CA bundle, HTTPS_PROXY) sit in tooltips.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
+    QLayout,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -20,65 +26,124 @@ from PySide6.QtWidgets import (
 
 from ...service import InvalidInput
 from ...service import validation as check
-from ...service.reference_data import DEFAULT_ENDPOINT
-from ...storage.settings import Settings
-from ..widgets import FieldError, buddy_label
+from ...service.reference_data import CDYNE_NAMESPACE, DEFAULT_ENDPOINT
+from ...storage.settings import LOCKED_NOTE, Settings
+from ..widgets import FieldError, buddy_label, plain_label
+
+NAMESPACE_WORDS = {CDYNE_NAMESPACE: "the older CDYNE form"}
+
+
+def namespace_text(namespace: str, source: str) -> str:
+    """`https://ws.esendex.us/NotifyWS/ (found on the service)`, in plain words."""
+    how = {"discovered": "found on the service", "cached": "remembered from last time"}.get(source, "built in")
+    words = NAMESPACE_WORDS.get(namespace)
+    return f"{namespace} ({words}; {how})" if words else f"{namespace} ({how})"
 
 
 class SettingsDialog(QDialog):
-    def __init__(self, parent: QWidget, settings: Settings, sandbox_url: str | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        sandbox_url: str | None = None,
+        parent: QWidget | None = None,
+        namespace: str = "",
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(580)
+        self.locked = settings.locked
         layout = QVBoxLayout(self)
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinAndMaxSize)  # grows with its error lines
         form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+
         self.endpoint = QLineEdit(settings.endpoint)
         self.endpoint.setAccessibleName("Service address")
+        self.endpoint.setToolTip("The address of the Esendex Voice Broadcast service (PhoneNotify)")
+        self.endpoint.setCursorPosition(0)  # show the start of the address, "https://…"
         self.endpoint_error = FieldError()
-        reset = QPushButton("Use the Esendex address")
-        reset.clicked.connect(lambda: self.endpoint.setText(DEFAULT_ENDPOINT))
+        self.reset = QPushButton("Use the Esendex address")
+        self.reset.setToolTip(DEFAULT_ENDPOINT)
+        self.reset.clicked.connect(
+            lambda: (self.endpoint.setText(DEFAULT_ENDPOINT), self.endpoint.setCursorPosition(0))
+        )
         row = QHBoxLayout()
         row.addWidget(self.endpoint, 1)
-        row.addWidget(reset)
+        row.addWidget(self.reset)
         form.addRow(buddy_label("Service &address:", self.endpoint), row)
         form.addRow("", self.endpoint_error)
         if sandbox_url:
-            note = QLabel(f"Sandbox mode: this session uses the built-in simulator at {sandbox_url}.")
-            note.setWordWrap(True)
+            note = plain_label(f"Sandbox mode: this session uses the built-in simulator at {sandbox_url}.", True)
             form.addRow("", note)
+        self.namespace = plain_label(namespace or "Not known yet: it is read from the service after start-up.", True)
+        self.namespace.setToolTip(
+            "The XML namespace the app speaks with the service. Esendex's page shows the new one; older "
+            "installations answer in the CDYNE one. The app reads it from the service and falls back by itself."
+        )
+        self.namespace.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        form.addRow("Service language:", self.namespace)
+
         self.timeout = QDoubleSpinBox()
         self.timeout.setRange(1, 300)
         self.timeout.setDecimals(0)
         self.timeout.setSuffix(" seconds")
         self.timeout.setValue(settings.timeout_seconds)
         self.timeout.setAccessibleName("Timeout in seconds")
-        form.addRow("&Timeout:", self.timeout)
+        self.timeout.setToolTip("How long to wait for the service before saying it did not answer")
+        form.addRow("&Wait for an answer up to:", self.timeout)
+
+        self.proxy = QCheckBox("Use this computer's &proxy settings")
+        self.proxy.setChecked(settings.use_system_proxy)
+        self.proxy.setToolTip("Uses the HTTPS_PROXY and NO_PROXY settings of this computer, if there are any")
+        form.addRow("", self.proxy)
+
         self.ca_bundle = QLineEdit(settings.ca_bundle)
         self.ca_bundle.setPlaceholderText("optional: a .pem file from your IT department")
-        self.ca_bundle.setAccessibleName("CA bundle file")
-        browse = QPushButton("&Browse…")
-        browse.clicked.connect(self._browse)
+        self.ca_bundle.setAccessibleName("Certificate file from your IT department")
+        self.ca_bundle.setToolTip(
+            "A CA bundle (.pem): only needed when your company's network inspects secure connections"
+        )
+        self.browse = QPushButton("&Browse…")
+        self.browse.clicked.connect(self._browse)
         ca_row = QHBoxLayout()
         ca_row.addWidget(self.ca_bundle, 1)
-        ca_row.addWidget(browse)
-        form.addRow(buddy_label("&CA bundle:", self.ca_bundle), ca_row)
+        ca_row.addWidget(self.browse)
+        form.addRow(buddy_label("&Certificate file:", self.ca_bundle), ca_row)
         self.ca_error = FieldError()
         form.addRow("", self.ca_error)
         layout.addLayout(form)
-        notes = QLabel(
-            "Addresses other than this computer must start with https://. Certificates are always checked. "
-            "The system proxy settings (HTTPS_PROXY, NO_PROXY) are used automatically."
+        notes = plain_label(
+            "Addresses other than this computer must start with https://. Certificates are always checked.", True
         )
-        notes.setWordWrap(True)
         layout.addWidget(notes)
+        self.locked_note = plain_label("", True)
+        layout.addWidget(self.locked_note)
+        self._apply_locks()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
+    def _apply_locks(self) -> None:
+        """Read-only fields for what the administrator locked, each saying so."""
+        fields = {
+            "endpoint": (self.endpoint, self.reset),
+            "timeout_seconds": (self.timeout,),
+            "use_system_proxy": (self.proxy,),
+            "ca_bundle": (self.ca_bundle, self.browse),
+        }
+        for name, widgets in fields.items():
+            if name in self.locked:
+                for widget in widgets:
+                    widget.setEnabled(False)
+                    widget.setToolTip(LOCKED_NOTE)
+        shown = [name for name in fields if name in self.locked]
+        self.locked_note.setText(f"{LOCKED_NOTE}: the greyed-out settings cannot be changed here." if shown else "")
+        self.locked_note.setVisible(bool(shown))
+
     def _browse(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, "Choose a CA bundle", "", "Certificates (*.pem *.crt);;All files (*)"
+            self, "Choose a certificate file", "", "Certificates (*.pem *.crt);;All files (*)"
         )
         if path:
             self.ca_bundle.setText(path)
@@ -97,10 +162,18 @@ class SettingsDialog(QDialog):
             ok = False
         else:
             self.ca_error.show_message("")
+        self.adjustSize()
         if ok:
             super().accept()
 
     def apply_to(self, settings: Settings) -> None:
-        settings.endpoint = check.endpoint(self.endpoint.text())
-        settings.timeout_seconds = float(self.timeout.value())
-        settings.ca_bundle = self.ca_bundle.text().strip()
+        """Copy the fields into `settings`, leaving locked values alone."""
+        values = {
+            "endpoint": check.endpoint(self.endpoint.text()),
+            "timeout_seconds": float(self.timeout.value()),
+            "use_system_proxy": self.proxy.isChecked(),
+            "ca_bundle": self.ca_bundle.text().strip(),
+        }
+        for name, value in values.items():
+            if name not in settings.locked:
+                setattr(settings, name, value)
