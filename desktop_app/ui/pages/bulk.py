@@ -1,13 +1,18 @@
 """Bulk cancel: paste or import reference IDs or QueueIDs, check them, then cancel them with
-bounded concurrency while the table fills in. Stop sends nothing more."""
+bounded concurrency while the table fills in. Stop sends nothing more.
+
+The page never reads a license key: the controller's run asks the desk, which reads the key on a
+worker. Each progress report repaints one row, so a 10,000-row run costs the same per report as a
+ten-row one.
+"""
 
 from __future__ import annotations
 
-import csv
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -22,59 +27,66 @@ from PySide6.QtWidgets import (
     QRadioButton,
     QSpinBox,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from ..bulk import (
+from ...bulk import (
     DEFAULT_CONCURRENCY,
     MAX_CONCURRENCY,
     BulkItem,
+    BulkOutcome,
+    BulkProgress,
     BulkRun,
+    BulkTotals,
     Kind,
     ParsedList,
     csv_to_text,
     parse_list,
     totals,
 )
-from ..desk import describe_error
-from .widgets import ResultPanel, confirm
+from ...service import InvalidInput
+from ...storage.csv_export import FORMULA_STARTS, write_csv
+from ..models.bulk import BulkModel, state_words
+from ..widgets import ResultPanel, confirm, plain_label
 
 if TYPE_CHECKING:
-    from .main_window import MainWindow
+    from ..controller import AppController
 
-STATE_WORDS = {
-    "waiting": "Waiting",
-    "sending": "Sending…",
-    "cancelled": "Cancelled",
-    "nothing": "Nothing to cancel",
-    "failed": "Failed",
-    "not sent": "Not sent (stopped)",
-}
-COLUMNS = ["#", "Reference ID / QueueID", "Result", "Calls cancelled", "Details"]
+RESIZE_SAMPLE_ROWS = 200  # column widths from the first rows: measuring 10,000 would stall the window
+RETRYABLE = ("waiting", "failed", "not sent")
 
 
-class _Bridge(QObject):
-    """Carries BulkRun's callbacks from its worker threads to the GUI thread."""
+def unprotect(text: str) -> str:
+    """Undo the `'` that our own exports put before a formula-like cell, so an exported file
+    imports again as it was written."""
+    lines = text.split("\n")
+    return "\n".join(line[1:] if line[:1] == "'" and line[1:2].startswith(FORMULA_STARTS) else line for line in lines)
 
-    updated = Signal(object)
-    finished = Signal()
+
+def summary_words(summary: BulkTotals) -> tuple[str, str, str]:
+    """(kind, headline, body) of a finished run's result panel."""
+    calls = "call" if summary.calls_cancelled == 1 else "calls"
+    breakdown = (
+        f"{summary.cancelled_rows} cancelled, {summary.nothing_rows} with nothing to cancel, "
+        f"{summary.failed_rows} failed"
+    )
+    if summary.not_sent:
+        breakdown += f", {summary.not_sent} not sent (stopped)"
+    kind = "error" if summary.failed_rows else ("success" if summary.calls_cancelled else "info")
+    return kind, f"{summary.calls_cancelled} {calls} cancelled", f"{breakdown}. {summary.credit_notice}"
 
 
 class BulkPage(QWidget):
-    run_finished = Signal(object)  # BulkTotals
+    run_finished = Signal(object)  # BulkTotals of the whole list
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window_ = window
+    def __init__(self, controller: AppController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
         self.parsed: ParsedList | None = None
-        self.items: list[BulkItem] = []
         self.run: BulkRun | None = None
-        self.bridge = _Bridge(self)
-        self.bridge.updated.connect(self._updated)
-        self.bridge.finished.connect(self._finished)
+        self.model = BulkModel(self)
         layout = QVBoxLayout(self)
 
         kinds = QHBoxLayout()
@@ -103,25 +115,27 @@ class BulkPage(QWidget):
         self.paste.setPlaceholderText(
             "Paste reference IDs or QueueIDs: one per line, or separated by commas or semicolons."
         )
-        self.problems = QListWidget()
+        self.problems = QListWidget()  # its items are plain text: pasted markup is shown literally
         self.problems.setAccessibleName("Entries that will not be sent")
         self.problems.setWordWrap(True)
         top_layout.addWidget(self.paste, 3)
         top_layout.addWidget(self.problems, 2)
         splitter.addWidget(top)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table = QTableView()
+        self.table.setModel(self.model)
         self.table.setAccessibleName("Bulk cancel results")
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
         self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)  # the Details tooltip has it all
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
+        header.setResizeContentsPrecision(RESIZE_SAMPLE_ROWS)
         splitter.addWidget(self.table)
         layout.addWidget(splitter, 1)
-        self.summary = QLabel("Paste a list, then check it.")
-        self.summary.setWordWrap(True)
+        self.summary = plain_label("Paste a list, then check it.", word_wrap=True)
         layout.addWidget(self.summary)
 
         controls = QHBoxLayout()
@@ -136,7 +150,7 @@ class BulkPage(QWidget):
         self.progress.setFormat("%v of %m done")
         self.progress.setValue(0)
         controls.addWidget(self.progress, 1)
-        self.eta = QLabel("")
+        self.eta = plain_label()
         controls.addWidget(self.eta)
         self.start_button = QPushButton("Cancel &all…")
         self.start_button.setEnabled(False)
@@ -153,9 +167,10 @@ class BulkPage(QWidget):
         self.result.actions.addWidget(self.retry_button)
         self.result.actions.addWidget(self.export_button)
         layout.addWidget(self.result)
+        self._fit_columns()
 
         self.check_button.clicked.connect(self.check)
-        self.import_button.clicked.connect(self.import_csv)
+        self.import_button.clicked.connect(lambda: self.import_csv())
         self.start_button.clicked.connect(self.ask_start)
         self.stop_button.clicked.connect(self.stop)
         self.retry_button.clicked.connect(self.retry_failed)
@@ -168,6 +183,11 @@ class BulkPage(QWidget):
     @property
     def kind(self) -> Kind:
         return "reference" if self.by_reference.isChecked() else "queue"
+
+    @property
+    def items(self) -> list[BulkItem]:
+        """The current snapshot of every row, in row order."""
+        return list(self.model.rows)
 
     def _list_edited(self) -> None:
         if self.is_running():
@@ -183,13 +203,18 @@ class BulkPage(QWidget):
         for entry, reason in sorted(rejected, key=lambda pair: pair[0].position):
             self.problems.addItem(f"#{entry.position} “{entry.text}”: {reason}")
         self.summary.setText(parsed.summary)
-        self.items = [BulkItem(index, value) for index, value in enumerate(parsed.values, start=1)]
-        self._fill_table()
-        self.progress.setRange(0, max(1, len(self.items)))
+        self.model.set_rows([BulkItem(index, value) for index, value in enumerate(parsed.values, start=1)])
+        self._fit_columns()
+        self.progress.setRange(0, max(1, len(parsed.values)))
         self.progress.setValue(0)
         self.result.clear()
-        self.start_button.setEnabled(bool(self.items))
+        self.start_button.setEnabled(bool(parsed.values))
         return parsed
+
+    def _fit_columns(self) -> None:
+        # Qt takes the larger of the header's text and the sampled cells, so no title is clipped.
+        for column in range(self.model.columnCount() - 1):
+            self.table.resizeColumnToContents(column)
 
     def import_csv(self, path: str | None = None) -> None:
         if not path:
@@ -201,15 +226,8 @@ class BulkPage(QWidget):
         except (OSError, UnicodeDecodeError) as error:
             self.result.show_result("error", "The file could not be read", f"{path}: {error}")
             return
-        self.paste.setPlainText(csv_to_text(text, self.kind))
+        self.paste.setPlainText(unprotect(csv_to_text(text, self.kind)))
         self.check()
-
-    def _fill_table(self) -> None:
-        self.table.setRowCount(len(self.items))
-        for row, item in enumerate(self.items):
-            for column, text in enumerate([str(item.index), item.value, STATE_WORDS[item.state], "", ""]):
-                self.table.setItem(row, column, QTableWidgetItem(text))
-        self.table.resizeColumnToContents(1)
 
     # -- running ------------------------------------------------------------------------------------
 
@@ -217,13 +235,13 @@ class BulkPage(QWidget):
         return self.run is not None
 
     def ask_start(self) -> None:
-        if self.is_running() or not self.items:
+        if self.is_running() or not self.model.rowCount():
             return
-        account = self.window_.require_account()
+        account = self.controller.require_account()
         if account is None:
             return
         noun = "reference IDs" if self.kind == "reference" else "QueueIDs"
-        waiting = [item for item in self.items if item.state in ("waiting", "failed", "not sent")]
+        waiting = [item for item in self.items if item.state in RETRYABLE]
         confirm(
             self,
             "Cancel these calls?",
@@ -235,7 +253,7 @@ class BulkPage(QWidget):
         )
 
     def retry_failed(self) -> None:
-        account = self.window_.current_account()
+        account = self.controller.current_account
         failed = [item for item in self.items if item.state == "failed"]
         if account and failed and not self.is_running():
             self.start(account, failed)
@@ -243,32 +261,20 @@ class BulkPage(QWidget):
     def start(self, account: str, items: list[BulkItem]) -> None:
         if self.is_running() or not items:
             return
-        desk, kind = self.window_.desk, self.kind
-        for item in items:
-            item.state, item.count, item.message = "waiting", 0, ""
-            self._show_item(item)
-        self._set_running(True)
+        fresh = [replace(item, state="waiting", count=0, message="") for item in items]
+        self.model.update_items(fresh)
+        self.progress.setRange(0, len(fresh))
+        self.progress.setValue(0)
         self.result.clear()
-        self.eta.setText("Reading the license key…")
-
-        def begin(key: str) -> None:
-            def work(value: str) -> int:
-                if kind == "reference":
-                    return desk.cancel_by_reference_id(account, value, key=key).cancelled
-                return int(desk.cancel_call(account, int(value), key=key).cancelled)
-
-            self.run = BulkRun(
-                items, work, self.concurrency.value(), self.bridge.updated.emit, self.bridge.finished.emit
+        self.eta.setText("")
+        try:
+            self.run = self.controller.start_bulk(
+                account, self.kind, fresh, self.concurrency.value(), self._progress, self._finished, self
             )
-            self.run.start()
-            self._progress()
-
-        def no_key(error: BaseException) -> None:
-            self._set_running(False)
-            title, message = describe_error(error)
-            self.result.show_result("error", title, message)
-
-        self.window_.key_runner.submit(lambda: desk.keys.get(account), begin, no_key, owner=self)
+        except InvalidInput as error:  # a concurrency outside 1..MAX_CONCURRENCY
+            self.result.show_result("error", "The run did not start", error.message)
+            return
+        self._set_running(True)
 
     def stop(self) -> None:
         if self.run is not None:
@@ -290,57 +296,31 @@ class BulkPage(QWidget):
             widget.setEnabled(not running)
         self.stop_button.setEnabled(running)
         if not running:
-            self.start_button.setEnabled(bool(self.items))
+            self.start_button.setEnabled(self.model.rowCount() > 0)
 
-    @Slot(object)
-    def _updated(self, item: BulkItem) -> None:
-        self._show_item(item)
-        if item.finished:
-            self._progress()
-
-    def _show_item(self, item: BulkItem) -> None:
-        row = item.index - 1
-        self.table.item(row, 2).setText(STATE_WORDS[item.state])
-        self.table.item(row, 3).setText(str(item.count) if item.finished and item.state != "failed" else "")
-        self.table.item(row, 4).setText(item.message)
-        if item.state == "failed":
-            self.table.item(row, 2).setForeground(Qt.GlobalColor.darkRed)
-
-    def _progress(self) -> None:
-        done = sum(item.finished for item in self.items)
-        self.progress.setValue(done)
+    def _progress(self, report: BulkProgress) -> None:
+        """One row changed: O(1), whatever the list's length."""
+        self.model.show_item(report.item)
+        if not report.item.finished:
+            return
+        self.progress.setValue(report.totals.done)
         if self.run is not None and not self.run.stopping:
-            left = self.run.estimate_seconds_left()
+            left = report.totals.seconds_left
             self.eta.setText("" if left is None else f"about {left:.0f} s left")
 
-    @Slot()
-    def _finished(self) -> None:
-        if self.run is None:
-            return
-        self.run.wait(5)
-        self.run = None  # drops the key with it
-        for item in self.items:
-            self._show_item(item)
-        self.table.resizeColumnsToContents()
+    def _finished(self, outcome: BulkOutcome) -> None:
+        self.run = None
+        self.model.update_items(outcome.items)
+        self.progress.setValue(outcome.totals.done)
+        self._fit_columns()
         self._set_running(False)
         self.eta.setText("")
-        summary = totals(self.items)
-        calls = "call" if summary.calls_cancelled == 1 else "calls"
-        breakdown = (
-            f"{summary.cancelled_rows} cancelled, {summary.nothing_rows} with nothing to cancel, "
-            f"{summary.failed_rows} failed"
-        )
-        if summary.not_sent:
-            breakdown += f", {summary.not_sent} not sent (stopped)"
-        kind = "error" if summary.failed_rows else ("success" if summary.calls_cancelled else "info")
-        self.result.show_result(
-            kind,
-            f"{summary.calls_cancelled} {calls} cancelled",
-            f"{breakdown}. {summary.credit_notice}",
-        )
-        self.retry_button.setVisible(summary.failed_rows > 0)
-        self.window_.after_action()
-        self.run_finished.emit(summary)
+        # A retry covers only some rows; the panel, the Retry button and the signal speak for the
+        # whole list (what the table shows), so count it once here, not at each report.
+        whole = outcome.totals if len(outcome.items) == self.model.rowCount() else totals(self.model.rows)
+        self.result.show_result(*summary_words(whole))
+        self.retry_button.setVisible(whole.failed_rows > 0)
+        self.run_finished.emit(whole)
 
     def export(self, path: str | None = None) -> Path | None:
         if not path:
@@ -350,14 +330,10 @@ class BulkPage(QWidget):
         if not path:
             return None
         target = Path(path)
+        header = ["reference_id" if self.kind == "reference" else "queue_id", "result", "calls_cancelled", "details"]
+        rows = ([item.value, state_words(item), item.count, item.message] for item in self.model.rows)
         try:
-            with target.open("w", newline="", encoding="utf-8-sig") as out:
-                writer = csv.writer(out)
-                writer.writerow(
-                    ["reference_id" if self.kind == "reference" else "queue_id", "result", "calls_cancelled", "details"]
-                )
-                for item in self.items:
-                    writer.writerow([item.value, STATE_WORDS[item.state], item.count, item.message])
+            write_csv(target, header, rows)
         except OSError as error:
             self.result.show_result("error", "The file could not be written", f"{target}: {error.strerror}")
             return None

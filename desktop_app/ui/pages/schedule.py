@@ -1,50 +1,27 @@
-"""Schedule a test call. Defaults are sensible, so a test call needs only a number and a text."""
+"""Schedule a test call. Defaults are sensible, so a test call needs only a number and a text.
+
+The form (fields, inline errors, local time and UTC) is in schedule_form.py; this page sends the
+call through the controller, shows the answer, and settles a schedule whose answer was lost.
+"""
 
 from __future__ import annotations
 
-import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from PySide6.QtCore import QDateTime, QTimeZone, Signal
+from PySide6.QtCore import QTimeZone, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDateTimeEdit,
-    QFormLayout,
-    QFrame,
-    QGroupBox,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPlainTextEdit,
-    QPushButton,
-    QScrollArea,
-    QSizePolicy,
-    QSpinBox,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
-from ..desk import describe_error
-from ..service import CallRequest, CallStatus, InvalidInput, ScheduledCall, new_call_request
-from ..service import validation as check
-from ..service.reference_data import DEFAULT_VOICE_ID, VOICES
-from .widgets import BusyRow, FieldError, ResultPanel, confirm
+from ...desk import describe_error
+from ...service import CallRequest, CallStatus, InvalidInput, ScheduledCall
+from ..widgets import BusyRow, ResultPanel, confirm
+from .schedule_form import ScheduleForm, generate_reference_id, to_utc
 
 if TYPE_CHECKING:
-    from .main_window import MainWindow
+    from ..controller import AppController
 
-
-def generate_reference_id(now: datetime | None = None) -> str:
-    """`test-20261127-1610-4f2a`: readable, sortable and unique enough to cancel by."""
-    now = now or datetime.now()
-    return f"test-{now:%Y%m%d-%H%M}-{secrets.token_hex(2)}"
-
-
-def to_utc(value: QDateTime) -> datetime:
-    return datetime.fromtimestamp(value.toSecsSinceEpoch(), UTC)
+__all__ = ["SchedulePage", "generate_reference_id", "to_utc"]
 
 
 class SchedulePage(QWidget):
@@ -52,9 +29,9 @@ class SchedulePage(QWidget):
     failed = Signal(str)
     checked = Signal(object)  # CallStatus or None, after "Check whether it was booked"
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window_ = window
+    def __init__(self, controller: AppController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
         self.in_flight = False
         self.last: ScheduledCall | None = None
         self.sending: tuple[str, CallRequest] | None = None
@@ -70,77 +47,15 @@ class SchedulePage(QWidget):
         outer.addWidget(scroll)
         layout = QVBoxLayout(content)
 
-        call_box = QGroupBox("Schedule a test call")
-        form = QFormLayout(call_box)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.errors: dict[str, FieldError] = {}
-
-        self.phone = QLineEdit()
-        self.phone.setPlaceholderText("for example 757-555-1234")
-        self._row(form, "&Phone number to dial:", self.phone, "phone_number")
-        self.text = QPlainTextEdit()
-        self.text.setPlaceholderText("What the call should say, for example: Hello, this is a test call.")
-        self.text.setTabChangesFocus(True)
-        self.text.setMinimumHeight(self.fontMetrics().lineSpacing() * 4 + 12)
-        self.text.setMaximumHeight(self.fontMetrics().lineSpacing() * 8 + 12)
-        self._row(form, "&Text to say:", self.text, "text_to_say")
-        self.voice = QComboBox()
-        self.set_voices([(v.voice_id, v.summary) for v in VOICES])
-        self._row(form, "&Voice:", self.voice, "voice_id")
-
-        when_row = QHBoxLayout()
-        self.when = QDateTimeEdit()
-        self.when.setCalendarPopup(True)
-        self.when.setDisplayFormat("yyyy-MM-dd HH:mm")
-        self.when.setTimeZone(QTimeZone.systemTimeZone())
-        self.now_button = QPushButton("In 1 hour")
-        self.now_button.setAccessibleName("Set the time to one hour from now")
-        when_row.addWidget(self.when, 1)
-        when_row.addWidget(self.now_button)
-        when_holder = QWidget()
-        when_holder.setLayout(when_row)
-        when_row.setContentsMargins(0, 0, 0, 0)
-        self._row(form, "&When (your local time):", when_holder, "scheduled_time")
-        self.when.setAccessibleName("When the call is placed, in your local time")
-        self.utc_label = QLabel()
-        self.utc_label.setStyleSheet("color: palette(placeholder-text);")
-        form.addRow("", self.utc_label)
-        self.time_note = QLabel()  # daylight-saving gaps and overlaps, in plain words
-        self.time_note.setWordWrap(True)
-        self.time_note.setStyleSheet("color: #8a5a00;")
-        self.time_note.hide()
-        form.addRow("", self.time_note)
-
-        ref_row = QHBoxLayout()
-        self.reference = QLineEdit()
-        self.reference.setPlaceholderText("tag used to cancel the call later")
-        self.generate_button = QPushButton("Generate")
-        self.generate_button.setAccessibleName("Generate a new reference ID")
-        ref_row.addWidget(self.reference, 1)
-        ref_row.addWidget(self.generate_button)
-        ref_row.setContentsMargins(0, 0, 0, 0)
-        ref_holder = QWidget()
-        ref_holder.setLayout(ref_row)
-        self._row(form, "&Reference ID:", ref_holder, "reference_id")
-        self.reference.setAccessibleName("Reference ID")
-        layout.addWidget(call_box)
-
-        more = QGroupBox("Caller ID and call options")
-        more_form = QFormLayout(more)
-        self.caller_number = QLineEdit()
-        self.caller_number.setPlaceholderText("optional, 10 digits")
-        self._row(more_form, "Caller ID &number:", self.caller_number, "caller_id_number")
-        self.caller_name = QLineEdit()
-        self.caller_name.setPlaceholderText("optional; most phone companies ignore it")
-        self._row(more_form, "Caller ID na&me:", self.caller_name, "caller_id_name")
-        self.tries = self._spin(more_form, "T&ries:", *check.TRY_COUNT_RANGE, 1, "try_count", "attempts if unanswered")
-        self.gap = self._spin(more_form, "&Seconds between tries:", 0, check.NEXT_TRY_LIMIT, 180, "next_try_seconds")
-        self.rate = self._spin(more_form, "Speech r&ate:", *check.TTS_RATE_RANGE, 10, "tts_rate", "10 is normal")
-        self.volume = self._spin(more_form, "V&olume:", *check.TTS_VOLUME_RANGE, 100, "tts_volume")
-        self.max_length = self._spin(
-            more_form, "Ma&x call length (seconds):", 0, check.MAX_CALL_LENGTH_LIMIT, 300, "max_call_length"
-        )
-        layout.addWidget(more)
+        self.form = form = ScheduleForm()
+        layout.addWidget(form)
+        # The fields under the names the window, the tests and the accessibility checks use.
+        self.phone, self.text, self.voice, self.when = form.phone, form.text, form.voice, form.when
+        self.now_button, self.reference, self.generate_button = form.now_button, form.reference, form.generate_button
+        self.caller_number, self.caller_name = form.caller_number, form.caller_name
+        self.tries, self.gap, self.rate, self.volume = form.tries, form.gap, form.rate, form.volume
+        self.max_length, self.errors = form.max_length, form.errors
+        self.utc_label, self.time_note = form.utc_label, form.time_note
 
         buttons = QHBoxLayout()
         self.schedule_button = QPushButton("Schedule call")
@@ -163,87 +78,31 @@ class SchedulePage(QWidget):
         layout.addWidget(self.result)
         layout.addStretch(1)
 
-        self.now_button.clicked.connect(self.reset_time)
-        self.generate_button.clicked.connect(lambda: self.reference.setText(generate_reference_id()))
-        self.when.dateTimeChanged.connect(self._update_utc)
         self.schedule_button.clicked.connect(self.submit)
         self.cancel_this.clicked.connect(self._cancel_this)
         self.check_booked.clicked.connect(self.check_unknown)
         self.copy_reference.clicked.connect(lambda: self._copy(self.last.reference_id if self.last else ""))
         self.copy_queue.clicked.connect(lambda: self._copy(str(self.last.queue_id) if self.last else ""))
-        self.reset_time()
-        self.reference.setText(generate_reference_id())
+        if controller.voices:  # the service's list arrived before this page was built
+            self.set_voices(list(controller.voices))
+        controller.voicesLoaded.connect(self._voices_loaded)  # a bound slot: dropped with the page
 
-    # -- form helpers -------------------------------------------------------------------------------
-
-    def _row(self, form: QFormLayout, label: str, widget: QWidget, field: str) -> None:
-        holder = QWidget()
-        column = QVBoxLayout(holder)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(2)
-        column.addWidget(widget)
-        error = FieldError()
-        column.addWidget(error)
-        self.errors[field] = error
-        form.addRow(label, holder)
-        label_widget = form.labelForField(holder)
-        if isinstance(label_widget, QLabel):
-            label_widget.setBuddy(widget)
-        widget.setAccessibleName(label.replace("&", "").rstrip(":"))
-
-    def _spin(self, form: QFormLayout, label: str, low: int, high: int, value: int, field: str, hint: str = ""):
-        spin = QSpinBox()
-        spin.setRange(low, high)
-        spin.setValue(value)
-        spin.setMinimumWidth(spin.fontMetrics().horizontalAdvance("0000000") + 40)
-        spin.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
-        if hint:
-            spin.setToolTip(hint)
-        self._row(form, label, spin, field)
-        return spin
+    # -- the form's public face ------------------------------------------------------------------------
 
     def set_voices(self, voices: list[tuple[int, str]]) -> None:
-        current = self.voice.currentData()
-        self.voice.clear()
-        for voice_id, summary in voices:
-            self.voice.addItem(summary, voice_id)
-        index = self.voice.findData(current if current is not None else DEFAULT_VOICE_ID)
-        self.voice.setCurrentIndex(max(index, 0))
+        self.form.set_voices(voices)
 
-    def reset_time(self) -> None:
-        soon = QDateTime.currentDateTime().addSecs(3600)
-        soon.setTime(soon.time().addSecs(-(soon.time().second())))
-        self.when.setDateTime(soon)
-        self._update_utc()
+    def _voices_loaded(self, voices: tuple[tuple[int, str], ...]) -> None:
+        self.set_voices(list(voices))
 
     def set_time_zone(self, zone: QTimeZone) -> None:
-        """The zone the time is entered in (the system's by default)."""
-        self.when.setTimeZone(zone)
-        self._update_utc()
+        self.form.set_time_zone(zone)
 
-    def _update_utc(self) -> None:
-        value = self.when.dateTime()
-        moment = to_utc(value)
-        zone = self.when.timeZone()
-        self.utc_label.setText(f"= {moment:%Y-%m-%d %H:%M} UTC (your time zone: {zone.displayName(value)})")
-        note = ""
-        try:
-            wall = datetime(
-                value.date().year(),
-                value.date().month(),
-                value.date().day(),
-                value.time().hour(),
-                value.time().minute(),
-            )
-            note = check.local_time_note(wall, ZoneInfo(bytes(zone.id().data()).decode()))
-        except (ZoneInfoNotFoundError, ValueError):
-            pass  # a zone Python does not know: Qt's conversion above still applies
-        self.time_note.setText(note)
-        self.time_note.setVisible(bool(note))
+    def reset_time(self) -> None:
+        self.form.reset_time()
 
     def clear_errors(self) -> None:
-        for error in self.errors.values():
-            error.show_message("")
+        self.form.clear_errors()
 
     # -- scheduling -----------------------------------------------------------------------------------
 
@@ -251,32 +110,13 @@ class SchedulePage(QWidget):
         if self.in_flight:
             return
         self.clear_errors()
-        account = self.window_.require_account()
+        account = self.controller.require_account()
         if account is None:
             return
-        scheduled = to_utc(self.when.dateTime())
-        now = datetime.now(UTC)
         try:
-            call = new_call_request(
-                phone_number=self.phone.text(),
-                text_to_say=self.text.toPlainText(),
-                scheduled=max(scheduled, now) if scheduled > now - timedelta(minutes=5) else scheduled,
-                reference_id=self.reference.text(),
-                voice_id=self.voice.currentData() if self.voice.currentData() is not None else DEFAULT_VOICE_ID,
-                caller_id_number=self.caller_number.text(),
-                caller_id_name=self.caller_name.text(),
-                try_count=self.tries.value(),
-                next_try_seconds=self.gap.value(),
-                tts_rate=self.rate.value(),
-                tts_volume=self.volume.value(),
-                max_call_length=self.max_length.value(),
-                now=now,
-            )
+            call = self.form.call_request(datetime.now(UTC))
         except InvalidInput as error:
-            self.errors.get(error.field, self.errors["phone_number"]).show_message(error.message)
-            return
-        if scheduled < now - timedelta(minutes=5):
-            self.errors["scheduled_time"].show_message("That time is in the past. Choose a time from now on.")
+            self.form.show_error(error)
             return
         if self.unknown is not None and self.unknown[1].phone_number == call.phone_number:
             confirm(
@@ -296,18 +136,19 @@ class SchedulePage(QWidget):
         if self.in_flight:
             return
         self.sending = (account, call)
+        self._begin(f"Scheduling a call to {call.phone_number}…")
+        self.result.clear()
+        self.controller.act(lambda desk: desk.schedule(account, call), self._done, self._error, self)
+
+    def _begin(self, text: str) -> None:
         self.in_flight = True
         self.schedule_button.setEnabled(False)
-        self.result.clear()
-        self.busy.start(f"Scheduling a call to {call.phone_number}…")
-        desk = self.window_.desk
-        self.window_.runner.submit(lambda: desk.schedule(account, call), self._done, self._error, user_action=True)
+        self.busy.start(text)
 
     def _finish(self) -> None:
         self.in_flight = False
         self.schedule_button.setEnabled(True)
         self.busy.stop()
-        self.window_.after_action()
 
     def _done(self, result: ScheduledCall) -> None:
         self._finish()
@@ -320,17 +161,15 @@ class SchedulePage(QWidget):
                 f"It will be placed at {local:%Y-%m-%d %H:%M} your time ({result.scheduled_utc:%H:%M} UTC). "
                 f"Reference ID: {result.reference_id or '(none)'}. The service said: {result.response_text}.",
             )
-            self.cancel_this.setVisible(True)
-            self.copy_queue.setVisible(True)
-            self.reference.setText(generate_reference_id())  # the next call gets a fresh one
+            self.form.new_reference()  # the next call gets a fresh one
         else:
             self.result.show_result(
                 "error",
                 "The service did not accept the call",
                 f"{result.plain_text} (code {result.response_code}). Check the details and try again.",
             )
-            self.cancel_this.setVisible(False)
-            self.copy_queue.setVisible(False)
+        self.cancel_this.setVisible(result.queued)
+        self.copy_queue.setVisible(result.queued)
         self.copy_reference.setVisible(bool(result.reference_id))
         self.check_booked.setVisible(False)
         self.unknown = None
@@ -347,19 +186,16 @@ class SchedulePage(QWidget):
         self.check_booked.setVisible(unknown)
         self.failed.emit(message)
 
+    # -- a schedule whose answer was lost ---------------------------------------------------------------
+
     def check_unknown(self) -> None:
         """Look the number up to settle a schedule whose answer was lost."""
         if self.unknown is None or self.in_flight:
             return
         account, call = self.unknown
-        desk = self.window_.desk
-        self.in_flight = True
-        self.schedule_button.setEnabled(False)
+        self._begin(f"Looking up the calls to {call.phone_number}…")
         self.check_booked.setEnabled(False)
-        self.busy.start(f"Looking up the calls to {call.phone_number}…")
-        self.window_.runner.submit(
-            lambda: desk.confirm_schedule(account, call), self._checked, self._check_failed, owner=self
-        )
+        self.controller.act(lambda desk: desk.confirm_schedule(account, call), self._checked, self._check_failed, self)
 
     def _checked(self, found: CallStatus | None) -> None:
         self._finish()
@@ -387,10 +223,11 @@ class SchedulePage(QWidget):
         title, message = describe_error(error)
         self.result.show_result("warning", title, f"{message} The earlier call's outcome is still unknown.")
 
+    # -- result actions ---------------------------------------------------------------------------------
+
     def _cancel_this(self) -> None:
-        if self.last is None:
-            return
-        self.window_.show_cancel_queue(self.last.queue_id)
+        if self.last is not None:
+            self.controller.request_cancel_call(self.last.queue_id)
 
     @staticmethod
     def _copy(text: str) -> None:
