@@ -53,7 +53,7 @@ def main() -> None:
     for i in range(args.calls):
         reference = f"soak-{i}"
         call = new_call_request(
-            phone_number=f"757{i:07d}", text_to_say="Soak test", scheduled=when, reference_id=reference
+            phone_number=f"757{2_000_000 + i:07d}", text_to_say="Soak test", scheduled=when, reference_id=reference
         )
         try:
             desk.schedule(ACCOUNT, call)

@@ -30,3 +30,12 @@ class MemoryKeyring(keyring.backend.KeyringBackend):
         if (service, username) not in self.entries:
             raise keyring.errors.PasswordDeleteError("not found")
         del self.entries[(service, username)]
+
+
+def cell(view, row: int, column: int, role=None) -> str:
+    """The text (or another role's value) of a cell of a QTableView, read through its model."""
+    from PySide6.QtCore import Qt
+
+    model = view.model()
+    value = model.data(model.index(row, column), Qt.ItemDataRole.DisplayRole if role is None else role)
+    return "" if value is None else value

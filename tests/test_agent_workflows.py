@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from desktop_app.service import new_call_request
 from tests.conftest import KEY_A
 from tests.stall import StallMeter
+from tests.support import cell
 from tests.test_ui import click_message_box
 
 
@@ -36,7 +37,7 @@ def look_up(qtbot, window, mode: str, query: str):
 
 
 def cells(page, row):
-    return [page.table.item(row, c).text() if page.table.item(row, c) else "" for c in range(9)]
+    return [cell(page.table, row, c) for c in range(page.table.model().columnCount())]
 
 
 def test_lookup_by_number_shows_mixed_states_and_cancels_only_a_scheduled_call(qtbot, window, app_sandbox):
@@ -46,15 +47,15 @@ def test_lookup_by_number_shows_mixed_states_and_cancels_only_a_scheduled_call(q
     book(window, app_sandbox, number="757-555-9999")  # another number: not listed
     app_sandbox.state.clock.advance(105)
     page = look_up(qtbot, window, "number", "(757) 555-1230")
-    assert page.table.rowCount() == 3
+    assert page.table.model().rowCount() == 3
     rows = {int(cells(page, r)[0]): r for r in range(3)}
     assert cells(page, rows[waiting.queue_id])[1:3] == ["Scheduled - waiting for its time", ""]
     assert cells(page, rows[running.queue_id])[1:3] == ["Ringing now", "No"]
     finished = cells(page, rows[done.queue_id])
     assert finished[1:3] == ["Answered", "No"] and finished[7:9] == ["Yes", "Human"]
     assert finished[4] != "—" and finished[5] != "—" and finished[6].endswith(" s")
-    assert page.table.item(rows[waiting.queue_id], 1).toolTip() == "Code 0: Queued"
-    assert "cannot be cancelled" in page.table.item(rows[running.queue_id], 2).toolTip()
+    assert cell(page.table, rows[waiting.queue_id], 1, Qt.ItemDataRole.ToolTipRole) == "Code 0: Queued"
+    assert "cannot be cancelled" in cell(page.table, rows[running.queue_id], 2, Qt.ItemDataRole.ToolTipRole)
     assert page.cancel_button(running.queue_id) is None and page.cancel_button(done.queue_id) is None
     assert "Last updated" in page.fetched_label.text()
 
@@ -74,7 +75,7 @@ def test_lookup_by_queue_ids_and_scheduled_time_from_history(qtbot, window, app_
     page = look_up(qtbot, window, "queues", ", ".join(str(b.queue_id) for b in booked))
     assert [cells(page, r)[0] for r in range(3)] == [str(b.queue_id) for b in booked]
     one = look_up(qtbot, window, "queue", str(booked[0].queue_id))
-    assert one.table.rowCount() == 1
+    assert one.table.model().rowCount() == 1
     # Refresh re-reads: after a cancel elsewhere the row says so.
     window.controller.desk.client.cancel_call(KEY_A, booked[0].queue_id)
     with qtbot.waitSignal(one.loaded, timeout=10_000):
@@ -106,13 +107,13 @@ def test_bulk_run_with_invalid_lines_and_duplicates(qtbot, window, app_sandbox):
     problems = [page.problems.item(i).text() for i in range(page.problems.count())]
     assert any("“bad id”" in p and "space" in p for p in problems)
     assert any("Duplicate: sent once." in p for p in problems)
-    assert page.table.rowCount() == 3
+    assert page.table.model().rowCount() == 3
     summary = run_bulk(qtbot, page)
     assert (summary.calls_cancelled, summary.cancelled_rows, summary.nothing_rows, summary.failed_rows) == (4, 2, 1, 0)
     assert page.result.headline.text() == "4 calls cancelled"
     assert "2 cancelled, 1 with nothing to cancel, 0 failed" in page.result.body.text()
     assert "credited for the 4 cancelled calls" in page.result.body.text()
-    assert [page.table.item(r, 2).text() for r in range(3)] == ["Cancelled", "Cancelled", "Nothing to cancel"]
+    assert [cell(page.table, r, 2) for r in range(3)] == ["Cancelled", "Cancelled", "Nothing to cancel"]
     assert app_sandbox.operations["CancelNotifyByReferenceID"] == 3
     assert len([r for r in window.controller.desk.history.records() if r.action == "cancel_reference"]) == 3
 
@@ -130,7 +131,7 @@ def test_stop_halfway_accounts_exactly_for_what_was_sent(qtbot, window, app_sand
     sent = app_sandbox.operations["CancelNotifyByReferenceID"]
     assert summary.done == sent and summary.not_sent == 60 - sent and sent < 60
     assert "not sent (stopped)" in page.result.body.text()
-    states = [page.table.item(r, 2).text() for r in range(60)]
+    states = [cell(page.table, r, 2) for r in range(60)]
     assert states.count("Nothing to cancel") == sent and states.count("Not sent (stopped)") == 60 - sent
     assert len(window.controller.desk.history.records()) == sent
     assert app_sandbox.max_in_flight <= 3

@@ -12,8 +12,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
 
-from desktop_app import app as app_module
-from desktop_app.ui.accounts_dialog import KeyEntryDialog
+from desktop_app import logging_setup
+from desktop_app.ui.dialogs.key_entry import KeyEntryDialog
 from tests.conftest import KEY_A, KEY_B, make_window
 from tests.support import MemoryKeyring
 from tests.test_ui import click_message_box
@@ -21,12 +21,12 @@ from tests.test_ui import click_message_box
 
 def test_exception_hook_logs_redacted_and_tells_the_user(qtbot, tmp_path, monkeypatch):
     log_file = tmp_path / "app.log"
-    handler = app_module.setup_logging(log_file)
+    handler = logging_setup.setup_logging(log_file)
     shown = []
     monkeypatch.setattr(QMessageBox, "critical", lambda *args: shown.append(args[1:]))
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)
     monkeypatch.setattr(threading, "excepthook", threading.excepthook)
-    app_module.install_exception_hook()
+    logging_setup.install_exception_hook()
     try:
         raise RuntimeError(f"boom <LicenseKey>{KEY_A}</LicenseKey>")
     except RuntimeError:
@@ -44,7 +44,7 @@ def test_qt_messages_go_to_the_log(tmp_path, caplog):
     caplog.set_level(logging.DEBUG, logger="qt")
     previous = qInstallMessageHandler(None)
     try:
-        app_module.route_qt_messages()
+        logging_setup.route_qt_messages()
         qWarning("something odd")
         qWarning("This plugin does not support propagateSizeHints()")
     finally:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
-import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from desktop_app.bulk import BulkItem, BulkRun, csv_to_text, normalise, parse_list, totals
+from desktop_app.bulk import MAX_CONCURRENCY, BulkItem, BulkRun, csv_to_text, normalise, parse_list, totals
 from desktop_app.service import InvalidInput, new_call_request
 from tests.conftest import KEY_A
 
@@ -49,21 +50,25 @@ def test_parser_never_crashes_and_values_validate_to_themselves(text, kind):
 
 
 def _run(client, sandbox, values, concurrency, stop_after=None):
+    """A run on a real thread pool (the app's executor hands its pool to BulkRun the same way)."""
     items = [BulkItem(i, v) for i, v in enumerate(values, start=1)]
-    finished = threading.Event()
+    outcomes = []
     done = []
 
-    def update(item):
-        if item.finished:
-            done.append(item)
+    def update(progress):
+        if progress.item.finished:
+            done.append(progress.item)
             if stop_after and len(done) == stop_after:
                 run.stop()
 
-    run = BulkRun(items, lambda v: client.cancel_by_reference_id(KEY_A, v).cancelled, concurrency, update, finished.set)
-    run.start()
-    assert finished.wait(60)
-    assert run.wait(10)
-    return items
+    with ThreadPoolExecutor(max_workers=MAX_CONCURRENCY + 4) as pool:
+        work = lambda v: client.cancel_by_reference_id(KEY_A, v).cancelled  # noqa: E731
+        run = BulkRun(items, work, concurrency, pool, update, outcomes.append)
+        run.start()
+        assert run.wait(60)
+    (outcome,) = outcomes
+    assert outcome.totals == replace(totals(outcome.items), elapsed_seconds=outcome.totals.elapsed_seconds)
+    return list(outcome.items)
 
 
 def test_concurrency_is_never_exceeded(client, sandbox):
@@ -109,4 +114,4 @@ def test_failures_are_kept_per_row(client, sandbox):
 
 def test_concurrency_must_be_sensible():
     with pytest.raises(InvalidInput, match="1 to 16"):
-        BulkRun([], lambda v: 0, 0, print, print)
+        BulkRun([], lambda v: 0, 0, ThreadPoolExecutor(1), print, print)

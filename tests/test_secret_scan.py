@@ -16,8 +16,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
-from desktop_app.app import setup_logging
-from desktop_app.ui.accounts_dialog import KeyEntryDialog
+from desktop_app.logging_setup import setup_logging
+from desktop_app.ui.dialogs.key_entry import KeyEntryDialog
 from tests.conftest import make_window
 from tests.test_ui import cancel_via_ui, schedule_via_ui
 
@@ -75,7 +75,7 @@ def test_no_flow_leaks_the_key(qtbot, tmp_path, app_sandbox, memory_keyring, cap
         cancel_via_ui(qtbot, window, "leak-1")
         app_sandbox.faults.latency_seconds = 0
         window.history_page.reload()
-        qtbot.waitUntil(lambda: window.history_page.table.rowCount() >= 9)
+        qtbot.waitUntil(lambda: window.history_page.table.model().rowCount() >= 9)
         window.history_page.export(str(window.controller.context.profile.data_dir / "export.csv"))
         window.grab().save(str(window.controller.context.profile.cache_dir / "window.png"))
         logging.getLogger("zeep.transports").debug("<LicenseKey>%s</LicenseKey>", DISTINCTIVE_KEY)

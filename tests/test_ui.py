@@ -11,11 +11,12 @@ from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
 
 from desktop_app.service import new_call_request
-from desktop_app.ui import accounts_dialog
-from desktop_app.ui.accounts_dialog import KeyEntryDialog
+from desktop_app.ui.dialogs import accounts as accounts_dialog
+from desktop_app.ui.dialogs.key_entry import KeyEntryDialog
 from desktop_app.ui.main_window import SANDBOX_BANNER
 from tests.conftest import KEY_A, KEY_B, make_window
 from tests.stall import StallMeter
+from tests.support import cell
 
 
 def click_message_box(qtbot, parent, button_text: str) -> None:
@@ -211,7 +212,9 @@ def test_gui_thread_keeps_processing_events_during_a_slow_cancel(qtbot, window, 
     assert meter.longest < 0.25
 
 
-def test_close_window_during_inflight_cancel_records_it(qtbot, tmp_path, app_sandbox, memory_keyring):
+def test_closing_during_a_cancel_hides_the_window_at_once_and_records_the_cancel(
+    qtbot, tmp_path, app_sandbox, memory_keyring
+):
     window = make_window(qtbot, tmp_path, app_sandbox, memory_keyring, {"Main office": KEY_A})
     app_sandbox.faults.latency_seconds = 1.0
     page = window.cancel_page
@@ -220,27 +223,32 @@ def test_close_window_during_inflight_cancel_records_it(qtbot, tmp_path, app_san
     click_message_box(qtbot, page, "Cancel the calls")
     qtbot.waitUntil(lambda: page.in_flight)
     window.close()
-    assert window.isVisible()  # it asked first
-    click_message_box(qtbot, window, "Close now")
-    qtbot.waitUntil(lambda: not window.isVisible(), timeout=10_000)
-    assert not window.runner.busy or window.runner.wait(5)
+    assert not window.isVisible()  # gone at once: no question for a single request
+    assert window.controller.executor.busy  # the cancel is still on its way
+    assert window.controller.executor.wait(10)  # the pool's threads end once it has answered
     records = window.controller.desk.history.records()
     assert [(r.reference_id, r.outcome, r.count) for r in records] == [("closing", "ok", 0)]
+    assert page.result.kind == ""  # nothing is delivered to a closed window
     window.controller.context.history.close()
 
 
-def test_wait_then_close(qtbot, tmp_path, app_sandbox, memory_keyring):
+def test_closing_during_a_bulk_run_asks_then_waits(qtbot, tmp_path, app_sandbox, memory_keyring):
     window = make_window(qtbot, tmp_path, app_sandbox, memory_keyring, {"Main office": KEY_A})
-    app_sandbox.faults.latency_seconds = 0.5
-    page = window.cancel_page
-    page.reference.setText("waiting")
-    qtbot.mouseClick(page.cancel_button, Qt.MouseButton.LeftButton)
-    click_message_box(qtbot, page, "Cancel the calls")
-    qtbot.waitUntil(lambda: page.in_flight)
+    app_sandbox.faults.latency_seconds = 0.3
+    bulk = window.show_page("bulk")
+    bulk.paste.setPlainText("\n".join(f"wait-{n}" for n in range(6)))
+    bulk.check()
+    bulk.concurrency.setValue(2)
+    qtbot.mouseClick(bulk.start_button, Qt.MouseButton.LeftButton)
+    click_message_box(qtbot, bulk, "Cancel the calls")
+    qtbot.waitUntil(lambda: window.controller.bulk_running)
     window.close()
+    assert window.isVisible()  # a bulk run asks first
     click_message_box(qtbot, window, "Wait, then close")
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=10_000)
-    assert page.result.headline.text() == "No calls were cancelled"  # the result arrived before closing
+    assert bulk.result.headline.text().startswith("0 calls cancelled")  # the run finished before closing
+    records = window.controller.desk.history.records()
+    assert sorted(r.reference_id for r in records) == [f"wait-{n}" for n in range(6)]
     window.controller.context.history.close()
 
 
@@ -250,15 +258,15 @@ def test_history_is_written_filtered_and_exported(qtbot, window, tmp_path):
     cancel_via_ui(qtbot, window, "other")
     history = window.history_page
     window.tabs.setCurrentWidget(history)
-    qtbot.waitUntil(lambda: history.table.rowCount() == 3)
-    assert history.table.item(0, 2).text() == "Cancel by reference ID"
-    assert history.table.item(0, 3).text() == "other"
-    assert history.table.item(1, 5).text() == "1 cancelled"
-    assert history.table.item(2, 2).text() == "Schedule call"
+    qtbot.waitUntil(lambda: history.table.model().rowCount() == 3)
+    assert cell(history.table, 0, 2) == "Cancel by reference ID"
+    assert cell(history.table, 0, 3) == "other"
+    assert cell(history.table, 1, 5) == "1 cancelled"
+    assert cell(history.table, 2, 2) == "Schedule call"
     history.search.setText("hist-1")
-    assert history.table.rowCount() == 2
+    assert history.table.model().rowCount() == 2
     history.action.setCurrentIndex(history.action.findData("cancel_reference"))
-    assert history.table.rowCount() == 1
+    assert history.table.model().rowCount() == 1
     target = history.export(str(tmp_path / "out.csv"))
     with target.open(encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
@@ -270,13 +278,13 @@ def test_history_survives_a_restart(qtbot, tmp_path, app_sandbox, memory_keyring
     first = make_window(qtbot, tmp_path, app_sandbox, memory_keyring, {"Main office": KEY_A})
     cancel_via_ui(qtbot, first, "persist")
     first.close()
-    first.context.history.close()
+    first.controller.context.history.close()
     second = make_window(qtbot, tmp_path, app_sandbox, memory_keyring)
-    second.settings.accounts = ["Main office"]
-    qtbot.waitUntil(lambda: second.history_page.table.rowCount() == 1)
-    assert second.history_page.table.item(0, 3).text() == "persist"
+    second.controller.settings.accounts = ["Main office"]
+    qtbot.waitUntil(lambda: second.history_page.table.model().rowCount() == 1)
+    assert cell(second.history_page.table, 0, 3) == "persist"
     second.close()
-    second.context.history.close()
+    second.controller.context.history.close()
 
 
 def test_corrupt_history_does_not_stop_a_cancel(qtbot, tmp_path, app_sandbox, memory_keyring):
@@ -387,9 +395,9 @@ def test_geometry_and_last_account_are_remembered(qtbot, tmp_path, app_sandbox, 
     first.account.setCurrentIndex(first.account.findData("B"))
     first.resize(900, 700)
     first.close()
-    first.context.history.close()
+    first.controller.context.history.close()
     from desktop_app.storage.settings import Settings
 
-    saved = Settings.load(first.context.profile.settings_file)
+    saved = Settings.load(first.controller.context.profile.settings_file)
     assert saved.last_account == "B" and saved.window_geometry
     QApplication.processEvents()

@@ -27,8 +27,9 @@ from desktop_app.storage.history import History  # noqa: E402
 from desktop_app.storage.profile import Profile  # noqa: E402
 from desktop_app.storage.secrets import KeyStore  # noqa: E402
 from desktop_app.storage.settings import Settings  # noqa: E402
-from desktop_app.ui.accounts_dialog import AccountsDialog, KeyEntryDialog  # noqa: E402
 from desktop_app.ui.controller import AppContext, AppController  # noqa: E402
+from desktop_app.ui.dialogs.accounts import AccountsDialog  # noqa: E402
+from desktop_app.ui.dialogs.key_entry import KeyEntryDialog  # noqa: E402
 from desktop_app.ui.main_window import MainWindow  # noqa: E402
 from tests.support import MemoryKeyring  # noqa: E402
 

@@ -168,4 +168,3 @@ class Channel:
 
     def close(self) -> None:
         self._executor._forget(self._job_id)
-

@@ -63,10 +63,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.notice)
         self.tabs = QTabWidget()
         for spec in PAGES:
-            holder = QWidget()
-            holder.setLayout(QVBoxLayout())
-            holder.layout().setContentsMargins(0, 0, 0, 0)
-            self.tabs.addTab(holder, spec.title)
+            self.tabs.addTab(QWidget(), spec.title)  # a placeholder until the page is first needed
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
         self._build_menus()
@@ -166,8 +163,15 @@ class MainWindow(QMainWindow):
         spec = PAGES[index]
         if spec.key not in self._pages:
             page = build_page(spec, self.controller)
-            self.tabs.widget(index).layout().addWidget(page)
             self._pages[spec.key] = page
+            current = self.tabs.currentIndex()
+            placeholder = self.tabs.widget(index)
+            self.tabs.blockSignals(True)  # swapping the widget is not the user changing tabs
+            self.tabs.removeTab(index)
+            self.tabs.insertTab(index, page, spec.title)
+            self.tabs.setCurrentIndex(current)
+            self.tabs.blockSignals(False)
+            placeholder.deleteLater()
         return self._pages[spec.key]
 
     def page(self, key: str) -> Any:

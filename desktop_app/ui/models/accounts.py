@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from .table import Column, RowsModel
+from PySide6.QtCore import Qt
+
+from .table import Column, Index, RowsModel
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,11 @@ COLUMNS = [
 class AccountsModel(RowsModel[AccountRow]):
     def __init__(self, parent: object = None) -> None:
         super().__init__(COLUMNS, parent)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.UserRole and index.isValid():
+            return self.row(index.row()).name  # QComboBox.findData / currentData give the name
+        return super().data(index, role)
 
     def names(self) -> list[str]:
         return [row.name for row in self.rows]
