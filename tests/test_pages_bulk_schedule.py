@@ -21,8 +21,7 @@ from desktop_app.storage.profile import Profile
 from desktop_app.storage.secrets import KeyStore
 from desktop_app.storage.settings import Settings
 from desktop_app.ui.models.bulk import VALUE_TITLE
-from desktop_app.ui.models.calls import plain_tip
-from desktop_app.ui.models.table import FAILED_COLOUR
+from desktop_app.ui.models.table import FAILED_COLOUR, plain_tip
 from desktop_app.ui.pages import bulk as bulk_module
 from desktop_app.ui.pages.bulk import BulkPage
 from desktop_app.ui.pages.schedule import SchedulePage

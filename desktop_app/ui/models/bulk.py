@@ -10,7 +10,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from ...bulk import BulkItem
-from .calls import plain_tip
 from .table import Column, RowsModel
 
 STATE_WORDS = {
@@ -35,10 +34,10 @@ def calls_cancelled(item: BulkItem) -> str:
 
 COLUMNS = [
     Column[BulkItem]("#", lambda i: str(i.index), sort_key=lambda i: i.index),
-    Column[BulkItem](VALUE_TITLE, lambda i: i.value, tooltip=lambda i: plain_tip(i.value)),
+    Column[BulkItem](VALUE_TITLE, lambda i: i.value, tooltip=lambda i: i.value),
     Column[BulkItem]("Result", state_words, failed=lambda i: i.state == "failed"),
     Column[BulkItem]("Calls cancelled", calls_cancelled, header_tip="Calls cancelled for this row"),
-    Column[BulkItem]("Details", lambda i: i.message, tooltip=lambda i: plain_tip(i.message)),
+    Column[BulkItem]("Details", lambda i: i.message, tooltip=lambda i: i.message),
 ]
 
 
@@ -51,12 +50,5 @@ class BulkModel(RowsModel[BulkItem]):
         self.replace_row(item.index - 1, item)
 
     def update_items(self, items: Iterable[BulkItem]) -> None:
-        """Several rows at once (a run's start or outcome), with one repaint signal rather than
-        one per row; a 10,000-row outcome would otherwise emit 10,000 signals."""
-        positions = []
-        for item in items:
-            self._rows[item.index - 1] = item
-            positions.append(item.index - 1)
-        if positions:
-            last = len(self.columns) - 1
-            self.dataChanged.emit(self.index(min(positions), 0), self.index(max(positions), last))
+        """Several rows at once (a run's start or outcome), with one repaint signal."""
+        self.replace_rows((item.index - 1, item) for item in items)

@@ -3,16 +3,13 @@ history, when this app booked it) and the account it was found under."""
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import Qt
-
 from ...service import CallStatus
-from .table import Column, Row, RowsModel
+from .table import Column, RowsModel
 
 NOT_CANCELLABLE = "Calls in progress and finished calls cannot be cancelled."
 NO_TIME = "—"
@@ -27,15 +24,6 @@ class FoundCall:
     @property
     def queue_id(self) -> int:
         return self.status.queue_id
-
-
-def plain_tip(text: str) -> str:
-    """A tooltip that shows `text` literally. Qt renders a tooltip as HTML when it looks like HTML,
-    so text with a `<` (server or user text such as `<a href=...>`) is escaped inside an explicit
-    rich-text paragraph; anything else is already shown as plain text."""
-    if "<" not in text:
-        return text
-    return f"<p style='white-space:pre-wrap'>{html.escape(text)}</p>"
 
 
 def local(moment: datetime | None) -> str:
@@ -78,34 +66,12 @@ def answered(status: CallStatus) -> str:
     return "Yes" if status.answered else ("No" if status.call_complete else NO_TIME)
 
 
-class StableSortModel(RowsModel[Row]):
-    """A RowsModel whose sort moves the persistent indexes with their rows, so selections and
-    index widgets (a row's "Cancel…" button) stay on their row. The base class keeps them at their
-    old positions. (Candidate for models/table.py.)"""
-
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        if not 0 <= column < len(self.columns):
-            return
-        self.layoutAboutToBeChanged.emit()
-        spec = self.columns[column]
-        key: Callable[[Any], Any] = spec.sort_key or spec.text
-        keys = [key(row) for row in self._rows]
-        order_of = sorted(range(len(keys)), key=keys.__getitem__, reverse=order == Qt.SortOrder.DescendingOrder)
-        self._rows = [self._rows[i] for i in order_of]
-        self._sorted_by = (column, order)
-        old = self.persistentIndexList()
-        if old:
-            moved_to = {before: after for after, before in enumerate(order_of)}
-            self.changePersistentIndexList(old, [self.index(moved_to[i.row()], i.column()) for i in old])
-        self.layoutChanged.emit()
-
-
 def call_columns(service_text: Callable[[int], str]) -> list[Column[FoundCall]]:
     """`service_text(code)`: the service's own words for a response code (the Status tooltip)."""
 
     def status_tip(call: FoundCall) -> str:
         code = call.status.response_code
-        return plain_tip(f"Code {code}: {call.status.response_text or service_text(code)}")
+        return f"Code {code}: {call.status.response_text or service_text(code)}"
 
     return [
         Column[FoundCall]("QueueID", lambda c: str(c.queue_id), sort_key=lambda c: c.queue_id),
@@ -132,14 +98,14 @@ def call_columns(service_text: Callable[[int], str]) -> list[Column[FoundCall]]:
         Column[FoundCall](
             "Detected",
             lambda c: c.status.machine_detection.title() or NO_TIME,
-            tooltip=lambda c: plain_tip(c.status.machine_detection_text),
+            tooltip=lambda c: c.status.machine_detection_text,
             header_tip="Who answered: a person or a machine",
         ),
         Column[FoundCall]("Account", lambda c: c.account, sort_key=lambda c: c.account.lower()),
     ]
 
 
-class CallsModel(StableSortModel[FoundCall]):
+class CallsModel(RowsModel[FoundCall]):
     def __init__(self, service_text: Callable[[int], str], parent: Any = None) -> None:
         super().__init__(call_columns(service_text), parent)
 

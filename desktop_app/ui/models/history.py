@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...storage.history import Record
-from .calls import StableSortModel, plain_tip
-from .table import Column
+from .table import Column, RowsModel
 
 OUTCOME_WORDS = {"ok": "Done", "error": "Failed", "unknown": "Outcome unknown"}
 WHEN_TITLE = "When (local time)"
@@ -82,10 +81,10 @@ COLUMNS = [
     Column[Record]("Reference ID", lambda r: r.reference_id, sort_key=lambda r: r.reference_id.lower()),
     Column[Record]("QueueID", lambda r: "" if r.queue_id is None else str(r.queue_id), sort_key=_queue_id_key),
     Column[Record]("Result", describe_result, failed=lambda r: r.outcome != "ok"),
-    Column[Record]("Details", lambda r: r.message, tooltip=lambda r: plain_tip(r.message)),
+    Column[Record]("Details", lambda r: r.message, tooltip=lambda r: r.message),
 ]
 
 
-class HistoryModel(StableSortModel[Record]):
+class HistoryModel(RowsModel[Record]):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(COLUMNS, parent)

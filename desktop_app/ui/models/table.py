@@ -8,7 +8,8 @@ a few milliseconds instead of calling back into Python for every comparison.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import html
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -18,6 +19,15 @@ from PySide6.QtGui import QColor
 Row = TypeVar("Row")
 Index = QModelIndex | QPersistentModelIndex
 FAILED_COLOUR = QColor("#b3261e")
+
+
+def plain_tip(text: str) -> str:
+    """A tooltip that shows `text` literally. Qt renders a tooltip as HTML when it looks like HTML,
+    so text with a `<` (server or user text such as `<a href=...>`) is escaped inside an explicit
+    rich-text paragraph; anything else is already shown as plain text."""
+    if "<" not in text:
+        return text
+    return f"<p style='white-space:pre-wrap'>{html.escape(text)}</p>"
 
 
 @dataclass(frozen=True)
@@ -57,6 +67,16 @@ class RowsModel(QAbstractTableModel, Generic[Row]):
         self._rows[position] = row
         self.dataChanged.emit(self.index(position, 0), self.index(position, len(self.columns) - 1))
 
+    def replace_rows(self, changes: Iterable[tuple[int, Row]]) -> None:
+        """Several rows at once, with one repaint signal for the span they cover."""
+        positions = []
+        for position, row in changes:
+            self._rows[position] = row
+            positions.append(position)
+        if positions:
+            last = len(self.columns) - 1
+            self.dataChanged.emit(self.index(min(positions), 0), self.index(max(positions), last))
+
     def column_of(self, title: str) -> int:
         return next(i for i, column in enumerate(self.columns) if column.title == title)
 
@@ -75,7 +95,7 @@ class RowsModel(QAbstractTableModel, Generic[Row]):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return column.text(row)
         if role == Qt.ItemDataRole.ToolTipRole and column.tooltip is not None:
-            return column.tooltip(row) or None
+            return plain_tip(column.tooltip(row)) or None
         if role == Qt.ItemDataRole.ForegroundRole and column.failed is not None and column.failed(row):
             return FAILED_COLOUR
         return None
@@ -90,14 +110,23 @@ class RowsModel(QAbstractTableModel, Generic[Row]):
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort the rows; selections and index widgets (a row's button) move with their rows."""
         if not 0 <= column < len(self.columns):
             return
         self.layoutAboutToBeChanged.emit()
         self._sorted_by = (column, order)
-        self._sort_rows(column, order)
+        order_of = self._sort_rows(column, order)
+        old = self.persistentIndexList()
+        if old:
+            moved_to = {before: after for after, before in enumerate(order_of)}
+            self.changePersistentIndexList(old, [self.index(moved_to[i.row()], i.column()) for i in old])
         self.layoutChanged.emit()
 
-    def _sort_rows(self, column: int, order: Qt.SortOrder) -> None:
+    def _sort_rows(self, column: int, order: Qt.SortOrder) -> list[int]:
+        """Sort in place (stable); returns the old position of each new row."""
         spec = self.columns[column]
-        key = spec.sort_key or spec.text
-        self._rows.sort(key=key, reverse=order == Qt.SortOrder.DescendingOrder)
+        key: Callable[[Any], Any] = spec.sort_key or spec.text
+        keys = [key(row) for row in self._rows]
+        order_of = sorted(range(len(keys)), key=keys.__getitem__, reverse=order == Qt.SortOrder.DescendingOrder)
+        self._rows = [self._rows[i] for i in order_of]
+        return order_of
