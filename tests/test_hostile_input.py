@@ -90,11 +90,12 @@ def test_daylight_saving_gap_and_overlap_are_explained(qtbot, window):
     assert "05:30 UTC" in page.time_note.text()
     page.when.setDateTime(QDateTime(QDate(2027, 11, 8), QTime(1, 30), QTimeZone(b"America/New_York")))
     assert not page.time_note.isVisible()
-    # In the spring gap Qt moves 02:30 to a time that exists; the note explains whichever is shown.
+    # In the spring gap 02:30 does not exist: Qt moves it an hour on, to 03:30 EDT, which does exist,
+    # so the field shows 03:30, the UTC line says what will really be sent, and no note is needed.
     page.when.setDateTime(QDateTime(QDate(2027, 3, 14), QTime(2, 30), QTimeZone(b"America/New_York")))
-    shown = page.when.dateTime().time()
-    assert page.time_note.isVisible() == (shown.hour() == 2)
-    assert "UTC" in page.utc_label.text()
+    assert page.when.dateTime().time() == QTime(3, 30)
+    assert "2027-03-14 07:30 UTC" in page.utc_label.text()
+    assert not page.time_note.isVisible()
 
 
 def test_local_time_notes():

@@ -15,8 +15,10 @@ import pytest
 
 from desktop_app.service import InvalidInput, PhoneNotifyClient
 from desktop_app.storage.history import History
+from desktop_app.storage.profile import Profile
 from desktop_app.storage.secrets import KeyStore, KeyStoreError
-from tests.conftest import KEY_A, make_window
+from desktop_app.storage.settings import Settings
+from tests.conftest import KEY_A, close_window, make_window
 from tests.support import MemoryKeyring
 from tests.test_ui import cancel_via_ui
 
@@ -120,9 +122,31 @@ def test_locked_keyring_in_the_window_keeps_the_app_usable(qtbot, tmp_path, app_
     window.controller.context.history.close()
 
 
-def test_the_embedded_sandbox_listens_on_loopback_only(qtbot, window):
-    assert window.controller.sandbox.host == "127.0.0.1"
-    assert window.controller.sandbox.url.startswith("http://127.0.0.1:")
+def test_the_apps_own_sandbox_listens_on_loopback_only(qtbot, tmp_path, memory_keyring):
+    """`--sandbox` as the app starts it: after the first paint, on a worker, bound to 127.0.0.1."""
+    import socket
+
+    from desktop_app.ui.controller import AppContext, AppController
+    from desktop_app.ui.main_window import MainWindow
+
+    profile = Profile.isolated(tmp_path / "p").ensure()
+    context = AppContext(
+        profile, Settings(), KeyStore(memory_keyring), History(profile.history_file), start_sandbox=True
+    )
+    window = MainWindow(AppController(context))
+    qtbot.addWidget(window)
+    assert context.sandbox is None  # not started before the first paint
+    window.show()
+    qtbot.waitUntil(lambda: context.sandbox is not None, timeout=10_000)
+    try:
+        host, port = context.sandbox.host, context.sandbox.port  # read from the bound socket itself
+        assert host == "127.0.0.1"  # not 0.0.0.0: no other interface can reach it
+        assert window.controller.service_url.startswith(f"http://127.0.0.1:{port}/")
+        with socket.create_connection(("127.0.0.1", port), timeout=2):
+            pass  # and it answers there
+    finally:
+        close_window(window)
+        context.sandbox.stop()
 
 
 @pytest.mark.parametrize(

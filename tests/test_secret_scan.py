@@ -45,10 +45,10 @@ def scan_tree(root: Path) -> int:
 def test_no_flow_leaks_the_key(qtbot, tmp_path, app_sandbox, memory_keyring, capfd):
     root_logger = logging.getLogger()
     old_level = root_logger.level
-    root_logger.setLevel(logging.DEBUG)
+    root_logger.setLevel(logging.NOTSET)
     window = make_window(qtbot, tmp_path, app_sandbox, memory_keyring)
-    handler = setup_logging(window.controller.context.profile.log_file)
-    root_logger.setLevel(logging.DEBUG)
+    handler = setup_logging(window.controller.context.profile.log_file)  # the app's own level: INFO
+    assert root_logger.level == logging.INFO
     try:
         qtbot.waitUntil(lambda: window.controller.store is not None)
         dialog = window.open_accounts()
@@ -78,7 +78,9 @@ def test_no_flow_leaks_the_key(qtbot, tmp_path, app_sandbox, memory_keyring, cap
         qtbot.waitUntil(lambda: window.history_page.table.model().rowCount() >= 9)
         window.history_page.export(str(window.controller.context.profile.data_dir / "export.csv"))
         window.grab().save(str(window.controller.context.profile.cache_dir / "window.png"))
-        logging.getLogger("zeep.transports").debug("<LicenseKey>%s</LicenseKey>", DISTINCTIVE_KEY)
+        # Lines the app really writes at its level, carrying the key the way a failure could.
+        logging.getLogger("desktop_app.desk").error("history not written: <LicenseKey>%s</LicenseKey>", DISTINCTIVE_KEY)
+        logging.getLogger("desktop_app.ui.executor").warning("background task failed: key=%s", DISTINCTIVE_KEY)
     finally:
         window.close()
         window.controller.context.history.close()
@@ -86,7 +88,9 @@ def test_no_flow_leaks_the_key(qtbot, tmp_path, app_sandbox, memory_keyring, cap
         handler.close()
         root_logger.setLevel(old_level)
 
-    assert window.controller.context.profile.log_file.stat().st_size > 0
+    log_text = window.controller.context.profile.log_file.read_text(encoding="utf-8")
+    assert "history not written: <LicenseKey>[redacted]</LicenseKey>" in log_text  # written, and redacted
+    assert "background task failed: key=••••-…-" in log_text
     assert scan_tree(tmp_path) >= 5
     captured = capfd.readouterr()
     assert_clean(captured.out + captured.err, "the captured output")
