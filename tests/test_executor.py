@@ -1,0 +1,113 @@
+"""The one executor: results arrive on the GUI thread, sessions and connections are reused between
+tasks while the settings stay the same, and are closed when they change or a bulk run ends."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import shiboken6
+from PySide6.QtWidgets import QWidget
+
+from desktop_app.bulk import BulkItem
+from desktop_app.service import PhoneNotifyClient
+from desktop_app.ui.executor import POOL_THREADS, Executor
+from tests.conftest import KEY_A, make_controller
+
+
+def client_sockets_to(port: int) -> int:
+    """Established TCP connections from this process's clients to `port` (the sandbox runs in this
+    process too, so its own side of each connection is left out)."""
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except FileNotFoundError:
+            continue
+        for line in lines:
+            fields = line.split()
+            remote_port = int(fields[2].rsplit(":", 1)[1], 16)
+            if fields[3] == "01" and remote_port == port:  # 01 = ESTABLISHED
+                count += 1
+    return count
+
+
+def run_one(qtbot, executor: Executor, job):
+    results: list = []
+    executor.submit(job, results.append, results.append)
+    qtbot.waitUntil(lambda: bool(results), timeout=10_000)
+    return results[0]
+
+
+def test_results_reach_the_gui_thread_and_a_dead_owner_gets_nothing(qtbot):
+    executor = Executor(threads=2)
+    seen = []
+    executor.submit(threading.current_thread, lambda worker: seen.append((worker, threading.current_thread())))
+    qtbot.waitUntil(lambda: bool(seen))
+    worker, receiver = seen[0]
+    assert worker is not threading.main_thread() and receiver is threading.main_thread()
+    owner = QWidget()
+    release = threading.Event()
+    executor.submit(lambda: release.wait(5), lambda _: seen.append("delivered"), owner=owner)
+    owner.deleteLater()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(owner))
+    release.set()
+    qtbot.waitUntil(lambda: executor.pending == 0)
+    assert seen[1:] == []
+    executor.shutdown()
+    assert executor.wait(5)
+
+
+def test_a_client_under_the_real_executor_keeps_one_connection(qtbot, sandbox):
+    executor = Executor(threads=1)
+    client = PhoneNotifyClient(sandbox.url, timeout=5)
+    for _ in range(5):
+        assert run_one(qtbot, executor, client.get_version)
+    assert sandbox.connections_accepted == 1
+    executor.shutdown()
+    assert executor.wait(5)
+    client.close()
+
+
+def test_twenty_cancels_through_the_executor_reuse_connections(qtbot, tmp_path, app_sandbox, memory_keyring):
+    controller = make_controller(tmp_path, app_sandbox, memory_keyring, {"Main office": KEY_A})
+    done: list = []
+    for n in range(20):  # one after another, as an agent works
+        controller.act(lambda desk, n=n: desk.cancel_by_reference_id("Main office", f"r{n}"), done.append, done.append)
+        qtbot.waitUntil(lambda n=n: len(done) == n + 1, timeout=10_000)
+    assert all(result.cancelled == 0 for result in done)
+    assert app_sandbox.operations["CancelNotifyByReferenceID"] == 20
+    assert app_sandbox.connections_accepted <= 2  # keep-alive: not one connection per cancel
+    assert client_sockets_to(app_sandbox.port) >= 1  # the connection stays open for the next request
+
+    # New settings: the sessions close, and the next request opens a new connection.
+    controller.settings_saved()
+    assert client_sockets_to(app_sandbox.port) == 0
+    qtbot.waitUntil(lambda: controller.executor.pending == 0)  # the namespace look-up settings trigger
+    before = app_sandbox.connections_accepted
+    controller.act(lambda desk: desk.cancel_by_reference_id("Main office", "after"), done.append, done.append)
+    qtbot.waitUntil(lambda: len(done) == 21, timeout=10_000)
+    assert app_sandbox.connections_accepted == before + 1
+    controller.shutdown()
+    assert controller.executor.wait(5)
+    controller.desk.close()
+    controller.context.history.close()
+
+
+def test_a_bulk_run_closes_its_sessions_when_it_ends(qtbot, tmp_path, app_sandbox, memory_keyring):
+    controller = make_controller(tmp_path, app_sandbox, memory_keyring, {"Main office": KEY_A})
+    app_sandbox.faults.latency_seconds = 0.05
+    outcomes: list = []
+    items = [BulkItem(n, f"bulk-{n}") for n in range(1, 41)]
+    owner = QWidget()
+    controller.start_bulk("Main office", "reference", items, 8, lambda _p: None, outcomes.append, owner)
+    assert controller.bulk_running
+    qtbot.waitUntil(lambda: bool(outcomes), timeout=20_000)
+    assert not controller.bulk_running
+    assert outcomes[0].totals.done == 40
+    # Each pool thread keeps its connection between requests (20 threads at most, 40 requests).
+    assert app_sandbox.connections_accepted <= POOL_THREADS < 40
+    assert client_sockets_to(app_sandbox.port) == 0  # and closed when the run ended
+    controller.shutdown()
+    assert controller.executor.wait(5)
+    controller.context.history.close()
