@@ -82,8 +82,8 @@ def test_twenty_cancels_through_the_executor_reuse_connections(qtbot, tmp_path, 
 
     # New settings: the sessions close, and the next request opens a new connection.
     controller.settings_saved()
-    assert client_sockets_to(app_sandbox.port) == 0
-    qtbot.waitUntil(lambda: controller.executor.pending == 0)  # the namespace look-up settings trigger
+    qtbot.waitUntil(lambda: controller.executor.pending == 0)  # new settings also look the namespace up
+    assert client_sockets_to(app_sandbox.port) == 0  # the cancels' connection and the look-up's are closed
     before = app_sandbox.connections_accepted
     controller.act(lambda desk: desk.cancel_by_reference_id("Main office", "after"), done.append, done.append)
     qtbot.waitUntil(lambda: len(done) == 21, timeout=10_000)
