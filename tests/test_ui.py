@@ -309,9 +309,9 @@ def test_add_account_keeps_the_key_in_the_keyring_only(qtbot, window, memory_key
     save = entry.buttons.button(QDialogButtonBox.StandardButton.Save)
     qtbot.keyClicks(entry.name, "Branch 2")
     qtbot.keyClicks(entry.key, "not-a-key")
-    assert not save.isEnabled() and "looks like" in entry.key_error.text()
+    assert not save.isEnabled() and entry.key_error.text().startswith("The key contains “n”.")
     entry.key.clear()
-    qtbot.keyClicks(entry.key, KEY_B.upper())
+    qtbot.keyClicks(entry.key, KEY_B.upper().replace("-", ""))  # pasted without dashes: fine
     assert save.isEnabled() and not entry.key_error.isVisible()
     qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Branch 2" in window.controller.settings.accounts)

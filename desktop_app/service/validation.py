@@ -45,19 +45,45 @@ def _has_control_chars(text: str, allow_newlines: bool = False) -> bool:
     return any(unicodedata.category(ch) in ("Cc", "Cf", "Cs") and ch not in allowed for ch in text)
 
 
+KEY_GROUPS = (8, 4, 4, 4, 12)  # a license key is a GUID: 32 hex digits in groups of 8-4-4-4-12
+HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
+ORDINALS = ("first", "second", "third", "fourth", "fifth")
+
+
 def license_key(value: object) -> str:
+    """The key in its usual form (lower case, with dashes). 32 hex digits without dashes, or in
+    braces, are accepted. A wrong key is explained: which character or which group is wrong."""
     key = _strip(value)
     if key.startswith("{") and key.endswith("}"):
         key = key[1:-1].strip()
     if not key:
         raise InvalidInput("license_key", "Enter the license key for this account.")
-    if not _GUID.fullmatch(key):
+    if _GUID.fullmatch(key):
+        return key.lower()
+    bad = next((ch for ch in key if ch not in HEX_DIGITS and ch != "-"), None)
+    if bad is not None:
+        shown = "a space" if bad.isspace() else f"“{bad}”" if bad.isprintable() else "an invisible character"
         raise InvalidInput(
             "license_key",
-            "A license key looks like 00000000-0000-0000-0000-000000000000 "
-            "(32 letters a-f or digits in groups of 8-4-4-4-12).",
+            f"The key contains {shown}. A license key has only the digits 0-9, the letters a-f and dashes.",
         )
-    return key.lower()
+    digits = key.replace("-", "")
+    if "-" not in key and len(digits) == 32:
+        return "-".join(digits[sum(KEY_GROUPS[:i]) : sum(KEY_GROUPS[: i + 1])] for i in range(5)).lower()
+    groups = key.split("-")
+    if "-" in key and len(groups) == 5:
+        for ordinal, group, size in zip(ORDINALS, groups, KEY_GROUPS, strict=True):
+            if len(group) != size:
+                raise InvalidInput(
+                    "license_key",
+                    f"The {ordinal} group has {len(group)} characters; it should have {size}. "
+                    "A key looks like 00000000-0000-0000-0000-000000000000.",
+                )
+    raise InvalidInput(
+        "license_key",
+        f"The key has {len(digits)} letters and digits; a license key has 32, usually in five groups "
+        "separated by dashes, like 00000000-0000-0000-0000-000000000000.",
+    )
 
 
 def phone_number(value: object, field: str = "phone_number", label: str = "phone number") -> str:

@@ -24,11 +24,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .. import APP_NAME, __version__
+from .. import APP_NAME
 from ..storage.secrets import StoreInfo
 from .controller import AppController
+from .dialogs.questions import ask_close_during_bulk, show_about
 from .pages import PAGES, build_page
 from .widgets import ResultPanel, plain_label
+from .widgets.welcome import WelcomePanel
 
 log = logging.getLogger(__name__)
 SANDBOX_BANNER = "SANDBOX — no real calls are placed"
@@ -61,6 +63,9 @@ class MainWindow(QMainWindow):
         layout.addLayout(self._account_row())
         self.notice = ResultPanel()  # no account, no keyring, history problems
         layout.addWidget(self.notice)
+        self.welcome = WelcomePanel()
+        self.welcome.add_button.clicked.connect(self.open_accounts_and_add)
+        layout.addWidget(self.welcome)
         self.tabs = QTabWidget()
         for spec in PAGES:
             self.tabs.addTab(QWidget(), spec.title)  # a placeholder until the page is first needed
@@ -76,6 +81,7 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(self._ensure_page)
         controller.accountChanged.connect(self._show_account)
         controller.accountsChanged.connect(lambda: self._show_account(controller.current_account))
+        controller.accountsChanged.connect(self._show_welcome)
         controller.accountNeeded.connect(lambda: self._show_notice("account", "warning", *NEED_ACCOUNT))
         controller.historyProblem.connect(self._history_problem)
         controller.keyStoreChanged.connect(self._store_known)
@@ -86,6 +92,7 @@ class MainWindow(QMainWindow):
         )
         controller.cancelCallRequested.connect(self._open_cancel)
         self._show_account(controller.current_account)
+        self._show_welcome()
         if controller.settings.site_problem:  # reported once, at start-up; the app uses safe defaults
             self._show_notice(
                 "site",
@@ -215,6 +222,10 @@ class MainWindow(QMainWindow):
         if name:
             self._clear_notice("account")
 
+    def _show_welcome(self) -> None:
+        """First run: say what the app is for, instead of letting people find out by being refused."""
+        self.welcome.setVisible(not self.controller.settings.accounts)
+
     def _account_picked(self, position: int) -> None:
         if position >= 0:
             self.controller.set_current_account(self.controller.accounts.row(position).name)
@@ -258,6 +269,11 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
+    def open_accounts_and_add(self) -> Any:
+        dialog = self.open_accounts()
+        dialog.add_account()
+        return dialog
+
     def open_settings(self) -> Any:
         from .dialogs.settings import SettingsDialog, namespace_text
 
@@ -284,14 +300,7 @@ class MainWindow(QMainWindow):
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
     def show_about(self) -> None:
-        profile = self.controller.context.profile
-        QMessageBox.about(
-            self,
-            f"About {APP_NAME}",
-            f"<h3>{APP_NAME} {__version__}</h3>"
-            "<p>Schedule and cancel calls with the Esendex Voice Broadcast API (PhoneNotify).</p>"
-            f"<p>Settings: {profile.config_dir}<br>History: {profile.history_file}<br>Logs: {profile.log_dir}</p>",
-        )
+        show_about(self, self.controller.context.profile)
 
     # -- geometry and closing -------------------------------------------------------------------------
 
@@ -311,32 +320,15 @@ class MainWindow(QMainWindow):
         self.ask_close_during_bulk()
 
     def ask_close_during_bulk(self) -> QMessageBox:
-        box = QMessageBox(
-            QMessageBox.Icon.Warning,
-            "A bulk cancel is still running",
-            "Calls are still being cancelled. If you close now, nothing more is sent; the requests already "
-            "sent finish and are written to the history.",
-            QMessageBox.StandardButton.NoButton,
-            self,
-        )
-        wait = box.addButton("Wait, then close", QMessageBox.ButtonRole.AcceptRole)
-        now = box.addButton("Close now", QMessageBox.ButtonRole.DestructiveRole)
-        stay = box.addButton("Don't close", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(wait)
-        box.setEscapeButton(stay)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        def wait() -> None:
+            self.statusBar().showMessage("Closing when the bulk cancel finishes…")
+            self._close_when_idle()
 
-        def chosen(button: Any) -> None:
-            if button is wait:
-                self.statusBar().showMessage("Closing when the bulk cancel finishes…")
-                self._close_when_idle()
-            elif button is now:
-                self._closing = True
-                self.close()
+        def now() -> None:
+            self._closing = True
+            self.close()
 
-        box.buttonClicked.connect(chosen)
-        box.open()
-        return box
+        return ask_close_during_bulk(self, wait, now)
 
     def _close_when_idle(self) -> None:
         if self.controller.bulk_running:

@@ -19,6 +19,11 @@ from ...service import validation as check
 from ...storage.secrets import StoreInfo
 from ..widgets import FieldError, buddy_label, plain_label
 
+FIND_YOUR_KEY = (
+    "Where to find it: sign in to your Esendex account portal, or ask whoever manages your Esendex "
+    "account. A license key looks like 00000000-0000-0000-0000-000000000000."
+)
+
 
 class KeyEntryDialog(QDialog):
     """Ask for an account name (optional) and a license key, validating the key as it is typed."""
@@ -44,6 +49,7 @@ class KeyEntryDialog(QDialog):
         self.key.setEchoMode(QLineEdit.EchoMode.Password)
         self.key.setAccessibleName("License key")
         self.key.setPlaceholderText("00000000-0000-0000-0000-000000000000")
+        self.key.setToolTip("Paste it from the Esendex account portal; dashes are optional")
         self.key.setMinimumWidth(self.key.fontMetrics().horizontalAdvance("00000000-0000-0000-0000-000000000000") + 60)
         self.show_key = QCheckBox("&Show")
         self.show_key.setAccessibleName("Show the license key while typing")
@@ -58,6 +64,8 @@ class KeyEntryDialog(QDialog):
         self.session_only.setVisible(not store.secure)
         self.session_only.setChecked(not store.secure)
         self.session_only.setEnabled(False)
+        self.find_it = plain_label(FIND_YOUR_KEY, word_wrap=True)
+        layout.addWidget(self.find_it)
         where = plain_label(store.description, word_wrap=True)
         layout.addWidget(where)
         layout.addWidget(self.session_only)
