@@ -111,3 +111,27 @@ def test_a_bulk_run_closes_its_sessions_when_it_ends(qtbot, tmp_path, app_sandbo
     controller.shutdown()
     assert controller.executor.wait(5)
     controller.context.history.close()
+
+
+def test_a_batch_channel_hands_over_every_value_a_few_times_a_second(qtbot):
+    executor = Executor(threads=4)
+    batches: list[tuple] = []
+    channel = executor.batch_channel(batches.append, interval_ms=50)
+
+    def send(lane: int) -> None:
+        for n in range(500):
+            channel((lane, n))
+
+    for lane in range(4):
+        executor.submit(lambda lane=lane: send(lane), lambda _: None)
+    qtbot.waitUntil(lambda: sum(len(b) for b in batches) == 2000, timeout=10_000)
+    values = [value for batch in batches for value in batch]
+    for lane in range(4):
+        assert [n for each, n in values if each == lane] == list(range(500))  # each sender's order kept
+    assert len(batches) < 100  # handed over in a few batches, not one signal each
+    channel.close()
+    channel((9, 9))
+    qtbot.wait(120)
+    assert sum(len(b) for b in batches) == 2000  # nothing after close
+    executor.shutdown()
+    assert executor.wait(5)
