@@ -255,6 +255,13 @@ class Desk:
                 return [client.get_call_status_advanced(self.keys.get(account), queue_ids[0])]
             return client.get_call_statuses(self.keys.get(account or ""), queue_ids)
 
+    def watch_statuses(self, account: str, queue_ids: list[int]) -> list[CallStatus]:
+        """The watch list's round for one account: always one GetMultipleQueueIdStatus, whatever
+        the count. Raises KeyStoreError (before any request) when the key is gone or locked."""
+        key = self.keys.get(account)
+        with self._lease() as client:
+            return client.get_call_statuses(key, queue_ids)
+
     def voices(self) -> list[Voice]:
         with self._lease() as client:
             return client.get_voices()

@@ -14,7 +14,7 @@ import sqlite3
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from ..service.redaction import redact
@@ -25,8 +25,11 @@ ACTIONS = {
     "schedule": "Schedule call",
     "cancel_reference": "Cancel by reference ID",
     "cancel_queue": "Cancel one call",
+    "outcome": "Call outcome",  # how a call booked here ended, written by the watch list (record_outcome)
 }  # look-ups change nothing and are not recorded
 OUTCOMES = ("ok", "error", "unknown")  # "unknown": the answer was lost (e.g. a timed-out schedule)
+WATCH_ENDED = timedelta(hours=24)  # the watch list keeps calls that ended this recently
+WATCH_BOOKED = timedelta(days=62)  # and follows calls booked this recently
 CSV_COLUMNS = [
     "when_utc",
     "os_user",
@@ -240,6 +243,58 @@ class History:
             except ValueError:
                 continue
         return times
+
+    # -- call outcomes and the watch list ----------------------------------------------------------
+    # An outcome record: action "outcome", the call's queue_id, account and reference_id; outcome
+    # "ok" (answered or cancelled) or "error" (not answered, busy, failed); message in plain words
+    # ("Answered by a machine, 0:08"); inputs {"final", "code", "answered_by", "duration_seconds",
+    # "digits", "tries", "ended_utc"} (see desktop_app/watch.py). Append-only: the latest one wins.
+
+    def record_outcome(
+        self, *, account: str, queue_id: int, outcome: str, message: str, inputs: dict, reference_id: str = ""
+    ) -> int:
+        return self.record(
+            account=account,
+            action="outcome",
+            inputs=inputs,
+            outcome=outcome,
+            reference_id=reference_id,
+            queue_id=queue_id,
+            message=message,
+        )
+
+    def _select(self, where: str, params: tuple) -> list[Record]:
+        with self._lock:
+            try:
+                rows = (
+                    self._connect()
+                    .execute(
+                        "SELECT id, when_utc, os_user, account, action, inputs, outcome, reference_id, queue_id,"
+                        f" count, message FROM records WHERE {where} ORDER BY id",
+                        params,
+                    )
+                    .fetchall()
+                )
+            except sqlite3.DatabaseError as exc:
+                raise HistoryError(self._explain(exc)) from None
+        return [Record(r[0], datetime.fromisoformat(r[1]), *r[2:5], json.loads(r[5]), *r[6:]) for r in rows]
+
+    def watch_list(
+        self, now: datetime, ended_within: timedelta = WATCH_ENDED, booked_within: timedelta = WATCH_BOOKED
+    ) -> list[tuple[Record, Record | None]]:
+        """The calls booked here (schedule records with a QueueID, booked within `booked_within`)
+        that have no outcome yet or whose outcome was recorded within `ended_within`: (booking,
+        latest outcome or None), oldest booking first. Rebuilds the watch list after a restart."""
+        since = (now - booked_within).astimezone(UTC).isoformat(timespec="milliseconds")
+        booking = "action = 'schedule' AND outcome = 'ok' AND queue_id IS NOT NULL AND when_utc >= ?"
+        booked = self._select(booking, (since,))
+        latest = {r.queue_id: r for r in self._select("action = 'outcome' AND when_utc >= ?", (since,))}
+        bookings = {r.queue_id: r for r in booked}  # a QueueID booked (or confirmed) twice: the last record
+        return [
+            (booking, latest.get(queue_id))
+            for queue_id, booking in sorted(bookings.items(), key=lambda item: item[1].id)
+            if queue_id not in latest or latest[queue_id].when_utc >= now - ended_within
+        ]
 
     def close(self) -> None:
         with self._lock:

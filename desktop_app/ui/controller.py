@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from ..bulk import BulkItem, BulkOutcome, BulkProgress, BulkRun, Kind
     from ..sandbox import Sandbox
     from ..service import PhoneNotifyClient
+    from .watcher import Watcher
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -267,6 +268,18 @@ class AppController(AccountsMixin, QObject):
 
     def request_cancel_call(self, queue_id: int) -> None:
         self.cancelCallRequested.emit(queue_id)
+
+    @property
+    def watcher(self) -> Watcher:
+        """The watch list's poller ("Calls from this desk"): created and started on first use,
+        which is after the first paint (by the page, or by the window's notifier)."""
+        watcher: Watcher | None = getattr(self, "_watcher", None)
+        if watcher is None:
+            from .watcher import Watcher
+
+            watcher = self._watcher = Watcher(self, parent=self)
+            watcher.start()
+        return watcher
 
     # -- settings and closing ---------------------------------------------------------------------------
 

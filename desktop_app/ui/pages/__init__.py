@@ -27,6 +27,7 @@ class PageSpec:
 PAGES = (
     PageSpec("cancel", "&Cancel calls", "cancel", "CancelPage"),
     PageSpec("lookup", "&Find calls", "lookup", "LookupPage"),
+    PageSpec("watch", "Calls from this &desk", "watch", "WatchPage"),
     PageSpec("bulk", "&Bulk cancel", "bulk", "BulkPage"),
     PageSpec("schedule", "&Schedule a test call", "schedule", "SchedulePage"),
     PageSpec("history", "&History", "history", "HistoryPage"),

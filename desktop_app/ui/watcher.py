@@ -1,0 +1,295 @@
+"""The Qt side of the watch list: rounds of status requests on the controller's executor.
+
+`Watcher` keeps the watched calls (immutable `watch.Watched` values), rebuilds them from the
+history at start and after every recorded action, and runs one round at a time: one request per
+account, all on the executor; the next round is armed only when the last account answered, after
+the delay `watch.next_delay` asks for. No round runs while the network is down (Qt's network
+information says so) or while nothing is pending; a wake from sleep waits a few seconds first.
+
+The clock and the timer are injectable so tests run rounds on the sandbox's manual clock.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Protocol
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from ..watch import (
+    FAST_SECONDS,
+    KEY_PROBLEM,
+    MID_SECONDS,
+    AccountRound,
+    Watched,
+    from_history,
+    next_delay,
+    poll_account,
+)
+
+if TYPE_CHECKING:
+    from .controller import AppController
+
+log = logging.getLogger(__name__)
+WAKE_GRACE_SECONDS = 10.0  # after the computer slept: give the network time to come back
+
+
+class RoundTimer(Protocol):
+    def arm(self, seconds: float | None) -> None:
+        """Call the watcher's `poll_now` after `seconds` (None: not at all)."""
+
+
+class QtRoundTimer:
+    """The real timer: one single-shot QTimer. Notices a sleep (the wall clock jumped)."""
+
+    def __init__(self, watcher: Watcher) -> None:
+        self.watcher = watcher
+        self.timer = QTimer(watcher)
+        self.timer.setSingleShot(True)
+        self.timer.timeout.connect(self._fire)
+        self._armed_at = (0.0, 0.0)  # (wall, monotonic)
+        self._seconds = 0.0
+
+    def arm(self, seconds: float | None) -> None:
+        self.timer.stop()
+        if seconds is not None:
+            self._armed_at, self._seconds = (time.time(), time.monotonic()), seconds
+            self.timer.start(int(seconds * 1000))
+
+    def _fire(self) -> None:
+        wall, monotonic = time.time() - self._armed_at[0], time.monotonic() - self._armed_at[1]
+        if wall - monotonic > 30 or wall > self._seconds + 60:  # asleep meanwhile
+            log.info("the computer slept: the watch list waits %s s", WAKE_GRACE_SECONDS)
+            self._armed_at, self._seconds = (time.time(), time.monotonic()), WAKE_GRACE_SECONDS
+            self.timer.start(int(WAKE_GRACE_SECONDS * 1000))
+            return
+        self.watcher.poll_now()
+
+
+def _network_information():  # QNetworkInformation or None
+    try:
+        from PySide6.QtNetwork import QNetworkInformation
+
+        if QNetworkInformation.instance() is None:
+            QNetworkInformation.loadBackendByFeatures(QNetworkInformation.Feature.Reachability)
+        return QNetworkInformation.instance()
+    except Exception:  # no backend on this desktop: assume online, errors back off anyway
+        return None
+
+
+class Watcher(QObject):
+    changed = Signal()  # the calls changed: repaint
+    callEnded = Signal(str)  # a watched call has just ended: a plain sentence for a notification
+    roundFinished = Signal()  # every account of the round answered
+    stateChanged = Signal()  # paused, blocked accounts or errors changed: the page's status line
+
+    def __init__(
+        self,
+        controller: AppController,
+        now: Callable[[], datetime] | None = None,
+        timer: RoundTimer | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self._now = now or self._service_now
+        self.timer = timer or QtRoundTimer(self)
+        self.calls: dict[int, Watched] = {}
+        self.blocked: dict[str, str] = {}  # account -> why its key could not be read
+        self.errors = 0  # failed rounds in a row
+        self.last_error = ""
+        self.history_problem = ""
+        self.next_delay: float | None = None
+        self.running = 0  # accounts whose answer the round still waits for
+        self.loaded = False
+        self._reload_again = False
+        self._loading = False
+        self._stopped = False
+        self._round_failed = False
+        self.network = _network_information()
+        if self.network is not None:
+            self.network.reachabilityChanged.connect(self._reachability_changed)
+        controller.actionRecorded.connect(self.reload)
+        controller.accountsChanged.connect(self._accounts_changed)
+
+    def _service_now(self) -> datetime:
+        """The sandbox's clock when it runs (tests move it), else the computer's."""
+        sandbox = self.controller.sandbox
+        return sandbox.state.clock.now() if sandbox is not None else datetime.now(UTC)
+
+    def now(self) -> datetime:
+        return self._now()
+
+    # -- the list ---------------------------------------------------------------------------------
+
+    @property
+    def rows(self) -> tuple[Watched, ...]:
+        return tuple(self.calls.values())
+
+    def pending(self) -> list[Watched]:
+        return [c for c in self.calls.values() if c.pending]
+
+    def start(self) -> None:
+        self.reload()
+
+    def stop(self) -> None:
+        self._stopped = True
+        self.timer.arm(None)
+
+    def reload(self) -> None:
+        """Rebuild the list from the history (after a restart, a booking or a cancel)."""
+        if self._loading:
+            self._reload_again = True
+            return
+        self._loading = True
+        history, now = self.controller.context.history, self.now()
+        self.controller.run(lambda: tuple(history.watch_list(now)), self._loaded, self._load_failed, self)
+
+    def _loaded(self, pairs: tuple) -> None:
+        self._loading = False
+        known, fresh = self.calls, {}
+        for booking, outcome in pairs:
+            rebuilt = from_history(booking, outcome)
+            old = known.get(rebuilt.queue_id)
+            fresh[rebuilt.queue_id] = old if old is not None and (old.final or not rebuilt.final) else rebuilt
+        new_pending = any(q not in known and c.pending for q, c in fresh.items())
+        self.calls, self.loaded, self.history_problem = fresh, True, ""
+        self._mark_blocked()
+        self.changed.emit()
+        self.stateChanged.emit()
+        if self._reload_again:
+            self._reload_again = False
+            self.reload()
+        elif new_pending or any(c.pending and c.status is None for c in fresh.values()):
+            self.poll_now()  # a new call: its first status now, not after the slow wait
+        elif not self.running:
+            self._arm()
+
+    def _load_failed(self, error: BaseException) -> None:
+        self._loading = False
+        self.history_problem = str(error)
+        self.stateChanged.emit()
+
+    def _mark_blocked(self) -> None:
+        for queue_id, call in list(self.calls.items()):
+            if not call.final and call.account in self.blocked and not call.problem:
+                self.calls[queue_id] = replace(call, problem=KEY_PROBLEM)
+
+    def _accounts_changed(self) -> None:
+        """Keys may have been entered again: blocked accounts are tried once more."""
+        if self.blocked:
+            self.blocked.clear()
+            self.calls = {q: replace(c, problem="") for q, c in self.calls.items()}
+            self.stateChanged.emit()
+            self.changed.emit()
+            self.poll_now()
+
+    # -- rounds -------------------------------------------------------------------------------------
+
+    @property
+    def paused(self) -> bool:
+        """The network is down: no round runs until it is back."""
+        if self.network is None:
+            return False
+        from PySide6.QtNetwork import QNetworkInformation
+
+        return self.network.reachability() == QNetworkInformation.Reachability.Disconnected
+
+    def _reachability_changed(self, *_args: object) -> None:
+        self.stateChanged.emit()
+        if not self.paused:
+            self.poll_now()
+
+    def poll_now(self) -> None:
+        """Start a round now (the timer, a new booking, "Check now"), unless one is running."""
+        if self.running or self._stopped:
+            return
+        self.timer.arm(None)
+        if self.paused:
+            self.next_delay = None
+            self.stateChanged.emit()
+            return
+        accounts = self.controller.settings.accounts
+        by_account: dict[str, list[Watched]] = {}
+        for call in self.pending():
+            if call.account in accounts:
+                by_account.setdefault(call.account, []).append(call)
+        if not by_account:
+            self._arm()
+            self.roundFinished.emit()
+            return
+        self.running = len(by_account)
+        now, desk = self.now(), self.controller.desk
+        for account, calls in by_account.items():
+            job = tuple(calls)
+            self.controller.run(
+                lambda a=account, c=job: poll_account(desk, a, c, now),
+                self._account_done,
+                lambda error, a=account: self._account_failed(a, error),
+                self,
+            )
+
+    def _account_done(self, result: AccountRound) -> None:
+        for call in result.calls:
+            if call.queue_id in self.calls:
+                self.calls[call.queue_id] = call
+        if result.key_problem:
+            self.blocked[result.account] = result.key_problem
+        if result.error:
+            self.last_error = result.error
+        self.history_problem = result.history_problem or self.history_problem
+        for call in result.ended:
+            self.callEnded.emit(call.ended_text())
+        self._one_done(failed=bool(result.error))
+
+    def _account_failed(self, account: str, error: BaseException) -> None:
+        log.error("the watch round for an account failed: %s", type(error).__name__)
+        self.last_error = "An unexpected problem occurred. Details are in the log file."
+        self._one_done(failed=True)
+
+    def _one_done(self, failed: bool) -> None:
+        self._round_failed = self._round_failed or failed
+        self.running -= 1
+        if self.running:
+            return
+        self.errors = self.errors + 1 if self._round_failed else 0
+        if not self._round_failed:
+            self.last_error = ""
+        self._round_failed = False
+        self._arm()
+        self.changed.emit()
+        self.stateChanged.emit()
+        self.roundFinished.emit()
+
+    def _arm(self) -> None:
+        self.next_delay = None if self._stopped else next_delay(self.calls.values(), self.now(), self.errors)
+        self.timer.arm(self.next_delay)
+
+    # -- for the page -------------------------------------------------------------------------------
+
+    def state_text(self) -> str:
+        """One plain line: how the list is followed right now."""
+        if not self.loaded:
+            return "Reading the history…"
+        if self.history_problem:
+            return f"The history could not be read or written: {self.history_problem}"
+        parts = []
+        for account, problem in sorted(self.blocked.items()):
+            parts.append(f"Calls of “{account}” are not checked: {problem}")
+        if self.paused:
+            parts.append("The network is down: checking resumes when it is back.")
+        elif self.last_error:
+            parts.append(f"The last check failed: {self.last_error} Trying again in {round(self.next_delay or 0)} s.")
+        elif self.next_delay is None:
+            parts.append("Nothing to follow: no call is waiting or in progress.")
+        elif self.next_delay <= FAST_SECONDS:
+            parts.append("A call is due or in progress: checking every 5 seconds.")
+        elif self.next_delay <= MID_SECONDS:
+            parts.append("The next call starts within 10 minutes: checking every 15 seconds.")
+        else:
+            parts.append("The next call starts in more than 10 minutes: checking once a minute.")
+        return "\n".join(parts)

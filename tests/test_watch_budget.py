@@ -1,0 +1,141 @@
+"""The watch list's polling budget, proved on the sandbox's manual clock: real HTTP through the
+controller's executor, rounds driven by a timer the test fires (no real minutes are waited)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import keyring.errors
+import pytest
+
+from desktop_app.sandbox.accounts import normalise_key
+from desktop_app.service import new_call_request
+from desktop_app.ui.watcher import Watcher
+from desktop_app.watch import KEY_PROBLEM
+from tests.conftest import KEY_A, KEY_B, make_controller
+from tests.support import MemoryKeyring
+
+ACCOUNTS = {"Main office": KEY_A, "Branch": KEY_B}
+# The budget stated in desktop_app/watch.py and docs/watch.md, per account: requests per minute
+# while the nearest call is more than 10 min away, 1 to 10 min away, and due or in progress.
+PER_MINUTE = {"far": 1, "near": 4, "due": 12}
+HOUR_BUDGET = 80  # an hour in which calls booked 30 minutes ahead ring and end (docs/watch.md)
+
+
+class ManualTimer:
+    """Records the delay the watcher asks for; the test moves the clock and fires it."""
+
+    def __init__(self) -> None:
+        self.seconds: float | None = None
+
+    def arm(self, seconds: float | None) -> None:
+        self.seconds = seconds
+
+
+def book(controller, account: str, number: str, when, reference: str) -> int:
+    call = new_call_request(phone_number=number, text_to_say="Hello there.", scheduled=when, reference_id=reference)
+    booked = controller.desk.schedule(account, call)
+    assert booked.booked
+    return booked.queue_id
+
+
+@pytest.fixture
+def controller(tmp_path, app_sandbox, memory_keyring):
+    controller = make_controller(tmp_path, app_sandbox, memory_keyring, ACCOUNTS)
+    yield controller
+    controller.shutdown()
+    controller.executor.wait(10)
+    controller.desk.close()
+    controller.context.history.close()
+
+
+def run_round(qtbot, watcher: Watcher) -> None:
+    with qtbot.waitSignal(watcher.roundFinished, timeout=10_000):
+        watcher.poll_now()
+
+
+def test_one_hour_of_polling_stays_within_the_stated_budget(qtbot, controller, app_sandbox):
+    clock = app_sandbox.state.clock
+    start = clock.now()
+    due = start + timedelta(minutes=30)
+    for account in ACCOUNTS:
+        for number in ("757-555-1237", "757-555-1230", "757-555-1231"):
+            book(controller, account, number, due, "budget")
+    timer = ManualTimer()
+    watcher = Watcher(controller, now=clock.now, timer=timer)
+    with qtbot.waitSignal(watcher.roundFinished, timeout=10_000):
+        watcher.start()  # rebuilt from the history; the new calls get their first status at once
+    assert len(watcher.pending()) == 6
+
+    phase_of_round = []
+    while timer.seconds is not None:
+        clock.advance(timer.seconds)
+        until = due - clock.now()
+        phase = "far" if until > timedelta(minutes=10) else "near" if until > timedelta(minutes=1) else "due"
+        phase_of_round.append(phase)
+        run_round(qtbot, watcher)
+    ended_at = clock.now()
+    assert ended_at - start < timedelta(minutes=32)  # the calls last about 25 seconds
+    assert all(call.final for call in watcher.rows)
+
+    clock.advance((start + timedelta(hours=1) - clock.now()).total_seconds())  # the rest of the hour
+    assert timer.seconds is None  # nothing pending: no polling at all
+
+    rounds = 1 + len(phase_of_round)
+    for key in ACCOUNTS.values():
+        assert app_sandbox.status_requests[normalise_key(key)] == rounds  # one request per account per round
+    minutes = {"far": 20, "near": 9, "due": (ended_at - (due - timedelta(minutes=1))).total_seconds() / 60}
+    for phase, per_minute in PER_MINUTE.items():
+        assert phase_of_round.count(phase) <= per_minute * minutes[phase] + 1, phase
+    assert rounds <= HOUR_BUDGET  # 20 far + 36 near + about 17 due: 73 here
+    outcomes = [r for r in controller.context.history.records() if r.action == "outcome"]
+    assert len(outcomes) == 6 and {r.message for r in outcomes} == {
+        "Answered by a machine, 0:06",
+        "Answered by a person, 0:06",
+    }
+
+
+class LockedKeyring(MemoryKeyring):
+    def get_password(self, service: str, username: str) -> str | None:
+        if username == "Branch":
+            raise keyring.errors.KeyringLocked("locked")
+        return super().get_password(service, username)
+
+
+@pytest.mark.parametrize("why", ["gone", "locked"])
+def test_an_account_whose_key_is_gone_or_locked_is_never_polled(qtbot, tmp_path, app_sandbox, why):
+    backend = LockedKeyring() if why == "locked" else MemoryKeyring()
+    controller = make_controller(tmp_path, app_sandbox, backend, ACCOUNTS)
+    clock = app_sandbox.state.clock
+    due = clock.now() + timedelta(minutes=5)
+    main = book(controller, "Main office", "757-555-1230", due, "keys")
+    branch_key = normalise_key(KEY_B)
+    if why == "gone":
+        branch = book(controller, "Branch", "757-555-1231", due, "keys")
+        controller.keys.delete("Branch")
+    else:
+        call = new_call_request(phone_number="757-555-1231", text_to_say="Hi.", scheduled=due, reference_id="keys")
+        branch = controller.desk.client.schedule_call(KEY_B, call).queue_id
+        controller.context.history.record(
+            account="Branch", action="schedule", inputs={"phone_number": "7575551231"}, outcome="ok", queue_id=branch
+        )
+    before = app_sandbox.status_requests[branch_key]
+    timer = ManualTimer()
+    watcher = Watcher(controller, now=clock.now, timer=timer)
+    with qtbot.waitSignal(watcher.roundFinished, timeout=10_000):
+        watcher.start()
+    for _ in range(3):
+        clock.advance(timer.seconds)
+        run_round(qtbot, watcher)
+
+    assert app_sandbox.status_requests[branch_key] == before  # never asked
+    assert app_sandbox.status_requests[normalise_key(KEY_A)] == 4
+    assert watcher.calls[branch].problem == KEY_PROBLEM
+    assert watcher.calls[branch].live_words(clock.now()) == "not checked: the license key is missing or locked"
+    assert watcher.calls[main].live_words(clock.now()).startswith("starts in")
+    assert "Calls of “Branch” are not checked" in watcher.state_text()
+    assert ("no license key saved" if why == "gone" else "keyring is locked") in watcher.state_text()
+    controller.shutdown()
+    controller.executor.wait(10)
+    controller.desk.close()
+    controller.context.history.close()
