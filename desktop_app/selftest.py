@@ -56,7 +56,19 @@ def _wait_for(app, condition, what: str) -> None:
 
 
 def _run(endpoint: str | None, root: Path) -> str:
+    import importlib
+    from concurrent.futures import ThreadPoolExecutor
     from datetime import datetime, timedelta
+
+    from .storage.secrets import KeyStore, KeyStoreError
+
+    # The keyring look-up and the SOAP stack's import take a while and mostly do not need the GIL
+    # the window needs: start both at once, as the app does after its first paint.
+    keys = KeyStore()
+    warm_up = ThreadPoolExecutor(2, thread_name_prefix="vbd-selftest")
+    store_info = warm_up.submit(keys.info)
+    warm_up.submit(importlib.import_module, "desktop_app.service.client")
+    warm_up.shutdown(wait=False)
 
     from PySide6.QtCore import QDateTime
     from PySide6.QtWidgets import QApplication, QMessageBox
@@ -67,7 +79,6 @@ def _run(endpoint: str | None, root: Path) -> str:
     from .service import validation as check
     from .storage.history import History
     from .storage.profile import Profile
-    from .storage.secrets import KeyStore, KeyStoreError
     from .storage.settings import Settings
     from .ui.controller import AppContext, AppController
     from .ui.main_window import MainWindow
@@ -89,16 +100,15 @@ def _run(endpoint: str | None, root: Path) -> str:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     sandbox = None if endpoint else Sandbox("127.0.0.1", 0).start()
     settings = Settings(endpoint=endpoint or "", timeout_seconds=30)
-    keys = KeyStore()
     account = f"self-test-{uuid.uuid4().hex[:8]}"
-    info = keys.info()
-    stored_in = info.name if info.secure else "memory (no secure keyring)"
     history = History(profile.history_file)
     controller = AppController(AppContext(profile, settings, keys, history, sandbox))
-    window = MainWindow(controller)
+    window = MainWindow(controller, everything=False)
     try:
         # 1. store a key
         try:
+            info = store_info.result()
+            stored_in = info.name if info.secure else "memory (no secure keyring)"
             keys.set(account, key) if info.secure else keys.keep_for_session(account, key)
         except KeyStoreError as error:
             raise SelfTestFailed(f"could not store the key: {error}") from None

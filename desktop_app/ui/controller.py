@@ -90,14 +90,17 @@ class AppController(AccountsMixin, QObject):
         self.desk = Desk(self._client_factory(), context.keys, context.history)
         self.accounts = AccountsModel(self)
         self._current = ""
+        self._load_reference_data = True
         self.bulk_running = False  # set by the bulk controller
         self.refresh_accounts()
         self._current = self._first_account()
 
     # -- start-up ----------------------------------------------------------------------------------
 
-    def start(self) -> None:
-        """After the first paint: the sandbox (when asked for), the keyring, voices and codes."""
+    def start(self, reference_data: bool = True) -> None:
+        """After the first paint: the sandbox (when asked for), the keyring, the namespace, and
+        (unless `reference_data` is False, as in the self-test) the voices and response codes."""
+        self._load_reference_data = reference_data
         if self.sandbox_mode and self.sandbox is None:
             self.executor.submit(_start_sandbox, self._sandbox_started, self._sandbox_failed)
             return  # the rest follows once the sandbox answers
@@ -114,8 +117,9 @@ class AppController(AccountsMixin, QObject):
     def _start_chores(self) -> None:
         self.executor.submit(self.keys.info, self._store_known, self._store_failed)
         self.discover_namespace()
-        self.executor.submit(self._load_voices, self._voices_loaded, lambda _e: None)
-        self.executor.submit(self.desk.response_codes, self.response_texts.update, lambda _e: None)
+        if self._load_reference_data:
+            self.executor.submit(self._load_voices, self._voices_loaded, lambda _e: None)
+            self.executor.submit(self.desk.response_codes, self.response_texts.update, lambda _e: None)
 
     def _store_known(self, info: StoreInfo) -> None:
         self.store = info
