@@ -55,9 +55,10 @@ def test_every_control_has_an_accessible_name(qtbot, window):
 def test_keyboard_shortcuts_and_tab_order(qtbot, window):
     for key, page in (
         (Qt.Key.Key_2, window.lookup_page),
-        (Qt.Key.Key_3, window.bulk_page),
-        (Qt.Key.Key_4, window.schedule_page),
-        (Qt.Key.Key_5, window.history_page),
+        (Qt.Key.Key_3, window.page("watch")),
+        (Qt.Key.Key_4, window.bulk_page),
+        (Qt.Key.Key_5, window.schedule_page),
+        (Qt.Key.Key_6, window.history_page),
     ):
         qtbot.keyClick(window, key, Qt.KeyboardModifier.ControlModifier)
         assert window.current_page() is page

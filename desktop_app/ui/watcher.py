@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -30,9 +30,6 @@ from ..watch import (
     next_delay,
     poll_account,
 )
-
-if TYPE_CHECKING:
-    from .controller import AppController
 
 log = logging.getLogger(__name__)
 WAKE_GRACE_SECONDS = 10.0  # after the computer slept: give the network time to come back
@@ -89,7 +86,7 @@ class Watcher(QObject):
 
     def __init__(
         self,
-        controller: AppController,
+        controller: Any,  # the AppController, which creates the watcher (no import: no circle)
         now: Callable[[], datetime] | None = None,
         timer: RoundTimer | None = None,
         parent: QObject | None = None,
@@ -160,7 +157,6 @@ class Watcher(QObject):
         self.calls, self.loaded, self.history_problem = fresh, True, ""
         self._mark_blocked()
         self.changed.emit()
-        self.stateChanged.emit()
         if self._reload_again:
             self._reload_again = False
             self.reload()
@@ -168,6 +164,7 @@ class Watcher(QObject):
             self.poll_now()  # a new call: its first status now, not after the slow wait
         elif not self.running:
             self._arm()
+        self.stateChanged.emit()
 
     def _load_failed(self, error: BaseException) -> None:
         self._loading = False
@@ -284,6 +281,8 @@ class Watcher(QObject):
             parts.append("The network is down: checking resumes when it is back.")
         elif self.last_error:
             parts.append(f"The last check failed: {self.last_error} Trying again in {round(self.next_delay or 0)} s.")
+        elif self.running and self.next_delay is None:
+            parts.append("Checking the calls now…")
         elif self.next_delay is None:
             parts.append("Nothing to follow: no call is waiting or in progress.")
         elif self.next_delay <= FAST_SECONDS:
