@@ -206,13 +206,11 @@ def apply_status(call: Watched, status: CallStatus, now: datetime) -> Watched:
     return replace(call, status=status, retry_at=retry_at, problem="")
 
 
-def _delay_for(call: Watched, now: datetime) -> float:
-    if call.status is not None and call.status.response_code in IN_PROGRESS_CODES:
-        return FAST_SECONDS
-    due = call.due
-    if due is None:
+def _delay_after(nearest: datetime | None, now: datetime) -> float:
+    """The wait set by the nearest call's time; it lands on the 10- and 1-minute marks."""
+    if nearest is None:
         return SLOW_SECONDS
-    until = due - now
+    until = nearest - now
     if until <= SOON:
         return FAST_SECONDS
     if until <= NEAR:
@@ -221,11 +219,16 @@ def _delay_for(call: Watched, now: datetime) -> float:
 
 
 def next_delay(calls: Iterable[Watched], now: datetime, errors: int = 0) -> float | None:
-    """Seconds until the next round, or None when nothing is pending (no polling at all)."""
-    delays = [_delay_for(c, now) for c in calls if c.pending]
-    if not delays:
+    """Seconds until the next round, or None when nothing is pending (no polling at all). Only
+    the nearest call counts (a call in progress is the nearest), so the budget holds for any
+    number of calls."""
+    pending = [c for c in calls if c.pending]
+    if not pending:
         return None
-    delay = min(delays)
+    if any(c.status is not None and c.status.response_code in IN_PROGRESS_CODES for c in pending):
+        delay = FAST_SECONDS
+    else:
+        delay = _delay_after(min((c.due for c in pending if c.due is not None), default=None), now)
     if errors:
         delay = max(delay, min(MAX_BACKOFF_SECONDS, ERROR_SECONDS * 2 ** (errors - 1)))
     return delay

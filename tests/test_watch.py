@@ -121,3 +121,9 @@ def test_history_outcomes_and_the_watch_list_query(tmp_path):
     latest = history.records(1)[0]
     assert (latest.action, latest.action_label, latest.queue_id) == ("outcome", "Call outcome", 102)
     history.close()
+
+
+def test_only_the_nearest_call_sets_the_pace():
+    calls = [call(9.75 + i * 2 / 3) for i in range(30)]  # one every 40 s, the first 9 min 45 s away
+    assert next_delay(calls, NOW) == MID_SECONDS
+    assert next_delay([call(10.5), call(45)], NOW) == 30

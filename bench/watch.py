@@ -1,0 +1,125 @@
+"""The watch list under load: 200 pending calls over three accounts, shown on the watch page.
+
+The sandbox runs in this process on a manual clock; the rounds are real HTTP through the app's
+executor, fired as soon as the previous round ends while the clock moves by the delay the
+watcher asked for. So 40 simulated minutes take a few seconds, and the figures are:
+- status requests per account per simulated minute, in each phase of the schedule;
+- the longest GUI stall (tests/stall.py) while the rounds repaint the page: target under 50 ms.
+
+    python bench/watch.py [--calls 200] [--minutes 40]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtWidgets import QApplication
+
+from desktop_app.sandbox import ManualClock, Sandbox
+from desktop_app.sandbox.accounts import normalise_key
+from desktop_app.service import new_call_request
+from desktop_app.storage.history import History
+from desktop_app.storage.profile import Profile
+from desktop_app.storage.secrets import KeyStore
+from desktop_app.storage.settings import Settings
+from desktop_app.ui.controller import AppContext, AppController
+from desktop_app.ui.pages.watch import WatchPage
+from desktop_app.ui.watcher import Watcher
+from tests.stall import StallMeter
+from tests.support import MemoryKeyring
+
+KEYS = {
+    "Main office": "3f2b8c1e-5d4a-4b6f-9e7d-2a1c0b9f8e7d",
+    "Branch": "7c6d5e4f-3a2b-4c1d-8e9f-0a1b2c3d4e5f",
+    "Night desk": "1a2b3c4d-5e6f-4a1b-8c2d-3e4f5a6b7c8d",
+}
+
+
+class ManualTimer:
+    def __init__(self) -> None:
+        self.seconds: float | None = None
+
+    def arm(self, seconds: float | None) -> None:
+        self.seconds = seconds
+
+
+def wait_for(signal, app: QApplication) -> None:
+    loop = QEventLoop()
+    signal.connect(loop.quit)
+    QTimer.singleShot(30_000, loop.quit)
+    loop.exec()
+    signal.disconnect(loop.quit)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=200)
+    parser.add_argument("--minutes", type=int, default=40)
+    args = parser.parse_args()
+    app = QApplication([])
+    clock = ManualClock(datetime.now(UTC))
+    sandbox = Sandbox(clock=clock).start()
+    profile = Profile.isolated(Path(tempfile.mkdtemp())).ensure()
+    keys, settings = KeyStore(MemoryKeyring()), Settings(timeout_seconds=10)
+    for name, key in KEYS.items():
+        keys.set(name, key)
+        settings.accounts.append(name)
+    controller = AppController(AppContext(profile, settings, keys, History(profile.history_file), sandbox))
+    names = list(KEYS)
+    start = clock.now()
+    for i in range(args.calls):  # spread over 15 to 35 minutes from now; last digits 0-7 all answer
+        when = start + timedelta(minutes=15 + 20 * i / args.calls)
+        number = f"757{2_000_000 + i * 10 + i % 8:07d}"
+        call = new_call_request(phone_number=number, text_to_say="Bench.", scheduled=when, reference_id=f"w{i}")
+        assert controller.desk.schedule(names[i % 3], call).booked
+
+    timer = ManualTimer()
+    watcher = Watcher(controller, now=clock.now, timer=timer)
+    controller._watcher = watcher  # the page uses this watcher (the manual timer)
+    page = WatchPage(controller)
+    page.resize(860, 600)
+    page.show()
+    rounds_by_phase: Counter[str] = Counter()
+    wall = []
+    with StallMeter() as meter:
+        watcher.start()
+        wait_for(watcher.roundFinished, app)
+        end = start + timedelta(minutes=args.minutes)
+        while timer.seconds is not None and clock.now() < end:
+            clock.advance(timer.seconds)
+            pending = [c.due for c in watcher.pending() if c.due]
+            until = (min(pending) - clock.now()).total_seconds() if pending else 0
+            rounds_by_phase["far" if until > 600 else "near" if until > 60 else "due"] += 1
+            began = time.perf_counter()
+            watcher.poll_now()
+            wait_for(watcher.roundFinished, app)
+            wall.append(time.perf_counter() - began)
+    simulated = (clock.now() - start).total_seconds() / 60
+    requests = {name: sandbox.status_requests[normalise_key(key)] for name, key in KEYS.items()}
+    ended = sum(c.final for c in watcher.rows)
+    print(f"calls watched: {args.calls} over {len(KEYS)} accounts; ended: {ended}; simulated minutes: {simulated:.1f}")
+    for name, count in requests.items():
+        print(f"  {name}: {count} status requests, {count / simulated:.2f} per minute")
+    print(f"rounds by phase: {dict(rounds_by_phase)} (one request per account per round)")
+    print(f"round time (wall): median {sorted(wall)[len(wall) // 2] * 1000:.1f} ms, longest {max(wall) * 1000:.1f} ms")
+    verdict = "OK" if meter.longest < 0.050 else "OVER"
+    print(f"longest GUI stall: {meter.longest * 1000:.1f} ms ({verdict}, target < 50 ms)")
+    page.close()
+    controller.shutdown()
+    controller.executor.wait(10)
+    sandbox.stop()
+
+
+if __name__ == "__main__":
+    main()
