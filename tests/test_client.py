@@ -258,7 +258,8 @@ def test_dns_failure():
 
 
 def test_timeouts_say_whether_the_outcome_is_known(sandbox, clock):
-    service = PhoneNotifyClient(sandbox.url, timeout=0.3)
+    # The namespace is known (as after discovery), so the slow calls reach the operations.
+    service = PhoneNotifyClient(sandbox.url, timeout=0.3, namespace=sandbox.target_namespace)
     sandbox.faults.latency_seconds = 1.0
     with pytest.raises(TimedOut) as error:
         service.schedule_call(KEY_A, call(clock, ref="slow"))

@@ -67,7 +67,7 @@ def test_the_settings_dialog_shows_locks_the_start_of_the_address_and_grows_with
     assert not dialog.timeout.isEnabled() and dialog.timeout.toolTip() == LOCKED_NOTE
     assert dialog.locked_note.isVisible() and LOCKED_NOTE in dialog.locked_note.text()
     assert dialog.endpoint.cursorPosition() == 0  # "https://…" is what shows
-    assert dialog.namespace.text().startswith("https://ws.esendex.us/NotifyWS/")  # the namespace in use
+    assert dialog.namespace.text().startswith(window.controller.sandbox.target_namespace)  # found on it
     height = dialog.height()
     dialog.endpoint.setText("http://example.com/x")
     dialog.ca_bundle.setText("/no/such/file.pem")

@@ -32,6 +32,15 @@ from desktop_app.service import (
 from desktop_app.service.reference_data import DEFAULT_NAMESPACE, LEGACY_NAMESPACE, NAMESPACE
 from desktop_app.storage.namespaces import NamespaceCache
 
+
+@pytest.fixture
+def sandbox(clock):
+    """These tests write Esendex-namespace requests by hand: always an Esendex sandbox, whatever
+    namespace the rest of the suite runs against (VBD_SANDBOX_NAMESPACE)."""
+    with Sandbox(clock=clock, namespace="esendex") as server:
+        yield server
+
+
 # (status, content type, body) for one request: (method, path, headers, body).
 Responder = Callable[[str, str, dict[str, str], bytes], tuple[int, str, bytes]]
 

@@ -19,6 +19,14 @@ from tests.test_sandbox_wire import NS, SOAP11, notify_body, post11, result_elem
 
 
 @pytest.fixture
+def sandbox(clock):
+    """These tests write Esendex-namespace requests by hand: always an Esendex sandbox, whatever
+    namespace the rest of the suite runs against (VBD_SANDBOX_NAMESPACE)."""
+    with Sandbox(clock=clock, namespace="esendex") as server:
+        yield server
+
+
+@pytest.fixture
 def state(clock: ManualClock) -> PhoneNotifyState:
     return PhoneNotifyState(clock)
 

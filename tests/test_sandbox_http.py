@@ -14,6 +14,14 @@ from tests.conftest import KEY_A, KEY_B
 from tests.test_sandbox_wire import NS, SOAP11, post11, result_element, schedule, soap11
 
 
+@pytest.fixture
+def sandbox(clock):
+    """These tests write Esendex-namespace requests by hand: always an Esendex sandbox, whatever
+    namespace the rest of the suite runs against (VBD_SANDBOX_NAMESPACE)."""
+    with Sandbox(clock=clock, namespace="esendex") as server:
+        yield server
+
+
 def raw_exchange(sandbox: Sandbox, request: bytes, timeout: float = 3.0) -> bytes:
     with socket.create_connection((sandbox.host, sandbox.port), timeout=timeout) as conn:
         conn.sendall(request)

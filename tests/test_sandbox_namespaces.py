@@ -27,6 +27,15 @@ from tests.test_sandbox_wire import (
     tomorrow,
 )
 
+
+@pytest.fixture
+def sandbox(clock):
+    """These tests write Esendex-namespace requests by hand: always an Esendex sandbox, whatever
+    namespace the rest of the suite runs against (VBD_SANDBOX_NAMESPACE)."""
+    with Sandbox(clock=clock, namespace="esendex") as server:
+        yield server
+
+
 UNRECOGNISED = (
     "System.Web.Services.Protocols.SoapException: Server did not recognize the value of HTTP Header SOAPAction: "
 )

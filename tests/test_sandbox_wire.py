@@ -16,6 +16,15 @@ from lxml import etree
 from desktop_app.sandbox import Sandbox
 from tests.conftest import KEY_A
 
+
+@pytest.fixture
+def sandbox(clock):
+    """These tests write Esendex-namespace requests by hand: always an Esendex sandbox, whatever
+    namespace the rest of the suite runs against (VBD_SANDBOX_NAMESPACE)."""
+    with Sandbox(clock=clock, namespace="esendex") as server:
+        yield server
+
+
 NS = "https://ws.esendex.us/NotifyWS/"
 LEGACY = "http://ws.cdyne.com/NotifyWS/"
 SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
