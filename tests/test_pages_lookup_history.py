@@ -115,12 +115,12 @@ def test_lookup_by_number_sorts_hides_columns_and_cancels_a_row(qtbot, controlle
     header.customContextMenuRequested.emit(QPoint(5, 5))  # what a right-click on the header does
     menu = page.findChild(QMenu)
     qtbot.waitUntil(menu.isVisible)
-    detected = next(a for a in menu.actions() if a.text() == "Detected")
+    detected = next(a for a in menu.actions() if a.text() == "Answered by")
     assert detected.isChecked()
     detected.trigger()
     menu.close()
-    assert page.table.isColumnHidden(page.model.column_of("Detected"))
-    assert not next(a for a in page.column_menu().actions() if a.text() == "Detected").isChecked()
+    assert page.table.isColumnHidden(page.model.column_of("Answered by"))
+    assert not next(a for a in page.column_menu().actions() if a.text() == "Answered by").isChecked()
 
     # Cancel the waiting call from its row.
     qtbot.mouseClick(page.cancel_button(waiting.queue_id), Qt.MouseButton.LeftButton)

@@ -1,5 +1,8 @@
 """Calls found by a look-up: one row per call status, with the time it was booked for (from the
-history, when this app booked it) and the account it was found under."""
+history, when this app booked it) and the account it was found under.
+
+Every cell is in plain words; the service's own code and text are in the tooltips.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +12,45 @@ from datetime import datetime
 from typing import Any
 
 from ...service import CallStatus
+from ...service.reference_data import UNKNOWN_QUEUE_ID_CODE, queue_id_not_found
 from .table import Column, RowsModel
 
 NOT_CANCELLABLE = "Calls in progress and finished calls cannot be cancelled."
 NO_TIME = "—"
+OUTSIDE_THIS_APP = "booked outside this app"
+OUTSIDE_TIP = (
+    "This call was not booked from this app, so its scheduled time is not known here: the service does not report it."
+)
+QUEUE_ID_TIP = "The QueueID: the number Esendex gives each call"
+NOT_FOUND = "Not found"
+
+# Plain words for the statuses PLAIN_STATUS leaves to the service's text. A look-up shows these;
+# the service's code and text stay in the tooltip.
+LOOKUP_WORDS: dict[int, str] = {
+    2: "Not answered",
+    3: "Not placed: the phone number is not valid",
+    4: "Not placed: the caller ID is not valid",
+    5: "Not placed: the voice is not valid",
+    6: "Not placed: the number to transfer to is not valid",
+    23: "Not placed: the sound file was not found",
+    25: "Answered, but the transfer failed",
+    26: "The person hung up during the transfer",
+    27: "On hold at Esendex",
+    28: "Not placed: calls to this number are not allowed",
+    32: "Not placed: the speech engine failed",
+    33: "Not placed: outside the allowed calling hours",
+    34: "Not placed: the phone network was busy",
+    35: "Not placed: the phone network refused the call",
+    36: "Not placed: the phone network refused the call",
+    37: "Not placed: the phone network did not answer in time",
+    38: "Not placed: the phone network refused the call",
+}
+# Who answered, in a word or two (the tooltip has the sentence).
+ANSWERED_BY: dict[str, str] = {"HUMAN": "Person", "MACHINE": "Machine", "FAX": "Fax", "UNKNOWN": "Not sure"}
+
+
+def calls_text(count: int) -> str:
+    return "1 call" if count == 1 else f"{count} calls"
 
 
 @dataclass(frozen=True)
@@ -25,28 +63,52 @@ class FoundCall:
     def queue_id(self) -> int:
         return self.status.queue_id
 
+    @property
+    def found(self) -> bool:
+        """False when the service does not know this QueueID for the account (code 9)."""
+        return self.status.response_code != UNKNOWN_QUEUE_ID_CODE
+
+    @property
+    def cancellable(self) -> bool:
+        return self.found and self.status.cancellable
+
+
+def status_words(call: FoundCall) -> str:
+    if not call.found:
+        return NOT_FOUND
+    code = call.status.response_code
+    return LOOKUP_WORDS.get(code) or call.status.plain_text
+
 
 def local(moment: datetime | None) -> str:
     """In full (the tooltip and exports)."""
     return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S") if moment else NO_TIME
 
 
-def short_local(moment: datetime | None) -> str:
-    """In the table: day, month and minute ("05 Mar 14:30"); the year only when it is not this one.
-    Three full timestamps would leave the status no room at the default window size."""
+def short_local(moment: datetime | None, today: datetime | None = None) -> str:
+    """In the table: the time alone today ("14:30"), else day and month ("05 Mar 14:30"), the year
+    only when it is not this one. Full timestamps would leave the status no room."""
     if not moment:
         return NO_TIME
-    here = moment.astimezone()
-    return here.strftime("%d %b %H:%M" if here.year == datetime.now().year else "%Y-%m-%d %H:%M")
+    here, now = moment.astimezone(), (today or datetime.now()).astimezone()
+    if here.date() == now.date():
+        return here.strftime("%H:%M")
+    return here.strftime("%d %b %H:%M" if here.year == now.year else "%Y-%m-%d %H:%M")
 
 
-def time_column(title: str, moment: Callable[[FoundCall], datetime | None], tip: str = "") -> Column[FoundCall]:
+def scheduled_text(call: FoundCall) -> str:
+    if call.scheduled_utc is not None:
+        return short_local(call.scheduled_utc)
+    return OUTSIDE_THIS_APP.replace("outside ", "outside\n") if call.found else NO_TIME  # two short lines
+
+
+def time_column(title: str, moment: Callable[[FoundCall], datetime | None], tip: str) -> Column[FoundCall]:
     return Column[FoundCall](
         title,
         lambda c: short_local(moment(c)),
         sort_key=lambda c: moment_key(moment(c)),
         tooltip=lambda c: local(moment(c)) if moment(c) else "",
-        header_tip=tip or "Local time",
+        header_tip=tip,
     )
 
 
@@ -62,55 +124,137 @@ def moment_key(moment: datetime | None) -> float:
     return moment.timestamp() if moment else float("-inf")
 
 
-def answered(status: CallStatus) -> str:
-    return "Yes" if status.answered else ("No" if status.call_complete else NO_TIME)
+def answered_by(status: CallStatus) -> str:
+    """A word or two: Person, Machine, Fax, Not sure; "No" when not answered; "—" before the end."""
+    if status.answered:
+        return ANSWERED_BY.get(status.machine_detection.strip().upper(), "Yes")
+    return "No" if status.call_complete else NO_TIME
+
+
+def answered_tip(status: CallStatus) -> str:
+    parts = []
+    if status.answered:
+        parts.append(status.machine_detection_text or "Answered")
+    if status.digits_pressed:
+        parts.append(f"Keys pressed on the phone: {status.digits_pressed}")
+    if status.machine_detection:
+        parts.append(f"(MachineDetection {status.machine_detection})")
+    return "\n".join(parts)
+
+
+def status_tip(call: FoundCall, service_text: Callable[[int], str]) -> str:
+    code = call.status.response_code
+    technical = f"Code {code}: {call.status.response_text or service_text(code)}"
+    if not call.found:
+        return f"{queue_id_not_found(call.account)}\n{technical}"
+    return technical
 
 
 def call_columns(service_text: Callable[[int], str]) -> list[Column[FoundCall]]:
     """`service_text(code)`: the service's own words for a response code (the Status tooltip)."""
-
-    def status_tip(call: FoundCall) -> str:
-        code = call.status.response_code
-        return f"Code {code}: {call.status.response_text or service_text(code)}"
-
     return [
-        Column[FoundCall]("QueueID", lambda c: str(c.queue_id), sort_key=lambda c: c.queue_id),
+        Column[FoundCall]("QueueID", lambda c: str(c.queue_id), sort_key=lambda c: c.queue_id, header_tip=QUEUE_ID_TIP),
         Column[FoundCall](
             "Status",
-            lambda c: c.status.plain_text,
-            sort_key=lambda c: c.status.plain_text.lower(),
-            tooltip=status_tip,
+            status_words,
+            sort_key=lambda c: status_words(c).lower(),
+            tooltip=lambda c: status_tip(c, service_text),
+            header_tip="What happened to the call, in plain words (the service's code is in each cell's tooltip)",
         ),
         Column[FoundCall](
             "Cancel",
-            lambda c: "" if c.status.cancellable else "No",  # a cancellable row shows a button instead
-            sort_key=lambda c: not c.status.cancellable,
-            tooltip=lambda c: "" if c.status.cancellable else NOT_CANCELLABLE,
+            lambda c: "" if c.cancellable else "No",  # a cancellable row shows a button instead
+            sort_key=lambda c: not c.cancellable,
+            tooltip=lambda c: "" if c.cancellable else NOT_CANCELLABLE,
             header_tip="Only calls that have not started can be cancelled",
         ),
-        time_column("Scheduled", lambda c: c.scheduled_utc, "Local time; known for calls booked from this app"),
-        time_column("Started", lambda c: c.status.start_utc),
-        time_column("Ended", lambda c: c.status.end_utc),
         Column[FoundCall](
-            "Duration", lambda c: duration(c.status.duration_seconds), sort_key=lambda c: c.status.duration_seconds
+            "Scheduled",
+            scheduled_text,
+            sort_key=lambda c: moment_key(c.scheduled_utc),
+            tooltip=lambda c: local(c.scheduled_utc) if c.scheduled_utc else (OUTSIDE_TIP if c.found else ""),
+            header_tip="When the call was booked for, in your local time (known for calls booked from this app)",
         ),
-        Column[FoundCall]("Answered", lambda c: answered(c.status)),
+        time_column("Started", lambda c: c.status.start_utc, "When dialling started, in your local time"),
+        time_column("Ended", lambda c: c.status.end_utc, "When the call ended, in your local time"),
         Column[FoundCall](
-            "Detected",
-            lambda c: c.status.machine_detection.title() or NO_TIME,
-            tooltip=lambda c: c.status.machine_detection_text,
-            header_tip="Who answered: a person or a machine",
+            "Duration",
+            lambda c: duration(c.status.duration_seconds),
+            sort_key=lambda c: c.status.duration_seconds,
+            header_tip="How long the call lasted",
         ),
-        Column[FoundCall]("Account", lambda c: c.account, sort_key=lambda c: c.account.lower()),
+        Column[FoundCall](
+            "Answered by",
+            lambda c: answered_by(c.status) if c.found else NO_TIME,
+            tooltip=lambda c: answered_tip(c.status),
+            header_tip="Who answered: a person, an answering machine or a fax (keys pressed are in the tooltip)",
+        ),
+        Column[FoundCall](
+            "Keys",
+            lambda c: c.status.digits_pressed,
+            header_tip="Keys the person pressed on their phone during the call",
+        ),
+        Column[FoundCall](
+            "Account",
+            lambda c: c.account,
+            sort_key=lambda c: c.account.lower(),
+            header_tip="The account the call was found in; cancelling uses this account",
+        ),
     ]
+
+
+EXPORT_HEADER = (
+    "QueueID",
+    "Account",
+    "Status",
+    "Service code",
+    "Service text",
+    "Can be cancelled",
+    "Scheduled (local time)",
+    "Started (local time)",
+    "Ended (local time)",
+    "Duration (seconds)",
+    "Answered by",
+    "Keys pressed",
+)
+
+
+def export_row(call: FoundCall, service_text: Callable[[int], str]) -> tuple[object, ...]:
+    status = call.status
+    scheduled = local(call.scheduled_utc) if call.scheduled_utc else (OUTSIDE_THIS_APP if call.found else "")
+    return (
+        call.queue_id,
+        call.account,
+        status_words(call),
+        status.response_code,
+        status.response_text or service_text(status.response_code),
+        "Yes" if call.cancellable else "No",
+        scheduled,
+        local(status.start_utc) if status.start_utc else "",
+        local(status.end_utc) if status.end_utc else "",
+        status.duration_seconds,
+        answered_by(status).replace(NO_TIME, ""),
+        status.digits_pressed,
+    )
 
 
 class CallsModel(RowsModel[FoundCall]):
     def __init__(self, service_text: Callable[[int], str], parent: Any = None) -> None:
         super().__init__(call_columns(service_text), parent)
+        self.service_text = service_text
 
-    def position_of(self, queue_id: int) -> int:
-        return next((i for i, call in enumerate(self._rows) if call.queue_id == queue_id), -1)
+    def position_of(self, queue_id: int, account: str | None = None) -> int:
+        return next(
+            (
+                i
+                for i, call in enumerate(self._rows)
+                if call.queue_id == queue_id and (account is None or call.account == account)
+            ),
+            -1,
+        )
 
     def accounts(self) -> set[str]:
         return {call.account for call in self._rows}
+
+    def export_rows(self) -> list[tuple[object, ...]]:
+        return [export_row(call, self.service_text) for call in self._rows]

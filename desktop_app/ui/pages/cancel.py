@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -18,14 +18,17 @@ from PySide6.QtWidgets import (
 )
 
 from ...desk import describe_error
-from ...service import CancelCount, InvalidInput, QueueCancelResult
+from ...service import CancelCount, InvalidInput
 from ...service import validation as check
+from ...service.reference_data import queue_id_not_found
 from ..widgets import BusyRow, FieldError, ResultPanel, buddy_label, confirm, plain_label
+from .lookup_jobs import QueueCancel, cancel_queue_id
 
 if TYPE_CHECKING:
     from ..controller import AppController
 
-QUEUE_ID_TIP = "The number Esendex gives each call (shown in the Esendex portal and on the Find calls page)"
+QUEUE_ID_TIP = "QueueID: the number Esendex gives each call (shown in the Esendex portal and on the Find calls page)"
+REFERENCE_TIP = "The tag given to calls when they were booked; every scheduled call with it is cancelled"
 
 
 def cancel_headline(count: int) -> str:
@@ -57,7 +60,7 @@ class CancelPage(QWidget):
         self.reference = QLineEdit()
         self.reference.setPlaceholderText("for example notify1")
         self.reference.setAccessibleName("Reference ID to cancel")
-        self.reference.setMaxLength(200)  # longer pastes are reported, not silently cut
+        self.reference.setToolTip(REFERENCE_TIP)  # no length limit: a long paste is refused with a reason, never cut
         label.setBuddy(self.reference)
         self.cancel_button = QPushButton("Cancel these calls…")
         self.cancel_button.setShortcut(QKeySequence("Ctrl+Return"))
@@ -80,6 +83,7 @@ class CancelPage(QWidget):
         self.queue_id.setToolTip(QUEUE_ID_TIP)
         self.queue_button = QPushButton("Cancel this call…")
         self.queue_button.setAccessibleName("Cancel the call with this QueueID")
+        self.queue_button.setToolTip("Cancel this one call if it has not started yet")
         queue_row.addWidget(self.queue_id, 1)
         queue_row.addWidget(self.queue_button)
         queue_form.addRow(buddy_label("&QueueID:", self.queue_id), queue_row)
@@ -97,14 +101,36 @@ class CancelPage(QWidget):
         self.cancel_button.clicked.connect(self.ask_cancel_reference)
         self.queue_id.returnPressed.connect(self.ask_cancel_queue)
         self.queue_button.clicked.connect(self.ask_cancel_queue)
-        self.reference.textEdited.connect(lambda _t: self.reference_error.show_message(""))
-        self.queue_id.textEdited.connect(lambda _t: self.queue_error.show_message(""))
+        # Each section's error belongs to it: working in one section clears the other's.
+        self.reference.textEdited.connect(lambda _t: self._clear_errors())
+        self.queue_id.textEdited.connect(lambda _t: self._clear_errors())
+        for field in (self.reference, self.cancel_button, self.queue_id, self.queue_button):
+            field.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FocusIn:
+            if watched in (self.queue_id, self.queue_button):
+                self.reference_error.show_message("")
+            elif watched in (self.reference, self.cancel_button):
+                self.queue_error.show_message("")
+        return super().eventFilter(watched, event)
+
+    def _clear_errors(self) -> None:
+        self.reference_error.show_message("")
+        self.queue_error.show_message("")
 
     # -- cancel by reference ID -----------------------------------------------------------------
+
+    def ask_cancel_reference_id(self, reference_id: str) -> None:
+        """Another page's "Cancel this …": fill in the reference ID and ask to confirm."""
+        self.reference.setText(reference_id)
+        self._clear_errors()
+        self.ask_cancel_reference()
 
     def ask_cancel_reference(self) -> None:
         if self.in_flight:
             return  # a double click or a second Enter sends nothing twice
+        self.queue_error.show_message("")
         account = self.controller.require_account()
         if account is None:
             return
@@ -148,12 +174,13 @@ class CancelPage(QWidget):
     def ask_cancel_call(self, queue_id: int) -> None:
         """Another page's "Cancel this call": fill in the QueueID and ask to confirm."""
         self.queue_id.setText(str(queue_id))
-        self.queue_error.show_message("")
+        self._clear_errors()
         self.ask_cancel_queue()
 
     def ask_cancel_queue(self) -> None:
         if self.in_flight:
             return
+        self.reference_error.show_message("")
         account = self.controller.require_account()
         if account is None:
             return
@@ -177,14 +204,23 @@ class CancelPage(QWidget):
             return
         self.queue_id.setText(str(queue_id))
         self._begin(f"Cancelling call {queue_id}…")
-        self.controller.act(lambda desk: desk.cancel_call(account, queue_id), self._show_queue, self._show_error, self)
+        self.controller.act(
+            lambda desk: cancel_queue_id(desk, account, queue_id),
+            lambda outcome: self._show_queue(account, outcome),
+            self._show_error,
+            self,
+        )
 
-    def _show_queue(self, result: QueueCancelResult) -> None:
+    def _show_queue(self, account: str, outcome: QueueCancel) -> None:
         self._end()
+        result = outcome.result
         if result.cancelled:
             self.result.show_result("success", f"Call {result.queue_id} cancelled", result.credit_notice)
+        elif not outcome.found:
+            self.result.show_result("info", f"QueueID {result.queue_id} not found", queue_id_not_found(account))
         else:
-            self.result.show_result("info", f"Call {result.queue_id} was not cancelled", result.credit_notice)
+            status = f" Its status now: {outcome.status.plain_text}." if outcome.status is not None else ""
+            self.result.show_result("info", f"Call {result.queue_id} was not cancelled", result.credit_notice + status)
         self.cancelled.emit(result)
 
     # -- shared -------------------------------------------------------------------------------------

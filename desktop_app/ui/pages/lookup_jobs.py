@@ -1,0 +1,123 @@
+"""The work behind Find calls and the QueueID cancel, run on the executor's workers: look-ups for
+one account, the merge of several accounts' rows, cancels that tell an unknown QueueID apart from
+a call that has started, and the plain words for an account whose look-up failed.
+
+Every function returns immutable values (tuples, frozen dataclasses).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from ...desk import Desk, describe_error
+from ...service import CallStatus, CannotReachServer, QueueCancelResult, TimedOut
+from ...service.reference_data import UNKNOWN_QUEUE_ID_CODE
+from ...storage.history import HistoryError
+from ...storage.secrets import KeyStoreError
+from ..models.calls import FoundCall
+
+ACCOUNTS_AT_ONCE = 3  # "All accounts": at most this many look-ups run at the same time
+
+
+def find_calls(desk: Desk, account: str, mode: str, query: str) -> tuple[FoundCall, ...]:
+    """The look-up itself, on a worker: statuses from the service, booked times from the history."""
+    if mode == "number":
+        statuses = desk.calls_to_number(account, query)
+    else:
+        statuses = desk.calls_by_queue_id(account or None, [int(q) for q in query.split(";")])
+    try:
+        scheduled = desk.history.scheduled_times(s.queue_id for s in statuses)
+    except HistoryError:  # the history is a bonus here; the statuses matter
+        scheduled = {}
+    return tuple(FoundCall(s, scheduled.get(s.queue_id), account) for s in statuses)
+
+
+def merge_accounts(results: Iterable[tuple[FoundCall, ...]]) -> tuple[FoundCall, ...]:
+    """One list from several accounts' rows, in account order. A QueueID that some account knows
+    is listed only under that account; one that no account knows is listed once, without one."""
+    rows = [call for found in results for call in found]
+    known = {call.queue_id for call in rows if call.found}
+    merged: list[FoundCall] = []
+    missing: set[int] = set()
+    for call in rows:
+        if call.found:
+            merged.append(call)
+        elif call.queue_id not in known and call.queue_id not in missing:
+            missing.add(call.queue_id)
+            merged.append(FoundCall(call.status, None, ""))
+    return tuple(merged)
+
+
+def lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[1:2].islower() or len(text) < 2 else text
+
+
+def failure_line(account: str, error: BaseException) -> tuple[str, str]:
+    """(the inline line, its tooltip) for an account whose look-up failed, e.g. "Main office:
+    could not reach the service" with the whole message in the tooltip."""
+    title, message = describe_error(error)
+    if isinstance(error, (CannotReachServer, TimedOut)):
+        return f"{account}: could not reach the service", message
+    if isinstance(error, KeyStoreError):
+        return f"{account}: {lower_first(message)}", message
+    return f"{account}: {lower_first(title)}", message
+
+
+@dataclass(frozen=True)
+class QueueCancel:
+    """A CancelNotify answer and, when nothing was cancelled, the call's status afterwards (None if
+    it could not be read). `found` is False when the service does not know the QueueID."""
+
+    result: QueueCancelResult
+    status: CallStatus | None
+
+    @property
+    def found(self) -> bool:
+        return self.status is None or self.status.response_code != UNKNOWN_QUEUE_ID_CODE
+
+
+def cancel_queue_id(desk: Desk, account: str, queue_id: int) -> QueueCancel:
+    """Cancel one call; when the service says "not cancelled", ask why (it answers `false` for an
+    unknown QueueID too)."""
+    result = desk.cancel_call(account, queue_id)
+    if result.cancelled:
+        return QueueCancel(result, None)
+    try:
+        status = desk.calls_by_queue_id(account, [queue_id])[0]
+    except Exception:  # the cancel's answer stands; the reason is a bonus
+        status = None
+    return QueueCancel(result, status)
+
+
+@dataclass(frozen=True)
+class RowCancel:
+    """One row of a several-row cancel: the answer (or the error's plain message) and the status
+    read afterwards (None when it could not be read)."""
+
+    account: str
+    queue_id: int
+    cancelled: bool
+    problem: tuple[str, str] | None  # (title, message) when the cancel failed
+    status: CallStatus | None
+
+    @property
+    def found(self) -> bool:
+        return self.status is None or self.status.response_code != UNKNOWN_QUEUE_ID_CODE
+
+
+def cancel_rows(desk: Desk, targets: Sequence[tuple[str, int]]) -> tuple[RowCancel, ...]:
+    """Cancel each (account, QueueID) with its own account, then read its status again. One failure
+    does not stop the others."""
+    done = []
+    for account, queue_id in targets:
+        try:
+            cancelled, problem = desk.cancel_call(account, queue_id).cancelled, None
+        except Exception as error:
+            cancelled, problem = False, describe_error(error)
+        try:
+            status: CallStatus | None = desk.calls_by_queue_id(account, [queue_id])[0]
+        except Exception:
+            status = None
+        done.append(RowCancel(account, queue_id, cancelled, problem, status))
+    return tuple(done)
