@@ -126,6 +126,19 @@ PLAIN_STATUS: dict[int, str] = {
     46: "About to be dialled",
 }
 
+# The status operations answer ResponseCode 9 "Universal Error" for a QueueID the license key does
+# not know (none such, or another account's call); CancelNotify answers plain `false` for it, as for
+# a call that has already started, so only a status look-up tells the two apart.
+UNKNOWN_QUEUE_ID_CODE = 9
+
+
+def queue_id_not_found(account: str) -> str:
+    """What to tell the user about a QueueID the service does not know for `account`."""
+    if not account:
+        return "No call with this QueueID was found. Check the number."
+    return f"No call with this QueueID was found for the account {account}. Check the number, or try another account."
+
+
 # MachineDetection values (fact sheet 11.5): who or what answered.
 PLAIN_MACHINE_DETECTION: dict[str, str] = {
     "HUMAN": "A person",
