@@ -21,6 +21,11 @@ def scheduled_text(call: Watched) -> str:
     return call.scheduled_utc.astimezone().strftime("%Y-%m-%d %H:%M") if call.scheduled_utc else "not known"
 
 
+def phone_text(number: str) -> str:
+    """757-555-1237 for a 10-digit number; anything else as it is."""
+    return f"{number[:3]}-{number[3:6]}-{number[6:]}" if len(number) == 10 and number.isdigit() else number
+
+
 def _order(call: Watched) -> tuple:
     """Pending first, soonest first; ended calls after them."""
     return (call.final, call.scheduled_utc.timestamp() if call.scheduled_utc else 0.0, call.queue_id)
@@ -32,7 +37,7 @@ class WatchModel(RowsModel[Watched]):
         columns = [
             Column[Watched]("QueueID", lambda c: str(c.queue_id), sort_key=lambda c: c.queue_id),
             Column[Watched]("Account", lambda c: c.account, sort_key=lambda c: c.account.lower()),
-            Column[Watched]("Phone number", lambda c: c.phone_number),
+            Column[Watched]("Phone number", lambda c: phone_text(c.phone_number), sort_key=lambda c: c.phone_number),
             Column[Watched]("Reference ID", lambda c: c.reference_id, sort_key=lambda c: c.reference_id.lower()),
             Column[Watched](SCHEDULED_TITLE, scheduled_text, sort_key=_order),
             Column[Watched](

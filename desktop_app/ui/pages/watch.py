@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -71,7 +71,9 @@ class WatchPage(QWidget):
             ("Reference ID", "reference-id"),
             ("Scheduled (local time)", "2000-00-00 00:00"),
         ):
-            header.resizeSection(self.model.column_of(title), metrics.horizontalAdvance(sample) + 24)
+            width = max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance(title) + 16) + 24
+            header.resizeSection(self.model.column_of(title), width)
+        self.table.sortByColumn(self.model.column_of("Scheduled (local time)"), Qt.SortOrder.AscendingOrder)
         layout.addWidget(self.table, 1)
 
         buttons = QHBoxLayout()
