@@ -28,6 +28,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--sandbox", action="store_true", help="use the built-in simulator: no real calls are placed")
     parser.add_argument("--self-test", action="store_true", help="run the end-to-end self-test and exit")
     parser.add_argument("--endpoint", help="with --self-test: test against this service address")
+    parser.add_argument(
+        "--sandbox-namespace",
+        choices=("esendex", "cdyne"),
+        default="esendex",
+        help="the namespace the built-in sandbox speaks, like a real service (for testing the app against both)",
+    )
     parser.add_argument("--profile", type=Path, help="keep settings, history and logs in this folder")
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     return parser.parse_args(argv)
@@ -55,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.self_test:
         from .selftest import run_self_test
 
-        return run_self_test(args.endpoint, args.profile)
+        return run_self_test(args.endpoint, args.profile, args.sandbox_namespace)
 
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
@@ -86,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         keys=KeyStore(),
         history=History(profile.history_file),
         start_sandbox=args.sandbox,
+        sandbox_namespace=args.sandbox_namespace,
     )
     controller = AppController(context)
     window = MainWindow(controller)

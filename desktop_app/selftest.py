@@ -23,14 +23,14 @@ SELFTEST_KEY_VARIABLE = "VOICE_BROADCAST_SELFTEST_KEY"
 STEP_TIMEOUT_MS = 60_000
 
 
-def run_self_test(endpoint: str | None, profile_dir: Path | None = None) -> int:
+def run_self_test(endpoint: str | None, profile_dir: Path | None = None, sandbox_namespace: str = "esendex") -> int:
     """With `profile_dir`, the profile is kept there (for inspection); otherwise a temporary one
     is removed at the end."""
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     root = profile_dir or Path(tempfile.mkdtemp(prefix="vbd-selftest-"))
     try:
-        summary = _run(endpoint, root)
+        summary = _run(endpoint, root, sandbox_namespace)
     except SelfTestFailed as failure:
         print(f"self-test FAILED: {failure}", flush=True)
         return 1
@@ -55,7 +55,7 @@ def _wait_for(app, condition, what: str) -> None:
         app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
 
 
-def _run(endpoint: str | None, root: Path) -> str:
+def _run(endpoint: str | None, root: Path, sandbox_namespace: str) -> str:
     import importlib
     from concurrent.futures import ThreadPoolExecutor
     from datetime import datetime, timedelta
@@ -98,7 +98,7 @@ def _run(endpoint: str | None, root: Path) -> str:
             raise SelfTestFailed(str(error)) from None
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    sandbox = None if endpoint else Sandbox("127.0.0.1", 0).start()
+    sandbox = None if endpoint else Sandbox("127.0.0.1", 0, namespace=sandbox_namespace).start()
     settings = Settings(endpoint=endpoint or "", timeout_seconds=30)
     account = f"self-test-{uuid.uuid4().hex[:8]}"
     history = History(profile.history_file)
@@ -156,7 +156,7 @@ def _run(endpoint: str | None, root: Path) -> str:
             sandbox.stop()
         logging.getLogger().removeHandler(handler)
         handler.close()
-    target = "the built-in sandbox" if sandbox is not None else endpoint
+    target = f"the built-in sandbox ({sandbox_namespace} namespace)" if sandbox is not None else endpoint
     return (
         f"self-test passed: scheduled QueueID {queue_id} and cancelled 1 call by reference ID against {target}; "
         f"keyring backend: {stored_in}"

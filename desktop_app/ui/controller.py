@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -50,12 +50,13 @@ class AppContext:
     history: History
     sandbox: Sandbox | None = None
     start_sandbox: bool = False  # start the built-in sandbox right after the first paint
+    sandbox_namespace: str = "esendex"  # which namespace that sandbox speaks ("esendex" or "cdyne")
 
 
-def _start_sandbox() -> Sandbox:
+def _start_sandbox(namespace: str) -> Sandbox:
     from ..sandbox import Sandbox
 
-    return Sandbox("127.0.0.1", 0).start()  # loopback only
+    return Sandbox("127.0.0.1", 0, namespace=namespace).start()  # loopback only
 
 
 class AppController(AccountsMixin, QObject):
@@ -71,6 +72,7 @@ class AppController(AccountsMixin, QObject):
     endpointChanged = Signal()  # settings saved, the sandbox started or the namespace became known
     sandboxFailed = Signal(str)
     cancelCallRequested = Signal(int)  # "Cancel this call" somewhere: open Cancel with this QueueID
+    cancelReferenceRequested = Signal(str)  # "Cancel this test broadcast": open Cancel with this reference ID
 
     def __init__(self, context: AppContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -102,7 +104,8 @@ class AppController(AccountsMixin, QObject):
         (unless `reference_data` is False, as in the self-test) the voices and response codes."""
         self._load_reference_data = reference_data
         if self.sandbox_mode and self.sandbox is None:
-            self.executor.submit(_start_sandbox, self._sandbox_started, self._sandbox_failed)
+            namespace = self.context.sandbox_namespace
+            self.executor.submit(lambda: _start_sandbox(namespace), self._sandbox_started, self._sandbox_failed)
             return  # the rest follows once the sandbox answers
         self._start_chores()
 
@@ -248,9 +251,11 @@ class AppController(AccountsMixin, QObject):
         on_progress: Callable[[BulkProgress], None],
         on_finished: Callable[[BulkOutcome], None],
         owner: QObject,
+        owners: Mapping[str, str] | None = None,
     ) -> BulkRun:
         """Cancel `items` on the executor's pool, at most `concurrency` at a time. Progress and
-        the outcome arrive on the GUI thread as immutable snapshots."""
+        the outcome arrive on the GUI thread as immutable snapshots. `owners` (QueueID -> account)
+        cancels each QueueID with its own account ("All accounts")."""
         from ..bulk import BulkRun
 
         progress = self.executor.channel(on_progress, owner)
@@ -265,7 +270,8 @@ class AppController(AccountsMixin, QObject):
                 on_finished(outcome)
 
         done = self.executor.channel(finished)
-        run = BulkRun(items, self.desk.bulk_worker(account, kind), concurrency, self.executor.pool, progress, done)
+        work = self.desk.bulk_worker(account, kind, owners)
+        run = BulkRun(items, work, concurrency, self.executor.pool, progress, done)
         self.bulk_running = True
         run.start()
         return run
@@ -284,6 +290,22 @@ class AppController(AccountsMixin, QObject):
             watcher = self._watcher = Watcher(self, parent=self)
             watcher.start()
         return watcher
+
+    def request_cancel_reference(self, reference_id: str) -> None:
+        """Open Cancel with this reference ID filled in (the window wires it; the user confirms)."""
+        self.cancelReferenceRequested.emit(reference_id)
+
+    def find_bulk_owners(
+        self, queue_ids: Sequence[str], on_done: Done, on_error: Failed, owner: QObject | None = None
+    ) -> None:
+        """All accounts: which account owns each QueueID (bulk_owners.find_owners: one keyed
+        status look-up per account, nothing cancelled or recorded). Answers an `Owners`."""
+        from ..bulk_owners import find_owners
+
+        names = self.accounts.names()  # the chosen account first: the likeliest owner
+        accounts = tuple(sorted(names, key=lambda name: name != self.current_account))
+        desk, values = self.desk, tuple(queue_ids)
+        self.run(lambda: find_owners(desk.watch_statuses, accounts, values), on_done, on_error, owner)
 
     # -- settings and closing ---------------------------------------------------------------------------
 
