@@ -30,6 +30,7 @@ from .controller import AppController
 from .dialogs.questions import ask_close_during_bulk, show_about
 from .pages import PAGES, build_page
 from .widgets import ResultPanel, plain_label
+from .widgets.notifier import install_watch_notifier
 from .widgets.welcome import WelcomePanel
 
 log = logging.getLogger(__name__)
@@ -157,6 +158,7 @@ class MainWindow(QMainWindow):
     def _after_first_paint(self) -> None:
         self.controller.start(reference_data=self._everything)
         if self._everything:
+            install_watch_notifier(self)  # follows the desk's calls; says when one ends
             self._build_next_page()
 
     def _build_next_page(self) -> None:
@@ -203,6 +205,7 @@ class MainWindow(QMainWindow):
     bulk_page = property(lambda self: self.page("bulk"))
     schedule_page = property(lambda self: self.page("schedule"))
     history_page = property(lambda self: self.page("history"))
+    watch_page = property(lambda self: self.page("watch"))
 
     def _open_cancel(self, queue_id: int) -> None:
         self.show_page("cancel").ask_cancel_call(queue_id)
