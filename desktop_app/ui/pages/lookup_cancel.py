@@ -3,8 +3,6 @@ confirmation. Each call is cancelled with the account its row was found in."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import QModelIndex
 from PySide6.QtWidgets import QPushButton
 
@@ -12,9 +10,6 @@ from ...service.reference_data import queue_id_not_found
 from ..models.calls import FoundCall, calls_text, status_words
 from ..widgets import confirm
 from .lookup_jobs import RowCancel, cancel_rows
-
-if TYPE_CHECKING:
-    from .lookup import LookupPage
 
 CREDIT_ONE = "Your account is credited for the cancelled call."
 LISTED = 8  # QueueIDs named in a confirmation before "and N more"
@@ -44,10 +39,10 @@ class RowCancelMixin:
 
     # -- the Cancel column ---------------------------------------------------------------------------
 
-    def _cancel_index(self: LookupPage, position: int) -> QModelIndex:
+    def _cancel_index(self, position: int) -> QModelIndex:
         return self.model.index(position, self.model.column_of("Cancel"))
 
-    def _place_button(self: LookupPage, position: int) -> None:
+    def _place_button(self, position: int) -> None:
         """A "Cancel…" button on a row that can still be cancelled; none (the cell says "No") otherwise."""
         call = self.model.row(position)
         index = self._cancel_index(position)
@@ -64,14 +59,14 @@ class RowCancelMixin:
         button.clicked.connect(lambda _=False, qid=call.queue_id, acc=call.account: self.ask_cancel(qid, acc))
         self.table.setIndexWidget(index, button)
 
-    def cancel_button(self: LookupPage, queue_id: int) -> QPushButton | None:
+    def cancel_button(self, queue_id: int) -> QPushButton | None:
         position = self.model.position_of(queue_id)
         if position < 0:
             return None
         widget = self.table.indexWidget(self._cancel_index(position))
         return widget if isinstance(widget, QPushButton) else None
 
-    def _update_selection_button(self: LookupPage) -> None:
+    def _update_selection_button(self) -> None:
         rows = [self.model.row(p) for p in self.table.selected_positions()]
         count = sum(call.cancellable for call in rows)
         self.cancel_selected_button.setEnabled(count > 0 and not self.in_flight)
@@ -79,7 +74,7 @@ class RowCancelMixin:
 
     # -- asking --------------------------------------------------------------------------------------
 
-    def ask_cancel(self: LookupPage, queue_id: int, account: str | None = None) -> None:
+    def ask_cancel(self, queue_id: int, account: str | None = None) -> None:
         if self.in_flight:
             return
         position = self.model.position_of(queue_id, account)
@@ -97,7 +92,7 @@ class RowCancelMixin:
             no_text="Keep it",
         )
 
-    def ask_cancel_selected(self: LookupPage) -> None:
+    def ask_cancel_selected(self) -> None:
         """The selected rows that can still be cancelled, with one confirmation."""
         if self.in_flight:
             return
@@ -133,7 +128,7 @@ class RowCancelMixin:
 
     # -- cancelling ----------------------------------------------------------------------------------
 
-    def cancel_calls(self: LookupPage, targets: list[tuple[str, int]]) -> None:
+    def cancel_calls(self, targets: list[tuple[str, int]]) -> None:
         if self.in_flight or not targets:
             return
         self._begin(
@@ -143,7 +138,7 @@ class RowCancelMixin:
             button.setEnabled(False)  # one action at a time
         self.controller.act(lambda desk: cancel_rows(desk, targets), self._rows_cancelled, self._failed, self)
 
-    def _rows_cancelled(self: LookupPage, outcomes: tuple[RowCancel, ...]) -> None:
+    def _rows_cancelled(self, outcomes: tuple[RowCancel, ...]) -> None:
         self._finish()
         for outcome in outcomes:
             position = self.model.position_of(outcome.queue_id, outcome.account)
@@ -164,7 +159,7 @@ class RowCancelMixin:
         self.result.show_result(kind, headline, "\n".join([credit_text(done), *reasons]))
         self.cancelled.emit(outcomes)
 
-    def _show_one(self: LookupPage, outcome: RowCancel) -> None:
+    def _show_one(self, outcome: RowCancel) -> None:
         if outcome.cancelled:
             self.result.show_result("success", f"Call {outcome.queue_id} cancelled", CREDIT_ONE)
         elif outcome.problem is not None:
