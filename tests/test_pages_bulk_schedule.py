@@ -101,10 +101,11 @@ def test_schedule_page_books_a_call_and_offers_to_cancel_it(qtbot, controller, a
 
     assert page.result.kind == "success" and page.last is not None
     queue_id = page.last.queue_id
-    assert page.result.headline.text() == f"Call scheduled — QueueID {queue_id}"
+    assert page.result.headline.text() == f"Booked — QueueID {queue_id}"
+    assert "Reference ID: ui-booked" in page.result.body.text()
     stored = app_sandbox.state.calls[queue_id]
     assert (stored.reference_id, stored.phone_number) == ("ui-booked", "7575551230")
-    assert page.reference.text().startswith("test-")  # a fresh reference for the next call
+    assert page.reference.text() == "ui-booked"  # the booked one stays in view until "Schedule another"
     assert [r.action for r in controller.desk.history.records()] == ["schedule"]
     for label in (page.utc_label, page.time_note, page.result.headline, page.result.body):
         assert label.textFormat() == Qt.TextFormat.PlainText

@@ -28,6 +28,11 @@ TTS_RATE_RANGE = (0, 20)
 TTS_VOLUME_RANGE = (0, 100)
 MAX_CALL_LENGTH_LIMIT = 3600  # seconds; the unit is UNVERIFIED (fact sheet 5.2), see client defaults
 NEXT_TRY_LIMIT = 86400
+# One rule for times in the past: a time up to this long ago is sent as "now" (someone who took a
+# few minutes to fill in the form, or left it open overnight, still means "now"); anything older is
+# refused as a mistake. The service's own tolerance is UNVERIFIED.
+PAST_TIME_LIMIT = timedelta(days=1)
+PAST_TIME_MESSAGE = "That time is more than a day in the past. Choose a time from now on."
 
 _GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _PHONE_PUNCTUATION = set(" ()-.+/\u00a0")
@@ -228,8 +233,8 @@ def scheduled_time(value: datetime, now: datetime | None = None) -> datetime:
         raise InvalidInput("scheduled_time", "The date and time need a time zone.")
     utc = value.astimezone(UTC)
     now = now or datetime.now(UTC)
-    if utc < now - timedelta(days=1):
-        raise InvalidInput("scheduled_time", "That time is in the past. Choose a time from now on.")
+    if utc < now - PAST_TIME_LIMIT:
+        raise InvalidInput("scheduled_time", PAST_TIME_MESSAGE)
     return utc
 
 

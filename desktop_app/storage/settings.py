@@ -41,6 +41,8 @@ class Settings:
     site_problem: str = field(default="", metadata=_RUNTIME)  # plain message naming the file and line
     offered_accounts: list[str] = field(default_factory=list, metadata=_RUNTIME)  # names the admin offers
     site_values: dict[str, object] = field(default_factory=dict, metadata=_RUNTIME, repr=False)
+    # The schedule form's saved test numbers: [{"name": ..., "number": ...}] (never in the history).
+    test_numbers: list[dict] = field(default_factory=list)
 
     def is_locked(self, name: str) -> bool:
         return name in self.locked

@@ -1,54 +1,67 @@
-"""Schedule a test call. Defaults are sensible, so a test call needs only a number and a text.
+"""Schedule a test call, to one number or several (a test broadcast). Defaults are sensible, so a
+test call needs only a number and a text.
 
 The form (fields, inline errors, local time and UTC) is in schedule_form.py; this page sends the
-call through the controller, shows the answer, and settles a schedule whose answer was lost.
+calls through the controller, shows the answer, and settles a booking whose answer was lost. The
+Schedule button and the answer sit under the form, outside its scroll area: they are always on
+screen, at 640x480 as at the default size. "Schedule another" is the one thing that empties the
+form and makes a new reference ID; booking the same call again within minutes asks first.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimeZone, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QHeaderView, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from ...desk import describe_error
 from ...service import CallRequest, CallStatus, InvalidInput, ScheduledCall
-from ..widgets import BusyRow, ResultPanel, confirm
+from ..models.broadcast import BroadcastModel, booked_rows, checked_rows
+from ..widgets import BusyRow, ResultPanel, confirm, plain_label
 from .schedule_form import ScheduleForm, generate_reference_id, to_utc
+from .schedule_result import RecentBookings, broadcast_result, broadcast_table, checked_result, one_result
+from .schedule_saved import SavedNumbersMixin
 
 if TYPE_CHECKING:
     from ..controller import AppController
 
 __all__ = ["SchedulePage", "generate_reference_id", "to_utc"]
+Sending = tuple[str, tuple[CallRequest, ...], tuple[str, ...]]  # account, calls, numbers as typed
 
 
-class SchedulePage(QWidget):
-    scheduled = Signal(object)  # ScheduledCall
+class SchedulePage(SavedNumbersMixin, QWidget):
+    scheduled = Signal(object)  # ScheduledCall: one number was sent
+    broadcast = Signal(object)  # tuple of ScheduledCall: several numbers were sent
     failed = Signal(str)
-    checked = Signal(object)  # CallStatus or None, after "Check whether it was booked"
+    checked = Signal(object)  # CallStatus or None (one number), or a tuple of them, after the look-up
 
     def __init__(self, controller: AppController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.controller = controller
         self.in_flight = False
+        self.now: Callable[[], datetime] = lambda: datetime.now(UTC)
         self.last: ScheduledCall | None = None
-        self.sending: tuple[str, CallRequest] | None = None
-        self.unknown: tuple[str, CallRequest] | None = None  # a schedule whose answer was lost
-        # A scroll area keeps every field reachable on small screens and at 200% scaling.
+        self.reference_id = ""  # of the last booking shown
+        self.sending: Sending | None = None
+        self.unknown: Sending | None = None  # a booking whose answer was lost
+        self.recent = RecentBookings()
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        scroll = QScrollArea()
+        # The form scrolls (small screens, 200% scaling); the button and the answer below it do not.
+        self.scroll = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         content = QWidget()
         scroll.setWidget(content)
-        outer.addWidget(scroll)
+        outer.addWidget(scroll, 1)
         layout = QVBoxLayout(content)
-
         self.form = form = ScheduleForm()
         layout.addWidget(form)
+        layout.addStretch(1)
         # The fields under the names the window, the tests and the accessibility checks use.
         self.phone, self.text, self.voice, self.when = form.phone, form.text, form.voice, form.when
         self.now_button, self.reference, self.generate_button = form.now_button, form.reference, form.generate_button
@@ -57,35 +70,52 @@ class SchedulePage(QWidget):
         self.max_length, self.errors = form.max_length, form.errors
         self.utc_label, self.time_note = form.utc_label, form.time_note
 
+        footer = QVBoxLayout()
+        footer.setContentsMargins(9, 0, 9, 6)
+        outer.addLayout(footer)
+        self.problems = plain_label(word_wrap=True)  # "2 things to fix: …", beside the button
+        self.problems.setStyleSheet("color: #b3261e;")
+        self.problems.hide()
         buttons = QHBoxLayout()
+        self.busy = BusyRow()
         self.schedule_button = QPushButton("Schedule call")
         self.schedule_button.setDefault(True)
         self.schedule_button.setShortcut(QKeySequence("Ctrl+Return"))
         self.schedule_button.setToolTip("Schedule the call (Ctrl+Enter)")
-        buttons.addStretch(1)
+        buttons.addWidget(self.problems, 1)
+        buttons.addWidget(self.busy, 1)
         buttons.addWidget(self.schedule_button)
-        layout.addLayout(buttons)
-        self.busy = BusyRow()
-        layout.addWidget(self.busy)
+        footer.addLayout(buttons)
         self.result = ResultPanel()
+        self.model = BroadcastModel(self)
+        self.table = broadcast_table(self.model)
+        self.result.layout().insertWidget(2, self.table)
+        self.check_booked = QPushButton("Check whether it was booked")
         self.cancel_this = QPushButton("Cancel this call")
+        self.cancel_broadcast = QPushButton("Cancel this test broadcast")
         self.copy_reference = QPushButton("Copy reference ID")
         self.copy_queue = QPushButton("Copy QueueID")
-        self.check_booked = QPushButton("Check whether it was booked")
-        self.check_booked.setVisible(False)
-        for button in (self.check_booked, self.cancel_this, self.copy_reference, self.copy_queue):
+        self.another = QPushButton("Schedule another")
+        self.another.setToolTip("Empty the numbers and the text, and make a new reference ID")
+        actions = (self.check_booked, self.cancel_this, self.cancel_broadcast, self.copy_reference, self.copy_queue)
+        for button in (*actions, self.another):
             self.result.actions.addWidget(button)
-        layout.addWidget(self.result)
-        layout.addStretch(1)
+            button.hide()
+        footer.addWidget(self.result)
 
         self.schedule_button.clicked.connect(self.submit)
+        self.another.clicked.connect(self.schedule_another)
         self.cancel_this.clicked.connect(self._cancel_this)
+        self.cancel_broadcast.clicked.connect(lambda: controller.request_cancel_reference(self.reference_id))
         self.check_booked.clicked.connect(self.check_unknown)
-        self.copy_reference.clicked.connect(lambda: self._copy(self.last.reference_id if self.last else ""))
+        self.copy_reference.clicked.connect(lambda: self._copy(self.reference_id))
         self.copy_queue.clicked.connect(lambda: self._copy(str(self.last.queue_id) if self.last else ""))
+        self.init_saved_numbers()
         if controller.voices:  # the service's list arrived before this page was built
             self.set_voices(list(controller.voices))
-        controller.voicesLoaded.connect(self._voices_loaded)  # a bound slot: dropped with the page
+        controller.voicesLoaded.connect(self._voices_loaded)  # bound slots: dropped with the page
+        controller.endpointChanged.connect(self._settings_changed)
+        self._settings_changed()
 
     # -- the form's public face ------------------------------------------------------------------------
 
@@ -95,6 +125,9 @@ class SchedulePage(QWidget):
     def _voices_loaded(self, voices: tuple[tuple[int, str], ...]) -> None:
         self.set_voices(list(voices))
 
+    def _settings_changed(self) -> None:
+        self.form.set_default_caller_id(self.controller.settings.default_caller_id)
+
     def set_time_zone(self, zone: QTimeZone) -> None:
         self.form.set_time_zone(zone)
 
@@ -103,42 +136,82 @@ class SchedulePage(QWidget):
 
     def clear_errors(self) -> None:
         self.form.clear_errors()
+        self.problems.hide()
+
+    def schedule_another(self) -> None:
+        """The one way to empty the form and get a new reference ID."""
+        self.form.reset()
+        self._show_nothing()
+        self.phone.setFocus()
 
     # -- scheduling -----------------------------------------------------------------------------------
 
     def submit(self) -> None:
         if self.in_flight:
             return
-        self.clear_errors()
         account = self.controller.require_account()
         if account is None:
             return
-        try:
-            call = self.form.call_request(datetime.now(UTC))
-        except InvalidInput as error:
-            self.form.show_error(error)
+        now = self.now()
+        problems = self.form.check_all(now)
+        calls: tuple[CallRequest, ...] = ()
+        if not problems:
+            try:
+                calls = self.form.call_requests(now)
+            except InvalidInput as error:  # the checks above should have caught it
+                problems = {error.field: error.message}
+                self.errors.get(error.field, self.errors["phone_number"]).show_message(error.message)
+        if problems:
+            self._show_problems(problems)
             return
-        if self.unknown is not None and self.unknown[1].phone_number == call.phone_number:
+        self.problems.hide()
+        shown = self.form.numbers().shown
+        numbers = {c.phone_number for c in calls}
+        if self.unknown is not None and numbers & {c.phone_number for c in self.unknown[1]}:
             confirm(
                 self,
                 "Check first?",
                 "The last try to book a call to this number got no clear answer: the call may already be "
                 "booked. Check first, so that nobody is called twice.",
-                lambda: self._send(account, call),
+                lambda: self._send(account, calls, shown),
                 yes_text="Schedule anyway",
                 no_text="Check first",
                 on_no=self.check_unknown,
             )
             return
-        self._send(account, call)
+        question = self.recent.question(calls, now)
+        if question:
+            confirm(self, "Book it again?", question, lambda: self._send(account, calls, shown), "Book it again")
+            return
+        self._send(account, calls, shown)
 
-    def _send(self, account: str, call: CallRequest) -> None:
+    def _show_problems(self, problems: dict[str, str]) -> None:
+        """A new error never sits beside an old answer; the first field at fault is scrolled to."""
+        self._show_nothing()
+        count = len(problems)
+        self.problems.setText(f"{'1 thing' if count == 1 else f'{count} things'} to fix, marked in red above.")
+        self.problems.show()
+        first = next(error for error in self.errors.values() if error.isVisible())
+        self.scroll.ensureWidgetVisible(first.parentWidget())
+
+    def _show_nothing(self) -> None:
+        self.result.clear()
+        self.table.hide()
+        self.problems.hide()
+        for button in self.result.findChildren(QPushButton):
+            button.hide()
+
+    def _send(self, account: str, calls: tuple[CallRequest, ...], shown: tuple[str, ...]) -> None:
         if self.in_flight:
             return
-        self.sending = (account, call)
-        self._begin(f"Scheduling a call to {call.phone_number}…")
-        self.result.clear()
-        self.controller.act(lambda desk: desk.schedule(account, call), self._done, self._error, self)
+        self.sending = (account, calls, shown)
+        self._show_nothing()
+        if len(calls) == 1:
+            self._begin(f"Scheduling a call to {shown[0]}…")
+            self.controller.act(lambda desk: desk.schedule(account, calls[0]), self._done, self._error, self)
+        else:
+            self._begin(f"Scheduling a test broadcast to {len(calls)} numbers…")
+            self.controller.act(lambda desk: desk.schedule_many(account, calls), self._done, self._error, self)
 
     def _begin(self, text: str) -> None:
         self.in_flight = True
@@ -150,78 +223,104 @@ class SchedulePage(QWidget):
         self.schedule_button.setEnabled(True)
         self.busy.stop()
 
-    def _done(self, result: ScheduledCall) -> None:
+    def _done(self, answer: ScheduledCall | tuple[ScheduledCall, ...]) -> None:
         self._finish()
-        self.last = result
-        if result.queued:
-            local = result.scheduled_utc.astimezone()
-            self.result.show_result(
-                "success",
-                f"Call scheduled — QueueID {result.queue_id}",
-                f"It will be placed at {local:%Y-%m-%d %H:%M} your time ({result.scheduled_utc:%H:%M} UTC). "
-                f"Reference ID: {result.reference_id or '(none)'}. The service said: {result.response_text}.",
-            )
-            self.form.new_reference()  # the next call gets a fresh one
-        else:
-            self.result.show_result(
-                "error",
-                "The service did not accept the call",
-                f"{result.plain_text} (code {result.response_code}). Check the details and try again.",
-            )
-        self.cancel_this.setVisible(result.queued)
-        self.copy_queue.setVisible(result.queued)
-        self.copy_reference.setVisible(bool(result.reference_id))
-        self.check_booked.setVisible(False)
+        assert self.sending is not None
+        _account, calls, shown = self.sending
+        results = answer if isinstance(answer, tuple) else (answer,)
+        rows = booked_rows(shown, results)
+        self.reference_id = calls[0].reference_id
         self.unknown = None
-        self.scheduled.emit(result)
+        booked = any(row.booked for row in rows)
+        if isinstance(answer, tuple):
+            self.last = None
+            self.result.show_result(*broadcast_result(rows, self.reference_id, calls[0].scheduled_utc))
+            self._show_table(rows)
+            what = f"reference ID {self.reference_id}"
+        else:
+            self.last = answer
+            self.result.show_result(*one_result(shown[0], answer))
+            what = f"QueueID {answer.queue_id}"
+        if booked:
+            self.recent.remember(calls, self.now(), what)
+        self._show_actions(rows, several=isinstance(answer, tuple))
+        self.another.setVisible(booked)
+        (self.broadcast if isinstance(answer, tuple) else self.scheduled).emit(answer)
+
+    def _show_table(self, rows: Sequence) -> None:
+        self.model.set_rows(rows)
+        self.table.resizeColumnsToContents()
+        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.show()
+
+    def _show_actions(self, rows: Sequence, several: bool) -> None:
+        cancellable = any(row.cancellable for row in rows)
+        self.cancel_this.setVisible(cancellable and not several)
+        self.cancel_broadcast.setVisible(cancellable and several)
+        self.copy_queue.setVisible(not several and any(row.booked for row in rows))
+        self.copy_reference.setVisible(bool(self.reference_id))
+        self.check_booked.hide()
 
     def _error(self, error: BaseException) -> None:
         self._finish()
         title, message = describe_error(error)
         unknown = getattr(error, "outcome_unknown", False)
         self.unknown = self.sending if unknown else None
+        if unknown and self.sending is not None and len(self.sending[1]) > 1:
+            message += f" This is true of all {len(self.sending[1])} numbers: check before booking any again."
         self.result.show_result("warning" if unknown else "error", title, message)
-        for button in (self.cancel_this, self.copy_queue, self.copy_reference):
-            button.setVisible(False)
         self.check_booked.setVisible(unknown)
         self.failed.emit(message)
 
-    # -- a schedule whose answer was lost ---------------------------------------------------------------
+    # -- a booking whose answer was lost ---------------------------------------------------------------
 
     def check_unknown(self) -> None:
-        """Look the number up to settle a schedule whose answer was lost."""
+        """Look each number up to settle a booking whose answer was lost."""
         if self.unknown is None or self.in_flight:
             return
-        account, call = self.unknown
-        self._begin(f"Looking up the calls to {call.phone_number}…")
+        account, calls, shown = self.unknown
+        if len(calls) == 1:
+            self._begin(f"Looking up the calls to {shown[0]}…")
+            job = lambda desk: desk.confirm_schedule(account, calls[0])  # noqa: E731
+        else:
+            self._begin(f"Looking up the calls to {len(calls)} numbers…")
+            job = lambda desk: desk.confirm_schedule_many(account, calls)  # noqa: E731
         self.check_booked.setEnabled(False)
-        self.controller.act(lambda desk: desk.confirm_schedule(account, call), self._checked, self._check_failed, self)
+        self.controller.act(job, self._checked, self._check_failed, self)
 
-    def _checked(self, found: CallStatus | None) -> None:
+    def _checked(self, found: CallStatus | tuple[CallStatus | None, ...] | None) -> None:
         self._finish()
+        assert self.unknown is not None
+        _account, calls, shown = self.unknown
         self.check_booked.setEnabled(True)
-        self.check_booked.setVisible(False)
         self.unknown = None
-        if found is None:
+        self.reference_id = calls[0].reference_id
+        rows = checked_rows(shown, found if isinstance(found, tuple) else (found,))
+        if isinstance(found, tuple):
+            self.result.show_result(*checked_result(rows))
+            self._show_table(rows)
+        elif found is None:
             self.result.show_result(
                 "info", "It was not booked", "No new call to this number was found. You can schedule it again."
             )
-            self.cancel_this.setVisible(False)
         else:
-            self.last = ScheduledCall(found.queue_id, found.response_code, found.response_text, "", datetime.now(UTC))
+            self.last = ScheduledCall(found.queue_id, found.response_code, found.response_text, "", self.now())
             self.result.show_result(
                 "success",
                 f"It was booked — QueueID {found.queue_id}",
                 f"Status: {found.plain_text}. Do not schedule it again.",
             )
-            self.cancel_this.setVisible(found.cancellable)
+        if any(row.booked for row in rows):
+            self.recent.remember(calls, self.now(), "found by the look-up")
+        self._show_actions(rows, several=isinstance(found, tuple))
+        self.another.setVisible(any(row.booked for row in rows))
         self.checked.emit(found)
 
     def _check_failed(self, error: BaseException) -> None:
         self._finish()
         self.check_booked.setEnabled(True)
         title, message = describe_error(error)
-        self.result.show_result("warning", title, f"{message} The earlier call's outcome is still unknown.")
+        self.result.show_result("warning", title, f"{message} The earlier booking's outcome is still unknown.")
 
     # -- result actions ---------------------------------------------------------------------------------
 

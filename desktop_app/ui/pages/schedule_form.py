@@ -1,14 +1,18 @@
 """The Schedule page's form: its fields, their inline errors, and the chosen time in local time
-and UTC (with daylight-saving notes). It turns what was typed into a validated `CallRequest`;
-sending it and showing the answer is the page's job (schedule.py)."""
+and UTC (with daylight-saving notes). It turns what was typed into validated `CallRequest`s, one
+per number; sending them and showing the answer is the page's job (schedule.py).
+
+Every problem is listed at once, each under its field, and a field's message goes away as soon as
+the field is right again. The rarely changed options sit in a collapsed "More options" section."""
 
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from PySide6.QtCore import QDateTime, QTimeZone
+from PySide6.QtCore import QDateTime, Qt, QTimeZone
 from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
@@ -21,16 +25,18 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QSpinBox,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from ...service import CallRequest, InvalidInput, new_call_request
+from ...service import CallRequest, new_call_request
 from ...service import validation as check
 from ...service.reference_data import DEFAULT_VOICE_ID, VOICES
 from ..widgets import FieldError, plain_label
+from .schedule_numbers import Numbers, NumbersEdit, SavedNumbersButton, parse_numbers, problem_of
 
-PAST_GRACE = timedelta(minutes=5)  # a time a few minutes ago means "now", not a mistake
+PAST_TIME_LIMIT = check.PAST_TIME_LIMIT  # up to a day ago is sent as "now"; older is refused
 
 
 def generate_reference_id(now: datetime | None = None) -> str:
@@ -55,19 +61,28 @@ class ScheduleForm(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.errors: dict[str, FieldError] = {}
+        self._checks: dict[str, Callable[[datetime], str]] = {}
+        self.default_caller_id = ""
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
 
         call_box = QGroupBox("Schedule a test call")
         form = QFormLayout(call_box)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.phone = QLineEdit()
-        self.phone.setPlaceholderText("for example 757-555-1234")
-        self._row(form, "&Phone number to dial:", self.phone, "phone_number")
+        numbers_row = QHBoxLayout()
+        self.phone = NumbersEdit()
+        self.saved_button = SavedNumbersButton()
+        numbers_row.addWidget(self.phone, 1)
+        numbers_row.addWidget(self.saved_button)
+        self._row(form, "&Phone number(s) to dial:", holder(numbers_row), "phone_number", self.phone)
+        self.numbers_note = plain_label(word_wrap=True)  # "2 duplicate numbers removed"
+        self.numbers_note.setStyleSheet("color: #2a5599;")
+        self.numbers_note.hide()
+        form.addRow("", self.numbers_note)
         self.text = QPlainTextEdit()
         self.text.setPlaceholderText("What the call should say, for example: Hello, this is a test call.")
         self.text.setTabChangesFocus(True)
-        self.text.setMinimumHeight(self.fontMetrics().lineSpacing() * 4 + 12)
+        self.text.setMinimumHeight(self.fontMetrics().lineSpacing() * 3 + 12)
         self.text.setMaximumHeight(self.fontMetrics().lineSpacing() * 8 + 12)
         self._row(form, "&Text to say:", self.text, "text_to_say")
         self.voice = QComboBox()
@@ -83,9 +98,9 @@ class ScheduleForm(QWidget):
         self.now_button.setAccessibleName("Set the time to one hour from now")
         when_row.addWidget(self.when, 1)
         when_row.addWidget(self.now_button)
-        self._row(form, "&When (your local time):", holder(when_row), "scheduled_time")
+        self._row(form, "&When (your local time):", holder(when_row), "scheduled_time", self.when)
         self.when.setAccessibleName("When the call is placed, in your local time")
-        self.utc_label = plain_label()
+        self.utc_label = plain_label(word_wrap=True)
         self.utc_label.setStyleSheet("color: palette(placeholder-text);")
         form.addRow("", self.utc_label)
         self.time_note = plain_label(word_wrap=True)  # daylight-saving gaps and overlaps, in plain words
@@ -100,12 +115,19 @@ class ScheduleForm(QWidget):
         self.generate_button.setAccessibleName("Generate a new reference ID")
         ref_row.addWidget(self.reference, 1)
         ref_row.addWidget(self.generate_button)
-        self._row(form, "&Reference ID:", holder(ref_row), "reference_id")
+        self._row(form, "&Reference ID:", holder(ref_row), "reference_id", self.reference)
         self.reference.setAccessibleName("Reference ID")
         layout.addWidget(call_box)
 
-        more = QGroupBox("Caller ID and call options")
-        more_form = QFormLayout(more)
+        self.more_button = QToolButton()
+        self.more_button.setText("More options (caller ID, tries, speech, call length)")
+        self.more_button.setCheckable(True)
+        self.more_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.more_button.setArrowType(Qt.ArrowType.RightArrow)
+        self.more_button.setAutoRaise(True)
+        layout.addWidget(self.more_button)
+        self.more = QGroupBox("Caller ID and call options")
+        more_form = QFormLayout(self.more)
         self.caller_number = QLineEdit()
         self.caller_number.setPlaceholderText("optional, 10 digits")
         self._row(more_form, "Caller ID &number:", self.caller_number, "caller_id_number")
@@ -117,20 +139,51 @@ class ScheduleForm(QWidget):
         self.rate = self._spin(more_form, "Speech r&ate:", *check.TTS_RATE_RANGE, 10, "tts_rate", "10 is normal")
         self.volume = self._spin(more_form, "V&olume:", *check.TTS_VOLUME_RANGE, 100, "tts_volume")
         self.max_length = self._spin(
-            more_form, "Ma&x call length (seconds):", 0, check.MAX_CALL_LENGTH_LIMIT, 300, "max_call_length"
+            more_form, "Ma&x call length (seconds):", 0, check.MAX_CALL_LENGTH_LIMIT, 0, "max_call_length"
         )
-        layout.addWidget(more)
+        self.max_length.setSpecialValueText("The service's default")
+        self.max_length.setMinimumWidth(self.max_length.fontMetrics().horizontalAdvance("The service's default") + 40)
+        more_form.addRow(
+            "",
+            plain_label(
+                "Leave the call length at the service's default unless Esendex asked you to change it: "
+                "a call longer than this is hung up.",
+                word_wrap=True,
+            ),
+        )
+        self.more.hide()
+        layout.addWidget(self.more)
 
+        self.more_button.toggled.connect(self.show_more)
         self.now_button.clicked.connect(self.reset_time)
         self.generate_button.clicked.connect(self.new_reference)
         self.when.dateTimeChanged.connect(self._update_utc)
+        self.phone.textChanged.connect(self._update_numbers_note)
+        self._checks = {
+            "phone_number": lambda now: self.numbers().problem,
+            "text_to_say": lambda now: problem_of(check.text_to_say, self.text.toPlainText()),
+            "scheduled_time": lambda now: problem_of(check.scheduled_time, to_utc(self.when.dateTime()), now),
+            "reference_id": lambda now: self._referenceproblem_of(),
+            "caller_id_number": lambda now: self._callerproblem_of(),
+            "caller_id_name": lambda now: problem_of(check.caller_id_name, self.caller_name.text()),
+        }
+        changed = {
+            "phone_number": self.phone.textChanged,
+            "text_to_say": self.text.textChanged,
+            "scheduled_time": self.when.dateTimeChanged,
+            "reference_id": self.reference.textChanged,
+            "caller_id_number": self.caller_number.textChanged,
+            "caller_id_name": self.caller_name.textChanged,
+        }
+        for field, signal in changed.items():
+            signal.connect(lambda *_args, f=field: self._recheck(f))
         self.reset_time()
         self.new_reference()
 
     # -- building ------------------------------------------------------------------------------------
 
-    def _row(self, form: QFormLayout, label: str, widget: QWidget, field: str) -> None:
-        """A field with its inline error underneath; the label's mnemonic focuses `widget`."""
+    def _row(self, form: QFormLayout, label: str, widget: QWidget, field: str, focus: QWidget | None = None) -> None:
+        """A field with its inline error underneath; the label's mnemonic focuses `focus`."""
         box = QWidget()
         column = QVBoxLayout(box)
         column.setContentsMargins(0, 0, 0, 0)
@@ -142,8 +195,8 @@ class ScheduleForm(QWidget):
         form.addRow(label, box)
         label_widget = form.labelForField(box)
         if isinstance(label_widget, QLabel):
-            label_widget.setBuddy(widget)
-        widget.setAccessibleName(label.replace("&", "").rstrip(":"))
+            label_widget.setBuddy(focus or widget)
+        (focus or widget).setAccessibleName(label.replace("&", "").rstrip(":"))
 
     def _spin(
         self, form: QFormLayout, label: str, low: int, high: int, value: int, field: str, hint: str = ""
@@ -158,6 +211,11 @@ class ScheduleForm(QWidget):
         self._row(form, label, spin, field)
         return spin
 
+    def show_more(self, shown: bool = True) -> None:
+        self.more_button.setChecked(shown)
+        self.more_button.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
+        self.more.setVisible(shown)
+
     # -- values ----------------------------------------------------------------------------------------
 
     def set_voices(self, voices: list[tuple[int, str]]) -> None:
@@ -168,8 +226,22 @@ class ScheduleForm(QWidget):
         index = self.voice.findData(current if current is not None else DEFAULT_VOICE_ID)
         self.voice.setCurrentIndex(max(index, 0))
 
+    def set_default_caller_id(self, number: str) -> None:
+        """The administrator's caller ID (settings.default_caller_id), unless one was typed."""
+        if not self.caller_number.text() or self.caller_number.text() == self.default_caller_id:
+            self.caller_number.setText(number)
+        self.default_caller_id = number
+
     def new_reference(self) -> None:
         self.reference.setText(generate_reference_id())
+
+    def reset(self) -> None:
+        """ "Schedule another": empty numbers and text, a new reference ID and time; options stay."""
+        self.phone.setText("")
+        self.text.setPlainText("")
+        self.new_reference()
+        self.reset_time()
+        self.clear_errors()
 
     def reset_time(self) -> None:
         soon = QDateTime.currentDateTime().addSecs(3600)
@@ -186,7 +258,11 @@ class ScheduleForm(QWidget):
         value = self.when.dateTime()
         moment = to_utc(value)
         zone = self.when.timeZone()
-        self.utc_label.setText(f"= {moment:%Y-%m-%d %H:%M} UTC (your time zone: {zone.displayName(value)})")
+        text = f"= {moment:%Y-%m-%d %H:%M} UTC (your time zone: {zone.displayName(value)})"
+        now = datetime.now(UTC)
+        if now - PAST_TIME_LIMIT <= moment < now:
+            text += ". That time has passed, so the call is placed straight away."
+        self.utc_label.setText(text)
         note = ""
         try:
             date, time = value.date(), value.time()
@@ -197,34 +273,70 @@ class ScheduleForm(QWidget):
         self.time_note.setText(note)
         self.time_note.setVisible(bool(note))
 
-    # -- errors and the request ---------------------------------------------------------------------------
+    def numbers(self) -> Numbers:
+        return parse_numbers(self.phone.text())
+
+    def _update_numbers_note(self) -> None:
+        note = self.numbers().note
+        self.numbers_note.setText(note)
+        self.numbers_note.setVisible(bool(note))
+
+    # -- errors and the requests ----------------------------------------------------------------------
+
+    def _referenceproblem_of(self) -> str:
+        if not self.reference.text().strip():
+            if len(self.numbers().numbers) > 1:
+                return "Several numbers need a reference ID, so that the broadcast can be cancelled. Press Generate."
+            return ""
+        return problem_of(check.reference_id, self.reference.text())
+
+    def _callerproblem_of(self) -> str:
+        typed = self.caller_number.text()
+        problem = problem_of(check.optional_phone_number, typed, "caller_id_number", "caller ID number")
+        if problem or not self.caller_number.text().strip():
+            return problem
+        caller = check.phone_number(self.caller_number.text()).split("x")[0]
+        if any(number.split("x")[0] == caller for number in self.numbers().numbers):
+            return "The caller ID cannot be the number being dialled."
+        return ""
+
+    def _recheck(self, field: str) -> None:
+        """A field that shows a message is checked again as it changes: right again, it goes away."""
+        if self.errors[field].isVisible():
+            self.errors[field].show_message(self._checks[field](datetime.now(UTC)))
 
     def clear_errors(self) -> None:
         for error in self.errors.values():
             error.show_message("")
 
-    def show_error(self, error: InvalidInput) -> None:
-        self.errors.get(error.field, self.errors["phone_number"]).show_message(error.message)
+    def check_all(self, now: datetime) -> dict[str, str]:
+        """Every field's problem at once, each shown under its field: {field: message}."""
+        problems = {field: message for field, run in self._checks.items() if (message := run(now))}
+        for field, error in self.errors.items():
+            error.show_message(problems.get(field, ""))
+        if problems.keys() & {"caller_id_number", "caller_id_name"}:
+            self.show_more(True)
+        return problems
 
-    def call_request(self, now: datetime) -> CallRequest:
-        """The call as typed, validated; raises InvalidInput naming the field at fault."""
-        scheduled = to_utc(self.when.dateTime())
+    def call_requests(self, now: datetime) -> tuple[CallRequest, ...]:
+        """One validated call per number (after `check_all` found nothing); raises InvalidInput."""
+        scheduled = max(to_utc(self.when.dateTime()), now)  # a time that has passed means "now"
         voice = self.voice.currentData()
-        call = new_call_request(
-            phone_number=self.phone.text(),
-            text_to_say=self.text.toPlainText(),
-            scheduled=max(scheduled, now) if scheduled > now - PAST_GRACE else scheduled,
-            reference_id=self.reference.text(),
-            voice_id=voice if voice is not None else DEFAULT_VOICE_ID,
-            caller_id_number=self.caller_number.text(),
-            caller_id_name=self.caller_name.text(),
-            try_count=self.tries.value(),
-            next_try_seconds=self.gap.value(),
-            tts_rate=self.rate.value(),
-            tts_volume=self.volume.value(),
-            max_call_length=self.max_length.value(),
-            now=now,
+        return tuple(
+            new_call_request(
+                phone_number=number,
+                text_to_say=self.text.toPlainText(),
+                scheduled=scheduled,
+                reference_id=self.reference.text(),
+                voice_id=voice if voice is not None else DEFAULT_VOICE_ID,
+                caller_id_number=self.caller_number.text(),
+                caller_id_name=self.caller_name.text(),
+                try_count=self.tries.value(),
+                next_try_seconds=self.gap.value(),
+                tts_rate=self.rate.value(),
+                tts_volume=self.volume.value(),
+                max_call_length=self.max_length.value(),
+                now=now,
+            )
+            for number in self.numbers().numbers
         )
-        if scheduled < now - PAST_GRACE:  # checked after the fields, as before: their errors come first
-            raise InvalidInput("scheduled_time", "That time is in the past. Choose a time from now on.")
-        return call

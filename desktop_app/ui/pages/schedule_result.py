@@ -1,0 +1,99 @@
+"""What the Schedule page says after a booking, in plain words: one call, or a test broadcast
+(several numbers, one reference ID) with a total and a line per number. Also the memory of recent
+bookings, so that booking the same call twice within a few minutes asks first."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+
+from ...service import CallRequest, ScheduledCall
+from ..models.broadcast import BroadcastModel, BroadcastRow, total_words
+
+# A second booking of the same numbers and text within this time is most likely a second click,
+# not a second call: the page asks first.
+REBOOK_WINDOW = timedelta(minutes=10)
+
+
+def when_words(moment: datetime) -> str:
+    return f"{moment.astimezone():%Y-%m-%d %H:%M} your time ({moment:%H:%M} UTC)"
+
+
+def one_result(number: str, result: ScheduledCall) -> tuple[str, str, str]:
+    """(kind, headline, body) for one number."""
+    reference = result.reference_id or "(none)"
+    if result.booked:
+        return (
+            "success",
+            f"Booked — QueueID {result.queue_id}",
+            f"The call to {number} is booked for {when_words(result.scheduled_utc)}. "
+            f"Reference ID: {reference}. Status: {result.plain_text}.",
+        )
+    if result.problem:
+        return "error", "Not booked", result.problem
+    return (
+        "error",
+        "Not booked: the service did not accept the call",
+        f"{result.plain_text} (code {result.response_code}). Check the details and try again.",
+    )
+
+
+def broadcast_result(rows: Sequence[BroadcastRow], reference_id: str, moment: datetime) -> tuple[str, str, str]:
+    """(kind, headline, body) for a test broadcast; the rows are listed under it."""
+    booked = sum(row.booked for row in rows)
+    kind = "success" if booked == len(rows) else "warning" if booked else "error"
+    body = f"{total_words(rows)}. Reference ID: {reference_id}, for {when_words(moment)}."
+    return kind, f"{booked} of {len(rows)} numbers booked", body
+
+
+def checked_result(rows: Sequence[BroadcastRow]) -> tuple[str, str, str]:
+    booked = sum(row.booked for row in rows)
+    body = f"{total_words(rows)}. What was found is recorded in the history. Book again only the numbers not booked."
+    return ("success" if booked else "info"), f"Looked up: {booked} of {len(rows)} numbers were booked", body
+
+
+@dataclass(frozen=True)
+class Booking:
+    when: datetime
+    what: str  # "QueueID 4093250" or "reference ID test-…"
+
+
+class RecentBookings:
+    """The calls booked from this page lately, by (numbers, text)."""
+
+    def __init__(self) -> None:
+        self._booked: dict[tuple[tuple[str, ...], str], Booking] = {}
+
+    @staticmethod
+    def _key(calls: Sequence[CallRequest]) -> tuple[tuple[str, ...], str]:
+        return tuple(sorted(c.phone_number for c in calls)), calls[0].text_to_say if calls else ""
+
+    def remember(self, calls: Sequence[CallRequest], when: datetime, what: str) -> None:
+        self._booked[self._key(calls)] = Booking(when, what)
+
+    def question(self, calls: Sequence[CallRequest], now: datetime) -> str:
+        """ "You booked this call 2 minutes ago (QueueID 4093250). Book it again?", or ""."""
+        booking = self._booked.get(self._key(calls))
+        if booking is None or now - booking.when > REBOOK_WINDOW:
+            return ""
+        minutes = int((now - booking.when).total_seconds() // 60)
+        ago = "less than a minute ago" if minutes < 1 else f"{minutes} minute{'s' if minutes > 1 else ''} ago"
+        if len(calls) == 1:
+            return f"You booked this call {ago} ({booking.what}). Book it again?"
+        return f"You booked these {len(calls)} calls {ago} ({booking.what}). Book them again?"
+
+
+def broadcast_table(model: BroadcastModel) -> QTableView:
+    """The per-number list under a test broadcast's answer: a few rows high, scrolling inside."""
+    table = QTableView()
+    table.setModel(model)
+    table.setAccessibleName("Each number of the test broadcast")
+    table.verticalHeader().hide()
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+    table.setMaximumHeight(table.fontMetrics().lineSpacing() * 7)
+    table.hide()
+    return table
