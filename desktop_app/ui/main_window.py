@@ -95,6 +95,9 @@ class MainWindow(QMainWindow):
             lambda message: self._show_notice("sandbox", "error", "The sandbox could not start", message)
         )
         controller.cancelCallRequested.connect(self._open_cancel)
+        controller.cancelReferenceRequested.connect(
+            lambda reference_id: self.show_page("cancel").ask_cancel_reference_id(reference_id)
+        )
         self._show_account(controller.current_account)
         self._show_welcome()
         if controller.settings.site_problem:  # reported once, at start-up; the app uses safe defaults
