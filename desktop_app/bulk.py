@@ -106,7 +106,7 @@ def csv_to_text(data: str, kind: Kind) -> str:
 
 # -- running ------------------------------------------------------------------------------------
 
-FINISHED_STATES = ("cancelled", "nothing", "failed")
+FINISHED_STATES = ("cancelled", "nothing", "failed", "not found")
 
 
 @dataclass(frozen=True)
@@ -115,9 +115,10 @@ class BulkItem:
 
     index: int  # 1-based row number
     value: str
-    state: str = "waiting"  # waiting, sending, cancelled, nothing, failed, not sent
+    state: str = "waiting"  # waiting, sending, cancelled, nothing, failed, not sent, not found
     count: int = 0
     message: str = ""
+    account: str = ""  # "All accounts": the account that owns this QueueID
 
     @property
     def finished(self) -> bool:
@@ -134,6 +135,7 @@ class BulkTotals:
     calls_cancelled: int
     not_sent: int
     elapsed_seconds: float = 0.0
+    not_found_rows: int = 0  # "All accounts": QueueIDs no account knows (never sent)
 
     @property
     def credit_notice(self) -> str:
@@ -159,6 +161,7 @@ def totals(items: Sequence[BulkItem]) -> BulkTotals:
         failed_rows=sum(item.state == "failed" for item in items),
         calls_cancelled=sum(item.count for item in items if item.state == "cancelled"),
         not_sent=sum(item.state in ("waiting", "not sent") for item in items),
+        not_found_rows=sum(item.state == "not found" for item in items),
     )
 
 
@@ -208,7 +211,7 @@ class BulkRun:
         self._stopping = threading.Event()
         self._done = threading.Event()
         self._in_flight = 0
-        self._counts = dict.fromkeys(("done", "cancelled", "nothing", "failed", "calls"), 0)
+        self._counts = dict.fromkeys(("done", "cancelled", "nothing", "failed", "not found", "calls"), 0)
 
     def start(self) -> None:
         self.started_at = time.monotonic()
@@ -247,6 +250,7 @@ class BulkRun:
             calls_cancelled=c["calls"],
             not_sent=len(self._items) - c["done"] - self._in_flight,
             elapsed_seconds=time.monotonic() - self.started_at,
+            not_found_rows=c["not found"],
         )
 
     def _set(self, item: BulkItem) -> BulkProgress:

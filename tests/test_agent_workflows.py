@@ -104,14 +104,14 @@ def test_bulk_run_with_invalid_lines_and_duplicates(qtbot, window, app_sandbox):
         book(window, app_sandbox, ref=f"appt-{i % 2}")
     page = paste_and_check(qtbot, window, "appt-0\nappt-1; appt-0\nbad id\nnothing-here\n" + "y" * 70)
     assert page.summary.text() == "3 reference IDs ready, 1 duplicate removed, 2 not valid (listed below, not sent)."
-    problems = [page.problems.item(i).text() for i in range(page.problems.count())]
+    problems = page.entry.problem_lines()
     assert any("“bad id”" in p and "space" in p for p in problems)
     assert any("Duplicate: sent once." in p for p in problems)
     assert page.table.model().rowCount() == 3
     summary = run_bulk(qtbot, page)
     assert (summary.calls_cancelled, summary.cancelled_rows, summary.nothing_rows, summary.failed_rows) == (4, 2, 1, 0)
-    assert page.result.headline.text() == "4 calls cancelled"
-    assert "2 cancelled, 1 with nothing to cancel, 0 failed" in page.result.body.text()
+    assert page.result.headline.text() == "4 calls cancelled across 2 reference IDs"
+    assert page.result.body.text().startswith("1 reference ID had nothing to cancel. ")
     assert "credited for the 4 cancelled calls" in page.result.body.text()
     assert [cell(page.table, r, 2) for r in range(3)] == ["Cancelled", "Cancelled", "Nothing to cancel"]
     assert app_sandbox.operations["CancelNotifyByReferenceID"] == 3

@@ -20,7 +20,7 @@ from desktop_app.storage.history import History
 from desktop_app.storage.profile import Profile
 from desktop_app.storage.secrets import KeyStore
 from desktop_app.storage.settings import Settings
-from desktop_app.ui.models.bulk import VALUE_TITLE
+from desktop_app.ui.models.bulk import VALUE_TITLES
 from desktop_app.ui.models.table import FAILED_COLOUR, plain_tip
 from desktop_app.ui.pages import bulk as bulk_module
 from desktop_app.ui.pages.bulk import BulkPage
@@ -182,8 +182,8 @@ def test_bulk_run_of_30_reference_ids_at_4_at_a_time(qtbot, controller, app_sand
     page = paste_and_check(qtbot, controller, "\n".join(references))
     assert page.summary.text() == "30 reference IDs ready." and page.model.rowCount() == 30
     header = page.table.horizontalHeader()
-    value_column = page.model.column_of(VALUE_TITLE)
-    assert header.sectionSize(value_column) >= header.fontMetrics().horizontalAdvance(VALUE_TITLE)
+    value_column = page.model.column_of(VALUE_TITLES["reference"])
+    assert header.sectionSize(value_column) >= header.fontMetrics().horizontalAdvance(VALUE_TITLES["reference"])
     page.concurrency.setValue(4)
     repainted: list[tuple[int, int]] = []
     page.model.dataChanged.connect(lambda top, bottom, _roles: repainted.append((top.row(), bottom.row())))
@@ -200,12 +200,13 @@ def test_bulk_run_of_30_reference_ids_at_4_at_a_time(qtbot, controller, app_sand
     assert column(page, "Result") == ["Nothing to cancel" if i % 3 == 0 else "Cancelled" for i in range(30)]
     assert column(page, "Calls cancelled") == [str(i % 3) for i in range(30)]
     assert [item.value for item in page.items] == references and all(item.finished for item in page.items)
-    assert page.result.headline.text() == "30 calls cancelled"
-    assert "20 cancelled, 10 with nothing to cancel, 0 failed" in page.result.body.text()
+    assert page.result.headline.text() == "30 calls cancelled across 20 reference IDs"
+    assert page.result.body.text().startswith("10 reference IDs had nothing to cancel. ")
     assert 1 < app_sandbox.max_in_flight <= 4
     assert app_sandbox.operations["CancelNotifyByReferenceID"] == 30
     assert len([r for r in controller.desk.history.records() if r.action == "cancel_reference"]) == 30
-    assert not page.is_running() and not controller.bulk_running and page.start_button.isEnabled()
+    assert not page.is_running() and not controller.bulk_running
+    assert not page.start_button.isEnabled()  # nothing is left to send
     # Every report repainted one row: two per row (sending, then its result), and one span at the end.
     single = [span for span in repainted if span[0] == span[1]]
     assert len(single) == 60 and repainted[-1] == (0, 29) and len(repainted) == 62  # + the "Waiting" span
@@ -254,7 +255,8 @@ def test_failed_rows_retry_and_the_export_is_spreadsheet_safe(qtbot, controller,
         qtbot.mouseClick(page.retry_button, Qt.MouseButton.LeftButton)
     summary = finished.args[0]  # the whole list, not only the two rows retried
     assert (summary.total, summary.failed_rows, summary.calls_cancelled) == (3, 0, 1)
-    assert not page.retry_button.isVisible() and page.result.headline.text() == "1 call cancelled"
+    assert not page.retry_button.isVisible()
+    assert page.result.headline.text() == "1 call cancelled across 1 reference ID"
     assert app_sandbox.operations["CancelNotifyByReferenceID"] == 5  # 3, then the 2 failed once more
 
     hostile = replace(page.items[1], message='=HYPERLINK("http://evil.example","x")')  # text from a server

@@ -1,9 +1,11 @@
 """Bulk cancel: paste or import reference IDs or QueueIDs, check them, then cancel them with
-bounded concurrency while the table fills in. Stop sends nothing more.
+bounded concurrency while the table fills in. Stop sends nothing more; "Send the rest" sends what
+a Stop left. "All accounts" (QueueIDs) cancels each QueueID with the account that owns it.
 
 The page never reads a license key: the controller's run asks the desk, which reads the key on a
 worker. Each progress report repaints one row, so a 10,000-row run costs the same per report as a
-ten-row one.
+ten-row one. The list's entry area stays small so the results table has the room, even at the
+640 x 480 minimum window.
 """
 
 from __future__ import annotations
@@ -12,70 +14,42 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QButtonGroup,
+    QCheckBox,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QListWidget,
-    QPlainTextEdit,
-    QProgressBar,
     QPushButton,
     QRadioButton,
-    QSpinBox,
-    QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from ...bulk import (
-    DEFAULT_CONCURRENCY,
-    MAX_CONCURRENCY,
     BulkItem,
     BulkOutcome,
     BulkProgress,
     BulkRun,
-    BulkTotals,
     Kind,
     ParsedList,
     csv_to_text,
     parse_list,
     totals,
 )
+from ...bulk_owners import Owners
 from ...service import InvalidInput
-from ...storage.csv_export import FORMULA_STARTS, write_csv
-from ..models.bulk import BulkModel, state_words
-from ..widgets import ResultPanel, confirm, plain_label
+from ..models.bulk import ACCOUNT_TITLE, BulkModel
+from ..widgets import ResultPanel, confirm
+from .bulk_parts import ControlsRow, ListArea, export_results, results_table, split_by_owner, unprotect
+from .bulk_words import noun, summary_words
 
 if TYPE_CHECKING:
     from ..controller import AppController
 
-RESIZE_SAMPLE_ROWS = 200  # column widths from the first rows: measuring 10,000 would stall the window
-RETRYABLE = ("waiting", "failed", "not sent")
-
-
-def unprotect(text: str) -> str:
-    """Undo the `'` that our own exports put before a formula-like cell, so an exported file
-    imports again as it was written."""
-    lines = text.split("\n")
-    return "\n".join(line[1:] if line[:1] == "'" and line[1:2].startswith(FORMULA_STARTS) else line for line in lines)
-
-
-def summary_words(summary: BulkTotals) -> tuple[str, str, str]:
-    """(kind, headline, body) of a finished run's result panel."""
-    calls = "call" if summary.calls_cancelled == 1 else "calls"
-    breakdown = (
-        f"{summary.cancelled_rows} cancelled, {summary.nothing_rows} with nothing to cancel, "
-        f"{summary.failed_rows} failed"
-    )
-    if summary.not_sent:
-        breakdown += f", {summary.not_sent} not sent (stopped)"
-    kind = "error" if summary.failed_rows else ("success" if summary.calls_cancelled else "info")
-    return kind, f"{summary.calls_cancelled} {calls} cancelled", f"{breakdown}. {summary.credit_notice}"
+SENDABLE = ("waiting", "not sent")  # what "Cancel all…" sends
+EMPTY_PROGRESS = "Nothing sent yet"
 
 
 class BulkPage(QWidget):
@@ -86,97 +60,73 @@ class BulkPage(QWidget):
         self.controller = controller
         self.parsed: ParsedList | None = None
         self.run: BulkRun | None = None
+        self.finding_owners = False
         self.model = BulkModel(self)
         layout = QVBoxLayout(self)
 
         kinds = QHBoxLayout()
         kinds.addWidget(QLabel("Cancel by:"))
         self.by_reference = QRadioButton("&Reference IDs")
+        self.by_reference.setToolTip("Each line is a reference ID: every waiting call with it is cancelled")
         self.by_queue = QRadioButton("Q&ueueIDs")
+        self.by_queue.setToolTip("Each line is a QueueID: the number the service gave one call when it was booked")
         self.by_reference.setChecked(True)
         group = QButtonGroup(self)
         group.addButton(self.by_reference)
         group.addButton(self.by_queue)
-        kinds.addWidget(self.by_reference)
-        kinds.addWidget(self.by_queue)
+        self.all_accounts = QCheckBox("In a&ll accounts")
+        self.all_accounts.setToolTip(
+            "Cancel each QueueID with the account that booked it. QueueIDs that no account knows "
+            "are listed as “Not found in any account”. Only for QueueIDs."
+        )
+        self.all_accounts.setEnabled(False)
+        for widget in (self.by_reference, self.by_queue, self.all_accounts):
+            kinds.addWidget(widget)
         kinds.addStretch(1)
         self.import_button = QPushButton("&Import CSV…")
+        self.import_button.setToolTip("Read the list from a CSV file (the reference ID / QueueID column, or the first)")
         self.check_button = QPushButton("C&heck list")
+        self.check_button.setToolTip("Remove duplicates and find entries that are not valid, before anything is sent")
         kinds.addWidget(self.import_button)
         kinds.addWidget(self.check_button)
         layout.addLayout(kinds)
 
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        top = QWidget()
-        top_layout = QHBoxLayout(top)
-        top_layout.setContentsMargins(0, 0, 0, 0)
-        self.paste = QPlainTextEdit()
-        self.paste.setAccessibleName("List to cancel")
-        self.paste.setPlaceholderText(
-            "Paste reference IDs or QueueIDs: one per line, or separated by commas or semicolons."
-        )
-        self.problems = QListWidget()  # its items are plain text: pasted markup is shown literally
-        self.problems.setAccessibleName("Entries that will not be sent")
-        self.problems.setWordWrap(True)
-        top_layout.addWidget(self.paste, 3)
-        top_layout.addWidget(self.problems, 2)
-        splitter.addWidget(top)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setAccessibleName("Bulk cancel results")
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setWordWrap(False)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)  # the Details tooltip has it all
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        header.setResizeContentsPrecision(RESIZE_SAMPLE_ROWS)
-        splitter.addWidget(self.table)
-        layout.addWidget(splitter, 1)
-        self.summary = plain_label("Paste a list, then check it.", word_wrap=True)
-        layout.addWidget(self.summary)
+        self.entry = ListArea(self)
+        self.paste, self.summary, self.problems = self.entry.paste, self.entry.summary, self.entry.problems
+        layout.addWidget(self.entry)
+        self.table = results_table(self.model)
+        layout.addWidget(self.table, 1)
 
-        controls = QHBoxLayout()
-        controls.addWidget(QLabel("Requests at a time:"))
-        self.concurrency = QSpinBox()
-        self.concurrency.setRange(1, MAX_CONCURRENCY)
-        self.concurrency.setValue(DEFAULT_CONCURRENCY)
-        self.concurrency.setAccessibleName("Requests at a time")
-        controls.addWidget(self.concurrency)
-        self.progress = QProgressBar()
-        self.progress.setAccessibleName("Bulk cancel progress")
-        self.progress.setFormat("%v of %m done")
-        self.progress.setValue(0)
-        controls.addWidget(self.progress, 1)
-        self.eta = plain_label()
-        controls.addWidget(self.eta)
-        self.start_button = QPushButton("Cancel &all…")
-        self.start_button.setEnabled(False)
-        self.stop_button = QPushButton("&Stop")
-        self.stop_button.setEnabled(False)
-        self.stop_button.setToolTip("Send nothing more; requests already sent finish and are recorded")
-        controls.addWidget(self.start_button)
-        controls.addWidget(self.stop_button)
-        layout.addLayout(controls)
+        controls = ControlsRow()
+        self.concurrency, self.progress, self.eta = controls.concurrency, controls.progress, controls.eta
+        self.start_button, self.stop_button = controls.start_button, controls.stop_button
+        layout.addWidget(controls)
 
         self.result = ResultPanel()
         self.retry_button = QPushButton("Retry &failed rows")
+        self.retry_button.setToolTip("Send the failed rows again")
+        self.send_rest_button = QPushButton("Send the r&est")
+        self.send_rest_button.setToolTip("Send the rows that Stop left unsent")
         self.export_button = QPushButton("&Export results…")
-        self.result.actions.addWidget(self.retry_button)
-        self.result.actions.addWidget(self.export_button)
+        self.export_button.setToolTip("Save the table to a CSV file")
+        for button in (self.retry_button, self.send_rest_button, self.export_button):
+            self.result.actions.addWidget(button)
         layout.addWidget(self.result)
+        self._reset_progress(0)
         self._fit_columns()
+        self._refresh_start()
 
         self.check_button.clicked.connect(self.check)
         self.import_button.clicked.connect(lambda: self.import_csv())
         self.start_button.clicked.connect(self.ask_start)
         self.stop_button.clicked.connect(self.stop)
         self.retry_button.clicked.connect(self.retry_failed)
+        self.send_rest_button.clicked.connect(self.send_rest)
         self.export_button.clicked.connect(lambda: self.export())
+        self.entry.switch_button.clicked.connect(self.switch_to_references)
         self.paste.textChanged.connect(self._list_edited)
-        self.by_reference.toggled.connect(self._list_edited)
+        self.by_reference.toggled.connect(self._kind_changed)
+        self.all_accounts.toggled.connect(self._kind_changed)
 
     # -- the list ---------------------------------------------------------------------------------
 
@@ -185,9 +135,20 @@ class BulkPage(QWidget):
         return "reference" if self.by_reference.isChecked() else "queue"
 
     @property
+    def in_all_accounts(self) -> bool:
+        return self.kind == "queue" and self.all_accounts.isChecked()
+
+    @property
     def items(self) -> list[BulkItem]:
         """The current snapshot of every row, in row order."""
         return list(self.model.rows)
+
+    def _kind_changed(self) -> None:
+        self.all_accounts.setEnabled(self.kind == "queue" and not self.is_running())
+        self.model.set_kind(self.kind)
+        self.table.setColumnHidden(self.model.column_of(ACCOUNT_TITLE), not self.in_all_accounts)
+        self._fit_columns()
+        self._list_edited()
 
     def _list_edited(self) -> None:
         if self.is_running():
@@ -198,23 +159,32 @@ class BulkPage(QWidget):
     def check(self) -> ParsedList:
         parsed = parse_list(self.paste.toPlainText(), self.kind)
         self.parsed = parsed
-        self.problems.clear()
-        rejected = [(r, r.reason) for r in parsed.invalid] + [(r, "Duplicate: sent once.") for r in parsed.duplicates]
-        for entry, reason in sorted(rejected, key=lambda pair: pair[0].position):
-            self.problems.addItem(f"#{entry.position} “{entry.text}”: {reason}")
-        self.summary.setText(parsed.summary)
+        self.entry.show_parsed(parsed)
         self.model.set_rows([BulkItem(index, value) for index, value in enumerate(parsed.values, start=1)])
         self._fit_columns()
-        self.progress.setRange(0, max(1, len(parsed.values)))
-        self.progress.setValue(0)
+        self._reset_progress(len(parsed.values))
         self.result.clear()
-        self.start_button.setEnabled(bool(parsed.values))
+        self._refresh_start()
         return parsed
+
+    def switch_to_references(self) -> None:
+        self.by_reference.setChecked(True)
+        self.check()
 
     def _fit_columns(self) -> None:
         # Qt takes the larger of the header's text and the sampled cells, so no title is clipped.
         for column in range(self.model.columnCount() - 1):
             self.table.resizeColumnToContents(column)
+
+    def _reset_progress(self, count: int) -> None:
+        self.progress.setRange(0, max(1, count))
+        self.progress.setValue(0)
+        self.progress.setFormat("%v of %m done" if count else EMPTY_PROGRESS)
+
+    def _refresh_start(self) -> None:
+        """ "Cancel all…" only when there is something to send."""
+        sendable = any(item.state in SENDABLE for item in self.model.rows)
+        self.start_button.setEnabled(sendable and not self.is_running())
 
     def import_csv(self, path: str | None = None) -> None:
         if not path:
@@ -232,20 +202,23 @@ class BulkPage(QWidget):
     # -- running ------------------------------------------------------------------------------------
 
     def is_running(self) -> bool:
-        return self.run is not None
+        return self.run is not None or self.finding_owners
 
     def ask_start(self) -> None:
-        if self.is_running() or not self.model.rowCount():
+        waiting = [item for item in self.items if item.state in SENDABLE]
+        if self.is_running() or not waiting:
             return
         account = self.controller.require_account()
         if account is None:
             return
-        noun = "reference IDs" if self.kind == "reference" else "QueueIDs"
-        waiting = [item for item in self.items if item.state in RETRYABLE]
+        if self.in_all_accounts:
+            where = f"each with the account that owns it (looked up in all {len(self.controller.accounts.names())})"
+        else:
+            where = f"on account “{account}”"
         confirm(
             self,
             "Cancel these calls?",
-            f"Cancel the scheduled calls for {len(waiting)} {noun} on account “{account}”?\n\n"
+            f"Cancel the scheduled calls for {noun(self.kind, len(waiting))} {where}?\n\n"
             "Calls already in progress or completed are not affected.",
             lambda: self.start(account, waiting),
             yes_text="Cancel the calls",
@@ -258,20 +231,53 @@ class BulkPage(QWidget):
         if account and failed and not self.is_running():
             self.start(account, failed)
 
+    def send_rest(self) -> None:
+        account = self.controller.current_account
+        rest = [item for item in self.items if item.state == "not sent"]
+        if account and rest and not self.is_running():
+            self.start(account, rest)
+
     def start(self, account: str, items: list[BulkItem]) -> None:
         if self.is_running() or not items:
             return
-        fresh = [replace(item, state="waiting", count=0, message="") for item in items]
+        fresh = [replace(item, state="waiting", count=0, message="", account="") for item in items]
         self.model.update_items(fresh)
         self.progress.setRange(0, len(fresh))
         self.progress.setValue(0)
+        self.progress.setFormat("%v of %m done")
         self.result.clear()
+        if not self.in_all_accounts:
+            self._start_run(account, fresh, None)
+            return
+        self.finding_owners = True
+        self._set_running(True)
+        self.eta.setText("Finding which account owns each QueueID…")
+        self.controller.find_bulk_owners(
+            [item.value for item in fresh],
+            lambda owners: self._owners_found(account, fresh, owners),
+            lambda error: self._owners_found(account, fresh, Owners({}, (), {}), error),
+            self,
+        )
+
+    def _owners_found(
+        self, account: str, items: list[BulkItem], owners: Owners, error: BaseException | None = None
+    ) -> None:
+        self.finding_owners = False
+        settled, owned = split_by_owner(items, owners, error)
+        self.model.update_items([*settled, *owned])
+        if owned:
+            self._start_run(account, owned, dict(owners.owner))
+        else:
+            self._finished(BulkOutcome(tuple(settled), totals(settled), False))
+
+    def _start_run(self, account: str, items: list[BulkItem], owners: dict[str, str] | None) -> None:
         self.eta.setText("")
         try:
             self.run = self.controller.start_bulk(
-                account, self.kind, fresh, self.concurrency.value(), self._progress, self._finished, self
+                account, self.kind, items, self.concurrency.value(), self._progress, self._finished, self, owners=owners
             )
         except InvalidInput as error:  # a concurrency outside 1..MAX_CONCURRENCY
+            self._set_running(False)
             self.result.show_result("error", "The run did not start", error.message)
             return
         self._set_running(True)
@@ -284,7 +290,6 @@ class BulkPage(QWidget):
 
     def _set_running(self, running: bool) -> None:
         for widget in (
-            self.start_button,
             self.check_button,
             self.import_button,
             self.concurrency,
@@ -292,11 +297,12 @@ class BulkPage(QWidget):
             self.by_reference,
             self.by_queue,
             self.retry_button,
+            self.send_rest_button,
         ):
             widget.setEnabled(not running)
-        self.stop_button.setEnabled(running)
-        if not running:
-            self.start_button.setEnabled(self.model.rowCount() > 0)
+        self.all_accounts.setEnabled(not running and self.kind == "queue")
+        self.stop_button.setEnabled(running and self.run is not None)
+        self._refresh_start()
 
     def _progress(self, report: BulkProgress) -> None:
         """One row changed: O(1), whatever the list's length."""
@@ -311,15 +317,17 @@ class BulkPage(QWidget):
     def _finished(self, outcome: BulkOutcome) -> None:
         self.run = None
         self.model.update_items(outcome.items)
-        self.progress.setValue(outcome.totals.done)
         self._fit_columns()
         self._set_running(False)
         self.eta.setText("")
-        # A retry covers only some rows; the panel, the Retry button and the signal speak for the
-        # whole list (what the table shows), so count it once here, not at each report.
+        # A retry covers only some rows; the panel, the buttons and the signal speak for the whole
+        # list (what the table shows), so count it once here, not at each report.
         whole = outcome.totals if len(outcome.items) == self.model.rowCount() else totals(self.model.rows)
-        self.result.show_result(*summary_words(whole))
+        self.progress.setRange(0, max(1, whole.total))
+        self.progress.setValue(whole.done)
+        self.result.show_result(*summary_words(whole, self.kind))
         self.retry_button.setVisible(whole.failed_rows > 0)
+        self.send_rest_button.setVisible(whole.not_sent > 0)
         self.run_finished.emit(whole)
 
     def export(self, path: str | None = None) -> Path | None:
@@ -330,10 +338,8 @@ class BulkPage(QWidget):
         if not path:
             return None
         target = Path(path)
-        header = ["reference_id" if self.kind == "reference" else "queue_id", "result", "calls_cancelled", "details"]
-        rows = ([item.value, state_words(item), item.count, item.message] for item in self.model.rows)
         try:
-            write_csv(target, header, rows)
+            export_results(target, self.kind, self.model.rows, self.in_all_accounts)
         except OSError as error:
             self.result.show_result("error", "The file could not be written", f"{target}: {error.strerror}")
             return None

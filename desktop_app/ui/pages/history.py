@@ -25,8 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from ...storage.history import ACTIONS, Record, export_csv
-from ..models.history import WHEN_TITLE, HistoryIndex, HistoryModel
+from ..models.history import NUMBER_TITLE, WHEN_TITLE, HistoryIndex, HistoryModel, search_key
 from ..widgets import ResultPanel, plain_label
+from .history_details import DetailsView
 
 if TYPE_CHECKING:
     from ..controller import AppController
@@ -53,16 +54,23 @@ class HistoryPage(QWidget):
         self.search.setPlaceholderText("Search reference ID, QueueID, number, message…")
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName("Search the history")
+        self.search.setToolTip(
+            "Shows the records that contain this text. A phone number matches however it is written "
+            "(757-555-0123, (757) 555 0123 or 7575550123)."
+        )
         self.account = QComboBox()
         self.account.setAccessibleName("Show records of account")
         self.account.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.account.setMinimumContentsLength(12)  # a long account name must not push the buttons out
+        self.account.setToolTip("Show the records of one account, or of all")
         self.action = QComboBox()
         self.action.setAccessibleName("Show records of action")
+        self.action.setToolTip("Show one kind of record: schedules, cancels or call outcomes")
         self.action.addItem("All actions", "")
         for key, label in ACTIONS.items():
             self.action.addItem(label, key)
         self.refresh_button = QPushButton("&Refresh")
+        self.refresh_button.setToolTip("Read the history again (it also refreshes after each action)")
         self.export_button = QPushButton("&Export to CSV…")
         self.export_button.setToolTip("Save the records shown to a CSV file")
         filters.addWidget(self.search, 2)
@@ -80,11 +88,14 @@ class HistoryPage(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
+        self.table.setToolTip("Select a record to see all of it below")
         vertical = self.table.verticalHeader()
         vertical.setVisible(False)
         vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # rows are never measured one by one
         self._set_up_columns()
         layout.addWidget(self.table, 1)
+        self.details = DetailsView()
+        layout.addWidget(self.details)
         self.count_label = plain_label()
         layout.addWidget(self.count_label)
         self.problem = ResultPanel()
@@ -95,6 +106,8 @@ class HistoryPage(QWidget):
         self.action.currentIndexChanged.connect(self.apply_filter)
         self.refresh_button.clicked.connect(self.reload)
         self.export_button.clicked.connect(lambda: self.export())
+        self.table.selectionModel().currentRowChanged.connect(self._show_details)
+        self.model.modelReset.connect(self._show_details)
         controller.actionRecorded.connect(self.reload)
         controller.accountsChanged.connect(self._accounts_changed)
         self.set_accounts(controller.accounts.names())
@@ -112,7 +125,8 @@ class HistoryPage(QWidget):
             "Action": metrics.horizontalAdvance("Cancel by reference ID") + 16,
             "Reference ID": metrics.horizontalAdvance("reference-id-00") + 16,
             "QueueID": metrics.horizontalAdvance("00000000") + 16,
-            "Result": metrics.horizontalAdvance("Outcome unknown") + 16,
+            NUMBER_TITLE: metrics.horizontalAdvance("000-000-0000") + 16,
+            "Result": metrics.horizontalAdvance("Scheduled, cancelled later") + 16,
         }
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         for title, width in widths.items():
@@ -176,12 +190,25 @@ class HistoryPage(QWidget):
             self.apply_filter()  # the chosen account is gone: show all again
 
     def apply_filter(self) -> None:
-        text = self.search.text().strip().lower()
+        text = search_key(self.search.text())
         account, action = self.account.currentData() or "", self.action.currentData() or ""
-        self.model.set_rows(self.index.matching(text, account, action))
+        self.model.show(self.index, self.index.matching(text, account, action))
         total, shown = len(self.index.records), self.model.rowCount()
         self.count_label.setText(f"{shown} of {records_text(total)} shown" if shown != total else records_text(total))
         self.export_button.setEnabled(shown > 0)
+
+    def _show_details(self, *_args: object) -> None:
+        current = self.table.selectionModel().currentIndex()
+        if not current.isValid() or current.row() >= self.model.rowCount():
+            self.details.show_record(None)
+            return
+        record = self.model.row(current.row())
+        self.details.show_record(record, self.index.info(record))
+
+    def select_row(self, row: int) -> None:
+        """Select a row as a click would (and show its details)."""
+        self.table.selectRow(row)
+        self.table.setCurrentIndex(self.model.index(row, 0))
 
     # -- export ---------------------------------------------------------------------------------------
 

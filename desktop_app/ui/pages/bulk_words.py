@@ -1,0 +1,66 @@
+"""What the Bulk cancel page says: the result of a run and the hints about a checked list, in
+plain words. "Cancelled" always counts calls; rows are counted by what they are (reference IDs or
+QueueIDs), so one sentence never uses the word for two things."""
+
+from __future__ import annotations
+
+from ...bulk import BulkTotals, Kind, ParsedList
+from ...service import InvalidInput
+from ...service import validation as check
+
+NOUNS: dict[Kind, tuple[str, str]] = {"reference": ("reference ID", "reference IDs"), "queue": ("QueueID", "QueueIDs")}
+SWITCH_HINT = "These look like reference IDs: switch to Reference IDs?"
+CONCURRENCY_TIP = (
+    "How many cancel requests go to the service at the same time. More is faster; "
+    "fewer is gentler on a slow connection. From 1 to {most}."
+)
+
+
+def noun(kind: Kind, count: int) -> str:
+    one, many = NOUNS[kind]
+    return f"{count} {one if count == 1 else many}"
+
+
+def calls(count: int) -> str:
+    return f"{count} call{'' if count == 1 else 's'}"
+
+
+def summary_words(summary: BulkTotals, kind: Kind) -> tuple[str, str, str]:
+    """(kind, headline, body) of a finished run's result panel, e.g. "6 calls cancelled across
+    3 reference IDs" and "3 reference IDs had nothing to cancel. Your account is credited…"."""
+    headline = f"{calls(summary.calls_cancelled)} cancelled"
+    if summary.calls_cancelled:
+        headline += f" across {noun(kind, summary.cancelled_rows)}"
+    parts = []
+    if summary.nothing_rows:
+        parts.append(f"{noun(kind, summary.nothing_rows)} had nothing to cancel")
+    if summary.not_found_rows:
+        parts.append(f"{noun(kind, summary.not_found_rows)} not found in any account")
+    if summary.failed_rows:
+        parts.append(f"{noun(kind, summary.failed_rows)} failed (the Details column says why)")
+    if summary.not_sent:
+        parts.append(f"{summary.not_sent} not sent (stopped)")
+    body = ("; ".join(parts) + ". " if parts else "") + summary.credit_notice
+    body = body[:1].upper() + body[1:]
+    result = "error" if summary.failed_rows else ("success" if summary.calls_cancelled else "info")
+    return result, headline, body
+
+
+def looks_like_references(parsed: ParsedList) -> bool:
+    """In QueueID mode: most rejected entries are valid reference IDs (someone pasted reference
+    IDs with the wrong choice)."""
+    if parsed.kind != "queue" or not parsed.invalid:
+        return False
+    valid = 0
+    for entry in parsed.invalid:
+        try:
+            check.reference_id(entry.text)
+        except InvalidInput:
+            continue
+        valid += 1
+    return valid * 2 > len(parsed.invalid) and valid >= len(parsed.values)
+
+
+def problems_title(parsed: ParsedList) -> str:
+    count = len(parsed.invalid) + len(parsed.duplicates)
+    return f"Not sent ({count} {'entry' if count == 1 else 'entries'}):"
