@@ -113,7 +113,8 @@ def test_bulk_run_with_invalid_lines_and_duplicates(qtbot, window, app_sandbox):
     assert page.result.headline.text() == "4 calls cancelled across 2 reference IDs"
     assert page.result.body.text().startswith("1 reference ID had nothing to cancel. ")
     assert "credited for the 4 cancelled calls" in page.result.body.text()
-    assert [cell(page.table, r, 2) for r in range(3)] == ["Cancelled", "Cancelled", "Nothing to cancel"]
+    result = page.model.column_of("Result")
+    assert [cell(page.table, r, result) for r in range(3)] == ["Cancelled", "Cancelled", "Nothing to cancel"]
     assert app_sandbox.operations["CancelNotifyByReferenceID"] == 3
     assert len([r for r in window.controller.desk.history.records() if r.action == "cancel_reference"]) == 3
 
@@ -131,7 +132,7 @@ def test_stop_halfway_accounts_exactly_for_what_was_sent(qtbot, window, app_sand
     sent = app_sandbox.operations["CancelNotifyByReferenceID"]
     assert summary.done == sent and summary.not_sent == 60 - sent and sent < 60
     assert "not sent (stopped)" in page.result.body.text()
-    states = [cell(page.table, r, 2) for r in range(60)]
+    states = [cell(page.table, r, page.model.column_of("Result")) for r in range(60)]
     assert states.count("Nothing to cancel") == sent and states.count("Not sent (stopped)") == 60 - sent
     assert len(window.controller.desk.history.records()) == sent
     assert app_sandbox.max_in_flight <= 3

@@ -113,8 +113,7 @@ class BulkPage(QWidget):
             self.result.actions.addWidget(button)
         layout.addWidget(self.result)
         self._reset_progress(0)
-        self._fit_columns()
-        self._refresh_start()
+        self._kind_changed()
 
         self.check_button.clicked.connect(self.check)
         self.import_button.clicked.connect(lambda: self.import_csv())
@@ -246,6 +245,7 @@ class BulkPage(QWidget):
         self.progress.setValue(0)
         self.progress.setFormat("%v of %m done")
         self.result.clear()
+        self.entry.set_collapsed(True)
         if not self.in_all_accounts:
             self._start_run(account, fresh, None)
             return

@@ -33,8 +33,8 @@ from ..widgets import plain_label
 from .bulk_words import CONCURRENCY_TIP, SWITCH_HINT, looks_like_references, problems_title
 
 RESIZE_SAMPLE_ROWS = 200  # column widths from the first rows: measuring 10,000 would stall the window
-PASTE_LINES = 4  # the paste box's height: the results table gets the rest of the page
-PROBLEM_LINES = 4
+PASTE_LINES = 3  # the paste box's height: the results table gets the rest of the page
+PROBLEM_LINES = 3
 
 
 def _lines_high(widget: QPlainTextEdit, lines: int) -> int:
@@ -57,10 +57,17 @@ class ListArea(QWidget):
         self.paste.setPlaceholderText(
             "Paste reference IDs or QueueIDs: one per line, or separated by commas or semicolons."
         )
-        self.paste.setFixedHeight(_lines_high(self.paste, PASTE_LINES))
+        self.paste.setMinimumHeight(_lines_high(self.paste, 2))  # at 200 % in the smallest window
+        self.paste.setMaximumHeight(_lines_high(self.paste, PASTE_LINES))
         layout.addWidget(self.paste)
+        summary_row = QHBoxLayout()
         self.summary = plain_label("Paste a list, then check it.", word_wrap=True)
-        layout.addWidget(self.summary)
+        self.edit_button = QPushButton("Show the &list")
+        self.edit_button.setToolTip("Show the pasted list and the entries that will not be sent, to change them")
+        self.edit_button.hide()
+        summary_row.addWidget(self.summary, 1)
+        summary_row.addWidget(self.edit_button)
+        layout.addLayout(summary_row)
 
         hint_row = QHBoxLayout()
         self.hint = plain_label(SWITCH_HINT, word_wrap=True)
@@ -81,14 +88,32 @@ class ListArea(QWidget):
         self.problems = QPlainTextEdit()  # plain text: pasted markup is shown literally
         self.problems.setReadOnly(True)
         self.problems.setAccessibleName("Entries that will not be sent")
+        self.problems.setToolTip("These entries are left out. Correct them in the list above and check it again.")
         self.problems.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)  # long reasons wrap
         self.problems.setMaximumHeight(_lines_high(self.problems, PROBLEM_LINES))
         self.problems.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Maximum)
         layout.addWidget(self.problems_title)
         layout.addWidget(self.problems)
+        self.collapsed, self.parsed_summary = False, ""
+        self.edit_button.clicked.connect(lambda: self.set_collapsed(False))
         self.show_parsed(None)
 
+    def set_collapsed(self, collapsed: bool) -> None:
+        """While and after a run the list takes one line, so the results table and the result
+        have the room; "Show the list" brings it back."""
+        self.collapsed = collapsed
+        if self.parsed_summary:  # the list is hidden: the summary must not point "below"
+            where = "not sent: see Show the list" if collapsed else "listed below, not sent"
+            self.summary.setText(self.parsed_summary.replace("listed below, not sent", where))
+        self.paste.setVisible(not collapsed)
+        self.edit_button.setVisible(collapsed)
+        has_problems = bool(self.problems.toPlainText())
+        self.problems.setVisible(has_problems and not collapsed)
+        self.problems_title.setVisible(has_problems and not collapsed)
+        self.hint_row.setVisible(self.hint_wanted and not collapsed)
+
     def show_parsed(self, parsed: ParsedList | None) -> None:
+        self.parsed_summary = parsed.summary if parsed else ""
         self.summary.setText(parsed.summary if parsed else "Paste a list, then check it.")
         rejected = []
         if parsed is not None:
@@ -97,9 +122,8 @@ class ListArea(QWidget):
         lines = [f"#{e.position} “{e.text}”: {reason}" for e, reason in sorted(rejected, key=lambda p: p[0].position)]
         self.problems.setPlainText("\n".join(lines))
         self.problems_title.setText(problems_title(parsed) if parsed and lines else "")
-        self.problems.setVisible(bool(lines))
-        self.problems_title.setVisible(bool(lines))
-        self.hint_row.setVisible(parsed is not None and looks_like_references(parsed))
+        self.hint_wanted = parsed is not None and looks_like_references(parsed)
+        self.set_collapsed(False)
 
     def problem_lines(self) -> list[str]:
         text = self.problems.toPlainText()
@@ -116,7 +140,10 @@ def results_table(model: BulkModel) -> QTableView:
     table.verticalHeader().setVisible(False)
     table.setWordWrap(False)
     table.setTextElideMode(Qt.TextElideMode.ElideRight)  # the Details tooltip has it all
-    table.setMinimumHeight(table.verticalHeader().defaultSectionSize() * 4)
+    rows = table.verticalHeader()
+    rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    rows.setDefaultSectionSize(table.fontMetrics().height() + 8)  # compact rows: more of them fit
+    table.setMinimumHeight(rows.defaultSectionSize() * 3)  # the header and two rows, at the least
     header = table.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     header.setStretchLastSection(True)

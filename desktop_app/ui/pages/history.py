@@ -92,6 +92,7 @@ class HistoryPage(QWidget):
         vertical = self.table.verticalHeader()
         vertical.setVisible(False)
         vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # rows are never measured one by one
+        vertical.setDefaultSectionSize(self.table.fontMetrics().height() + 8)
         self._set_up_columns()
         layout.addWidget(self.table, 1)
         self.details = DetailsView()
@@ -122,7 +123,7 @@ class HistoryPage(QWidget):
         widths = {
             WHEN_TITLE: metrics.horizontalAdvance("2000-00-00 00:00:00") + 16,
             "Account": metrics.horizontalAdvance("Account name") + 16,
-            "Action": metrics.horizontalAdvance("Cancel by reference ID") + 16,
+            "Action": metrics.horizontalAdvance("Cancel by reference ID (bulk)") + 16,
             "Reference ID": metrics.horizontalAdvance("reference-id-00") + 16,
             "QueueID": metrics.horizontalAdvance("00000000") + 16,
             NUMBER_TITLE: metrics.horizontalAdvance("000-000-0000") + 16,
@@ -158,6 +159,8 @@ class HistoryPage(QWidget):
         self.index = index
         self.problem.clear()
         self.set_accounts(self.controller.accounts.names())
+        # One account only: its name on every row says nothing and costs the Details column room.
+        self.table.setColumnHidden(self.model.column_of("Account"), len(index.accounts()) <= 1)
         self.apply_filter()
         self._reload_done()
 
