@@ -211,7 +211,7 @@ class BulkPage(QWidget):
         if account is None:
             return
         if self.in_all_accounts:
-            where = f"each with the account that owns it (looked up in all {len(self.controller.accounts.names())})"
+            where = f"in whichever of your {len(self.controller.accounts.names())} accounts booked each one"
         else:
             where = f"on account “{account}”"
         confirm(
