@@ -258,13 +258,17 @@ def test_history_is_written_filtered_and_exported(qtbot, window, tmp_path):
     cancel_via_ui(qtbot, window, "other")
     history = window.history_page
     window.tabs.setCurrentWidget(history)
-    qtbot.waitUntil(lambda: history.table.model().rowCount() == 3)
+    # The watch list follows the booked call and records its end ("Cancelled") as soon as it is cancelled.
+    qtbot.waitUntil(lambda: history.table.model().rowCount() == 4)
+    result = history.model.column_of("Result")
     assert cell(history.table, 0, 2) == "Cancel by reference ID"
     assert cell(history.table, 0, 3) == "other"
-    assert cell(history.table, 1, history.model.column_of("Result")) == "1 cancelled"
-    assert cell(history.table, 2, 2) == "Schedule call"
+    assert cell(history.table, 1, 2) == "Call outcome"
+    assert cell(history.table, 2, result) == "1 cancelled"
+    assert cell(history.table, 3, 2) == "Schedule call"
+    assert cell(history.table, 3, result) == "Scheduled, cancelled later"  # the booking's latest known state
     history.search.setText("hist-1")
-    assert history.table.model().rowCount() == 2
+    assert history.table.model().rowCount() == 3
     history.action.setCurrentIndex(history.action.findData("cancel_reference"))
     assert history.table.model().rowCount() == 1
     target = history.export(str(tmp_path / "out.csv"))
