@@ -207,9 +207,9 @@ def test_bulk_run_of_30_reference_ids_at_4_at_a_time(qtbot, controller, app_sand
     assert len([r for r in controller.desk.history.records() if r.action == "cancel_reference"]) == 30
     assert not page.is_running() and not controller.bulk_running
     assert not page.start_button.isEnabled()  # nothing is left to send
-    # Every report repainted one row: two per row (sending, then its result), and one span at the end.
-    single = [span for span in repainted if span[0] == span[1]]
-    assert len(single) == 60 and repainted[-1] == (0, 29) and len(repainted) == 62  # + the "Waiting" span
+    # Progress arrives in batches (at most one every 50 ms), each repainted as one span, then the
+    # outcome repaints everything once: far fewer repaints than the 60 changes the run reported.
+    assert repainted[-1] == (0, 29) and 2 <= len(repainted) < 60
     assert reads and not any(reads)  # the key was read on a worker, never on the GUI thread
 
 

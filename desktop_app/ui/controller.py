@@ -248,20 +248,21 @@ class AppController(AccountsMixin, QObject):
         kind: Kind,
         items: Sequence[BulkItem],
         concurrency: int,
-        on_progress: Callable[[BulkProgress], None],
+        on_progress: Callable[[tuple[BulkProgress, ...]], None],
         on_finished: Callable[[BulkOutcome], None],
         owner: QObject,
         owners: Mapping[str, str] | None = None,
     ) -> BulkRun:
         """Cancel `items` on the executor's pool, at most `concurrency` at a time. Progress and
-        the outcome arrive on the GUI thread as immutable snapshots. `owners` (QueueID -> account)
-        cancels each QueueID with its own account ("All accounts")."""
+        the outcome arrive on the GUI thread as immutable snapshots; progress in batches, a few
+        times a second, so the GUI's cost does not grow with the number of rows. `owners`
+        (QueueID -> account) cancels each QueueID with its own account ("All accounts")."""
         from ..bulk import BulkRun
 
-        progress = self.executor.channel(on_progress, owner)
+        progress = self.executor.batch_channel(on_progress, owner)
 
         def finished(outcome: BulkOutcome) -> None:
-            progress.close()
+            progress.close()  # what it still holds is older than the outcome
             done.close()
             self.bulk_running = False
             self.desk.reconfigure()  # the run's many sessions close now
