@@ -25,6 +25,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
 
@@ -110,15 +111,15 @@ def bulk_gui_cpu(app: QApplication, rows: int, concurrency: int) -> tuple[float,
         page.concurrency.setValue(concurrency)
         page.start_button.click()
         box = next(b for b in page.findChildren(QMessageBox) if b.isVisible())
+        loop = QEventLoop()
+        page.run_finished.connect(lambda _totals: loop.quit())
         cpu_before, wall_before = time.thread_time(), time.perf_counter()
         next(b for b in box.buttons() if b.text() == "Cancel the calls").click()
-        wait(app, lambda: page.run is None and page.result.kind != "")
+        loop.exec()  # the GUI thread does nothing but its event loop until the run has finished
         cpu, wall = time.thread_time() - cpu_before, time.perf_counter() - wall_before
         idle_before = time.thread_time()
-        idle_started = time.perf_counter()
-        while time.perf_counter() - idle_started < wall:  # the same wall time with nothing to do
-            app.processEvents()
-            time.sleep(0.001)
+        QTimer.singleShot(int(wall * 1000), loop.quit)
+        loop.exec()  # the same wall time with nothing to do: the event loop's own cost
         idle = time.thread_time() - idle_before
         controller.shutdown()
         return cpu, idle, wall

@@ -309,7 +309,11 @@ class BulkPage(QWidget):
         them, and the totals of the latest report. O(rows changed), whatever the list's length."""
         self.model.update_items(report.item for report in reports)
         totals = reports[-1].totals
+        # QProgressBar.setValue repaints at once (synchronously); with updates off it only marks
+        # the bar for the next paint, which the event loop coalesces with the table's.
+        self.progress.setUpdatesEnabled(False)
         self.progress.setValue(totals.done)
+        self.progress.setUpdatesEnabled(True)
         if self.run is not None and not self.run.stopping:
             left = totals.seconds_left
             self.eta.setText("" if left is None else f"about {left:.0f} s left")
