@@ -20,7 +20,7 @@ from lxml import etree
 
 from ..resources import wsdl_path  # the one thing the sandbox shares with the client
 from .contract import Contract, Operation
-from .faults import BEFORE_PROCESSING, FAULTS, SIMULATED_FAILURE, FaultPlan, faulted
+from .faults import BEFORE_PROCESSING, FAULTS, FaultPlan, faulted
 from .operations import STATUS_OPERATIONS, PhoneNotifyService
 from .tables import NAMESPACES, SOAP11, SOAP12
 from .wire import (
@@ -162,7 +162,7 @@ class Endpoint:
             self._count_operation(operation.name)
             fault = self._fault_for(headers, operation.name)
             if fault in BEFORE_PROCESSING:
-                return faulted(fault, None, soap_fault(envelope_ns, SIMULATED_FAILURE, False))
+                return faulted(fault, None, soap_fault(envelope_ns, self.faults.failure_text, False))
             result = self._run(operation, read_children(payload, operation.parameters, self.contract, ns))
             answer = self.encoder.soap_envelope(envelope_ns, operation.name, operation.result, ns, result)
         except RequestError as exc:
@@ -174,7 +174,7 @@ class Endpoint:
         if fault is None:
             return good
         log.info("sandbox: injecting fault %s into %s", fault, operation.name)
-        return faulted(fault, good, soap_fault(envelope_ns, SIMULATED_FAILURE, False))
+        return faulted(fault, good, soap_fault(envelope_ns, self.faults.failure_text, False))
 
     # -- HTTP GET / POST ---------------------------------------------------------------------
 
@@ -194,7 +194,7 @@ class Endpoint:
             form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
         self._count_operation(operation.name)
         fault = self._fault_for(headers, operation.name)
-        server_error = plain_error(f"System.Exception: {SIMULATED_FAILURE}")
+        server_error = plain_error(f"System.Exception: {self.faults.failure_text}")
         if fault in BEFORE_PROCESSING:
             return faulted(fault, None, server_error)
         arguments = {}

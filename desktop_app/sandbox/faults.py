@@ -32,6 +32,7 @@ class FaultPlan:
     fault_rate: float = 0.0  # chance of a random fault from `random_faults` per request
     random_faults: tuple[str, ...] = FAULTS
     seed: int | None = None
+    failure_text: str = SIMULATED_FAILURE  # the faultstring of "soap_fault" (tests put markup in it)
     _queue: deque[tuple[str, str | None]] = field(default_factory=deque)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -49,6 +50,7 @@ class FaultPlan:
         with self._lock:
             self._queue.clear()
             self.latency_seconds, self.fault_rate = 0.0, 0.0
+            self.failure_text = SIMULATED_FAILURE
 
     def next_fault(self, operation: str | None) -> str | None:
         with self._lock:
