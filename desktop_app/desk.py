@@ -16,7 +16,8 @@ from __future__ import annotations
 import itertools
 import logging
 import threading
-from collections.abc import Callable, Iterator
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any, Literal
@@ -166,21 +167,28 @@ class Desk:
             },
         )
 
-    def cancel_by_reference_id(self, account: str, reference_id: str, key: str | None = None) -> CancelCount:
+    def cancel_by_reference_id(
+        self, account: str, reference_id: str, key: str | None = None, bulk_run: str = ""
+    ) -> CancelCount:
         return self._recorded(
             {
                 "account": account,
                 "action": "cancel_reference",
-                "inputs": {"reference_id": reference_id},
+                "inputs": {"reference_id": reference_id, **_bulk_input(bulk_run)},
                 "reference_id": reference_id,
             },
             lambda client: client.cancel_by_reference_id(key or self.keys.get(account), reference_id),
             lambda result: {"outcome": "ok", "count": result.cancelled, "message": result.credit_notice},
         )
 
-    def cancel_call(self, account: str, queue_id: int, key: str | None = None) -> QueueCancelResult:
+    def cancel_call(self, account: str, queue_id: int, key: str | None = None, bulk_run: str = "") -> QueueCancelResult:
         return self._recorded(
-            {"account": account, "action": "cancel_queue", "inputs": {"queue_id": queue_id}, "queue_id": queue_id},
+            {
+                "account": account,
+                "action": "cancel_queue",
+                "inputs": {"queue_id": queue_id, **_bulk_input(bulk_run)},
+                "queue_id": queue_id,
+            },
             lambda client: client.cancel_call(key or self.keys.get(account), queue_id),
             lambda result: {"outcome": "ok", "count": int(result.cancelled), "message": result.credit_notice},
         )
@@ -203,6 +211,32 @@ class Desk:
             self._record(outcome="ok", queue_id=found.queue_id, message=message, **fields)
         return found
 
+    def schedule_many(self, account: str, calls: Sequence[CallRequest]) -> tuple[ScheduledCall, ...]:
+        """A test broadcast: several numbers in one NotifyMultiplePhoneAdvanced, one history row per
+        number. A lost answer is "outcome unknown" for every number of the batch."""
+        rows = [_schedule_fields(account, call) for call in calls]
+        with self._client_lock:
+            tokens = [next(self._tokens) for _ in rows]
+            if not self._closing:
+                self._in_flight.update(zip(tokens, rows, strict=True))
+        try:
+            with self._lease() as client:
+                results = tuple(client.schedule_calls(self.keys.get(account), list(calls)))
+        except Exception as error:
+            for token, fields in zip(tokens, rows, strict=True):
+                if self._settle(token):
+                    self._failed(error, **fields)
+            raise
+        for token, fields, result in zip(tokens, rows, results, strict=True):
+            if self._settle(token):
+                self._record(**fields, **_booking_fields(result))
+        return results
+
+    def confirm_schedule_many(self, account: str, calls: Sequence[CallRequest]) -> tuple[CallStatus | None, ...]:
+        """After a test broadcast whose answer was lost: look each number up and record the truth
+        per number (`confirm_schedule` for each)."""
+        return tuple(self.confirm_schedule(account, call) for call in calls)
+
     def confirm_cancel(self, account: str, reference_id: str, queue_id: int) -> int:
         """After a cancel whose answer was lost: look the call up and settle it. A call already
         Cancelled (22) was cancelled by the lost request, which is recorded now; a call still
@@ -223,19 +257,24 @@ class Desk:
         self._record(outcome="ok", count=0, message=f"Looked up: not cancelled ({status.plain_text}).", **fields)
         return 0
 
-    def bulk_worker(self, account: str, kind: Literal["reference", "queue"]) -> Callable[[str], int]:
-        """The work of one bulk run: `work(value) -> calls cancelled`, run on the workers. The key
-        is read once, by the first request, and lives only in this closure until the run ends."""
-        lock, key = threading.Lock(), ""
+    def bulk_worker(
+        self, account: str, kind: Literal["reference", "queue"], owners: Mapping[str, str] | None = None
+    ) -> Callable[[str], int]:
+        """The work of one bulk run: `work(value) -> calls cancelled`, run on the workers. Each key
+        is read once, by the first request that needs it, and lives only in this closure until the
+        run ends. With `owners` (QueueID -> account: "All accounts"), each QueueID is cancelled with
+        its owner's key. Every row's history inputs carry {"bulk_run": <this run's id>}."""
+        lock, keys, run_id = threading.Lock(), {}, uuid.uuid4().hex[:8]
 
         def work(value: str) -> int:
-            nonlocal key
+            name = owners[value] if owners is not None else account
             with lock:
-                if not key:
-                    key = self.keys.get(account)
+                if name not in keys:
+                    keys[name] = self.keys.get(name)
+                key = keys[name]
             if kind == "reference":
-                return self.cancel_by_reference_id(account, value, key=key).cancelled
-            return int(self.cancel_call(account, int(value), key=key).cancelled)
+                return self.cancel_by_reference_id(name, value, key=key, bulk_run=run_id).cancelled
+            return int(self.cancel_call(name, int(value), key=key, bulk_run=run_id).cancelled)
 
         return work
 
@@ -269,6 +308,26 @@ class Desk:
     def response_codes(self) -> dict[int, str]:
         with self._lease() as client:
             return {code.code: code.text for code in client.get_response_codes()}
+
+
+def _schedule_fields(account: str, call: CallRequest) -> dict[str, Any]:
+    """The history fields of one schedule request (as `Desk.schedule` writes them)."""
+    inputs = {k: v for k, v in asdict(call).items() if k != "scheduled_utc"}
+    inputs["scheduled_utc"] = format_utc(call.scheduled_utc)
+    return {"account": account, "action": "schedule", "inputs": inputs, "reference_id": call.reference_id}
+
+
+def _booking_fields(result: ScheduledCall) -> dict[str, Any]:
+    return {
+        "outcome": "ok" if result.booked else "error",
+        "queue_id": result.queue_id or None,
+        "message": result.problem or result.plain_text,
+    }
+
+
+def _bulk_input(bulk_run: str) -> dict[str, str]:
+    """The history input that marks a row as part of a bulk run (none outside one)."""
+    return {"bulk_run": bulk_run} if bulk_run else {}
 
 
 def describe_error(error: BaseException) -> tuple[str, str]:
