@@ -51,7 +51,7 @@ def total_words(rows: Sequence[BroadcastRow]) -> str:
     """ "4 of 5 booked; 1 refused: the number is not 10 digits"."""
     booked = sum(row.booked for row in rows)
     text = f"{booked} of {len(rows)} booked"
-    reasons = Counter(row.words.removeprefix("Not booked: ") for row in rows if not row.booked)
+    reasons = Counter(row.words.removeprefix("Not booked: ").rstrip(".") for row in rows if not row.booked)
     if reasons:
         refused = len(rows) - booked
         listed = "; ".join(reason if len(reasons) == 1 else f"{reason} ({n})" for reason, n in reasons.items())

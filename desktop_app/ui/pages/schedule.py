@@ -14,9 +14,18 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimeZone, Signal
+from PySide6.QtCore import Qt, QTimeZone, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QHeaderView, QPushButton, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...desk import describe_error
 from ...service import CallRequest, CallStatus, InvalidInput, ScheduledCall
@@ -82,9 +91,10 @@ class SchedulePage(SavedNumbersMixin, QWidget):
         self.schedule_button.setDefault(True)
         self.schedule_button.setShortcut(QKeySequence("Ctrl+Return"))
         self.schedule_button.setToolTip("Schedule the call (Ctrl+Enter)")
+        self.schedule_button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         buttons.addWidget(self.problems, 1)
         buttons.addWidget(self.busy, 1)
-        buttons.addWidget(self.schedule_button)
+        buttons.addWidget(self.schedule_button, 0, Qt.AlignmentFlag.AlignRight)
         footer.addLayout(buttons)
         self.result = ResultPanel()
         self.model = BroadcastModel(self)

@@ -143,14 +143,9 @@ class ScheduleForm(QWidget):
         )
         self.max_length.setSpecialValueText("The service's default")
         self.max_length.setMinimumWidth(self.max_length.fontMetrics().horizontalAdvance("The service's default") + 40)
-        more_form.addRow(
-            "",
-            plain_label(
-                "Leave the call length at the service's default unless Esendex asked you to change it: "
-                "a call longer than this is hung up.",
-                word_wrap=True,
-            ),
-        )
+        length_note = plain_label("Change it only if Esendex asks you to.")
+        length_note.setToolTip("A call longer than this is hung up. The service's default suits test calls.")
+        more_form.addRow("", length_note)
         self.more.hide()
         layout.addWidget(self.more)
 

@@ -48,6 +48,8 @@ class Numbers:
         """Every problem at once, one per line ("" when the list is fine)."""
         if not self.numbers and not self.bad:
             return "Enter a phone number, or several (one per line)."
+        if len(self.bad) == 1 and not self.numbers and self.bad[0].line == 1:
+            return self.bad[0].reason  # one number typed: its problem, without "Number 1"
         lines = [str(b) for b in self.bad]
         if len(self.numbers) > MAX_NUMBERS:
             lines.append(
