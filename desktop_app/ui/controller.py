@@ -27,6 +27,7 @@ from ..storage.secrets import KeyStore, StoreInfo
 from ..storage.settings import Settings
 from .accounts_mixin import AccountsMixin
 from .executor import Executor
+from .gc_guard import collect_garbage_on_the_gui_thread
 from .models.accounts import AccountsModel
 
 if TYPE_CHECKING:
@@ -79,6 +80,7 @@ class AppController(AccountsMixin, QObject):
 
     def __init__(self, context: AppContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        collect_garbage_on_the_gui_thread()  # before any worker can collect a Qt object
         self.context = context
         self.settings = context.settings
         self.keys = context.keys
