@@ -1,7 +1,8 @@
-"""Regenerate docs/screenshots/: every window and dialog, in the states a user sees.
+"""Regenerate docs/screenshots/: every window and dialog, in the states a user sees, at the
+window's default size (860 x 680), with calls moved along by the sandbox's manual clock.
 
-Run with `./dev screenshots` (offscreen Qt; a throwaway profile; an in-memory keyring holding a
-made-up key, which is only ever shown masked).
+Run with `./dev screenshots` (offscreen Qt; a throwaway profile; a throwaway keyring holding
+made-up keys, which are only ever shown masked). Shots no longer produced are deleted.
 """
 
 from __future__ import annotations
@@ -10,60 +11,190 @@ import os
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+os.environ["TZ"] = "America/New_York"  # the 757 numbers' time zone, not the build machine's UTC
+time.tzset()
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import keyring.backends.fail  # noqa: E402
 from PySide6.QtCore import QDateTime  # noqa: E402
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from desktop_app.sandbox import ManualClock, Sandbox  # noqa: E402
-from desktop_app.service import new_call_request  # noqa: E402
-from desktop_app.storage.history import History  # noqa: E402
-from desktop_app.storage.profile import Profile  # noqa: E402
-from desktop_app.storage.secrets import KeyStore  # noqa: E402
-from desktop_app.storage.settings import Settings  # noqa: E402
-from desktop_app.ui.controller import AppContext, AppController  # noqa: E402
-from desktop_app.ui.dialogs.accounts import AccountsDialog  # noqa: E402
+from desktop_app.sandbox import DEMO_KEY, ManualClock, Sandbox  # noqa: E402
 from desktop_app.ui.dialogs.key_entry import KeyEntryDialog  # noqa: E402
-from desktop_app.ui.main_window import MainWindow  # noqa: E402
 from tests.support import MemoryKeyring  # noqa: E402
+from tools.screenshots_support import (  # noqa: E402
+    OUT,
+    WRITTEN,
+    book_direct,
+    book_from_desk,
+    click,
+    close_all,
+    locked_key,
+    settle,
+    shot,
+    wait_for_box,
+    window_for,
+)
 
-OUT = ROOT / "docs" / "screenshots"
-DEMO_KEY = "5a1e5d3c-0b7f-4c2e-9d8a-7e6f5a4b3c2d"  # made up; shown masked only
-
-
-def settle(app: QApplication, seconds: float = 0.3, until=None) -> None:
-    end = time.monotonic() + 15
-    quiet_until = time.monotonic() + seconds
-    while time.monotonic() < end:
-        app.processEvents()
-        if time.monotonic() >= quiet_until and (until is None or until()):
-            return
-        time.sleep(0.01)
-    raise SystemExit("timed out waiting for the UI")
-
-
-def shot(widget: QWidget, name: str) -> None:
-    path = OUT / f"{name}.png"
-    widget.grab().save(str(path))
-    print(f"wrote {path.relative_to(ROOT)}")
+MAIN_KEY = "5a1e5d3c-0b7f-4c2e-9d8a-7e6f5a4b3c2d"  # made up; shown masked only
+CLINIC_KEY = "9c8b7a6f-5e4d-4c3b-8a29-1f0e9d8c7b6a"  # made up; shown masked only
+ACCOUNTS = {"Main office": MAIN_KEY, "Clinic reminders": CLINIC_KEY, "Esendex trial": DEMO_KEY}
+REMINDER = "Reminder: your appointment is tomorrow at 10."
 
 
-def window_for(root: Path, sandbox: Sandbox, backend, accounts: dict[str, str]) -> MainWindow:
-    profile = Profile.isolated(root).ensure()
-    keys = KeyStore(backend)
-    settings = Settings(accounts=list(accounts), default_account=next(iter(accounts), ""))
-    for name, key in accounts.items():
-        keys.set(name, key)
-    window = MainWindow(AppController(AppContext(profile, settings, keys, History(profile.history_file), sandbox)))
-    window.resize(900, 700)
-    window.show()
-    return window
+def schedule_scenes(window, sandbox: Sandbox) -> None:
+    page = window.show_page("schedule")
+    page.phone.setText("(757) 555-0123")
+    page.text.setPlainText("Hello, this is a test call from Voice Broadcast Desk.")
+    page.caller_number.setText("757-555-0000")
+    page.caller_name.setText("Front desk")
+    page.when.setDateTime(QDateTime.currentDateTime().addDays(1))
+    shot(window, "schedule-form")
+    page.schedule_button.click()
+    settle(until=lambda: not page.in_flight and page.result.kind != "")
+    shot(window, "schedule-result")
+
+    # A test broadcast on the trial account: one mistyped line first, then a number it may not call.
+    window.controller.set_current_account("Esendex trial")
+    page.another.click()
+    page.phone.setText("757-555-0140\n757-555-0039\n757-555-014\n757-555-0141\n757-555-0142")
+    page.text.setPlainText("This is a test broadcast from the front desk. No action is needed.")
+    page.when.setDateTime(QDateTime.currentDateTime().addSecs(2 * 3600))
+    page.schedule_button.click()
+    settle()
+    shot(window, "schedule-broadcast-bad-line")
+    page.phone.setText("757-555-0140\n757-555-0039\n757-555-0143\n757-555-0141\n757-555-0142")
+    page.schedule_button.click()
+    settle(until=lambda: not page.in_flight and page.table.isVisible())
+    shot(window, "schedule-broadcast")
+
+    page.cancel_broadcast.click()  # opens Cancel calls with the reference ID, and asks
+    cancel = window.page("cancel")
+    box = wait_for_box(cancel)
+    shot(box, "cancel-broadcast-confirm")
+    click(box, "Cancel the calls")
+    settle(until=lambda: not cancel.in_flight and cancel.result.kind != "")
+    window.controller.set_current_account("Main office")
+
+
+def cancel_scenes(window, sandbox: Sandbox) -> None:
+    client = window.controller.desk.client
+    for number in ("757-555-0101", "757-555-0102"):
+        book_direct(client, MAIN_KEY, sandbox, number, "reminder-1128", 86400, REMINDER)
+    cancel = window.show_page("cancel")
+    cancel.reference.setText("reminder-1128")
+    cancel.cancel_button.click()
+    box = wait_for_box(cancel)
+    shot(box, "cancel-confirm")
+    click(box, "Cancel the calls")
+    settle(until=lambda: not cancel.in_flight and cancel.result.kind == "success")
+    shot(window, "cancel-result")
+
+    cancel.start_cancel_reference("Main office", "reminder-1128")
+    settle(until=lambda: not cancel.in_flight and cancel.result.kind == "info")
+    shot(window, "cancel-nothing-to-cancel")
+
+    sandbox.faults.inject("html500", operation="CancelNotifyByReferenceID")
+    cancel.start_cancel_reference("Main office", "reminder-1128")
+    settle(until=lambda: not cancel.in_flight and cancel.result.kind == "error")
+    shot(window, "cancel-error")
+    sandbox.faults.clear()
+
+
+def find_scenes(window, sandbox: Sandbox) -> None:
+    client = window.controller.desk.client
+    text = "Your prescription is ready for pick-up."
+    for seconds in (1, 50, 7200):  # after 55 s: the first is over, the second is ringing
+        book_direct(client, MAIN_KEY, sandbox, "757-555-0177", "pharmacy", seconds, text)
+    book_direct(client, DEMO_KEY, sandbox, "757-555-0177", "pharmacy-trial", 3 * 3600, text)
+    book_direct(client, CLINIC_KEY, sandbox, "757-555-0177", "clinic-0312", 5 * 3600, text)
+    sandbox.state.clock.advance(55)
+    lookup = window.show_page("lookup")
+    lookup.query.setText("(757) 555-0177")
+    lookup.look_up()
+    settle(until=lambda: not lookup.in_flight and lookup.model.rowCount() == 3)
+    shot(window, "find-calls")
+
+    # All accounts, with the Clinic key locked in the keyring: its line says so, the rest show.
+    with locked_key(window.controller.context.keys, "Clinic reminders"):
+        lookup.all_accounts.setChecked(True)
+        lookup.look_up()
+        settle(until=lambda: not lookup.in_flight and lookup.model.rowCount() == 4)
+    shot(window, "find-calls-all-accounts")
+    lookup.all_accounts.setChecked(False)
+
+
+def watch_scenes(window, sandbox: Sandbox) -> None:
+    clock = sandbox.state.clock
+    book_from_desk(window, "Main office", "757-555-0127", "flu-clinic", 60, REMINDER)  # a machine answers
+    book_from_desk(window, "Main office", "757-555-0131", "flu-clinic", 120, REMINDER)  # ringing
+    book_from_desk(window, "Main office", "757-555-0132", "flu-clinic", 45 * 60, REMINDER)
+    book_from_desk(window, "Clinic reminders", "757-555-0133", "flu-clinic", 3 * 3600, REMINDER)
+    watcher = window.controller.watcher
+    watcher.reload()
+    settle(0.5, until=lambda: watcher.loaded and len(watcher.rows) >= 9)
+    for seconds in (61, 64):  # the first call starts; 2:05 after booking it has ended and the next rings
+        clock.advance(seconds)
+        settle(until=lambda: not watcher.running)
+        watcher.poll_now()
+        settle(until=lambda: not watcher.running)
+    page = window.show_page("watch")
+    page.model.refresh_times()
+    shot(window, "watch-list")
+
+
+def bulk_scenes(window, sandbox: Sandbox) -> None:
+    client = window.controller.desk.client
+    for index in range(6):
+        book_direct(
+            client, MAIN_KEY, sandbox, f"757-555-02{index:02d}", f"class-{index % 3}", 3 * 3600, "Class is off."
+        )
+    bulk = window.show_page("bulk")
+    bulk.paste.setPlainText("class-0\nclass-1\nclass-2\nclass-1\nclass 9\nclass-7")
+    bulk.check()
+    shot(window, "bulk-cancel")
+    bulk.start("Main office", list(bulk.items))
+    settle(until=lambda: not bulk.is_running() and bulk.result.kind != "")
+    shot(window, "bulk-cancel-result")
+
+
+def history_scene(window) -> None:
+    history = window.show_page("history")
+    history.reload()
+    settle(until=lambda: not history.loading and history.model.rowCount() >= 10)
+    result = history.model.column_of("Result")
+    rows = [history.model.data(history.model.index(r, result)) for r in range(history.model.rowCount())]
+    row = rows.index("Scheduled, cancelled later")
+    history.select_row(row)
+    history.table.scrollTo(history.model.index(row, 0))  # the row the user clicked is in view
+    shot(window, "history")
+
+
+def dialog_scenes(window) -> None:
+    dialog = window.open_accounts()
+    settle(until=lambda: dialog.store is not None and dialog.key_label.text().startswith("••••"))
+    shot(dialog, "accounts")
+    dialog.add_button.click()
+    settle(until=lambda: dialog.findChild(KeyEntryDialog) is not None)
+    entry = dialog.findChild(KeyEntryDialog)
+    entry.name.setText("Branch 2")
+    entry.key.setText("1234-not-a-key")
+    shot(entry, "add-account")
+    entry.reject()
+    dialog.close()
+
+    settings = window.open_settings()
+    shot(settings, "settings")
+    settings.reject()
+    window.controller.settings.locked = frozenset({"timeout_seconds"})
+    settings = window.open_settings()
+    shot(settings, "settings-locked")
+    settings.reject()
+    window.controller.settings.locked = frozenset()
 
 
 def main() -> None:
@@ -73,130 +204,29 @@ def main() -> None:
     sandbox = Sandbox(clock=ManualClock(datetime.now(UTC))).start()  # time moves only when told
     tmp = Path(tempfile.mkdtemp())
     # Under ./dev screenshots the real (throwaway) Secret Service is there, as on a desktop.
-    backend = None if os.environ.get("VBD_TEST_SECRET_SERVICE") else MemoryKeyring()
-    window = window_for(tmp / "a", sandbox, backend, {"Main office": DEMO_KEY, "Clinic reminders": DEMO_KEY})
-    settle(app, until=lambda: window.controller.store is not None)
+    secret_service = bool(os.environ.get("VBD_TEST_SECRET_SERVICE"))
 
-    # Two calls tagged "reminder-1128" to cancel, one booked through the Schedule page.
-    client = window.controller.desk.client
-    for number in ("757-555-0101", "757-555-0102"):
-        client.schedule_call(
-            DEMO_KEY,
-            new_call_request(
-                phone_number=number,
-                text_to_say="Reminder: your appointment is tomorrow at 10.",
-                scheduled=datetime.now(UTC) + timedelta(days=1),
-                reference_id="reminder-1128",
-            ),
-        )
-    page = window.schedule_page
-    window.tabs.setCurrentWidget(page)
-    page.phone.setText("(757) 555-0123")
-    page.text.setPlainText("Hello, this is a test call from Voice Broadcast Desk.")
-    page.caller_number.setText("757-555-0000")
-    page.caller_name.setText("Front desk")
-    page.when.setDateTime(QDateTime.currentDateTime().addDays(1))
-    shot(window, "schedule-form")
-    page.schedule_button.click()
-    settle(app, until=lambda: page.result.kind != "")
-    shot(window, "schedule-result")
-
-    cancel = window.cancel_page
-    window.tabs.setCurrentWidget(cancel)
-    cancel.reference.setText("reminder-1128")
-    cancel.cancel_button.click()
-    settle(app, until=lambda: any(b.isVisible() for b in cancel.findChildren(QMessageBox)))
-    box = next(b for b in cancel.findChildren(QMessageBox) if b.isVisible())
-    shot(box, "cancel-confirm")
-    box.buttons()[0].click()
-    settle(app, until=lambda: cancel.result.kind == "success")
-    shot(window, "cancel-result")
-
-    cancel.reference.setText("reminder-1128")
-    cancel.start_cancel_reference("Main office", "reminder-1128")
-    settle(app, until=lambda: not cancel.in_flight and cancel.result.kind == "info")
-    shot(window, "cancel-nothing-to-cancel")
-
-    sandbox.faults.inject("html500", operation="CancelNotifyByReferenceID")
-    cancel.start_cancel_reference("Main office", "reminder-1128")
-    settle(app, until=lambda: not cancel.in_flight and cancel.result.kind == "error")
-    shot(window, "cancel-error")
-
-    # Find calls: a customer's number with calls in different states.
-    for seconds in (1, 50, 7200):
-        sandbox.state.schedule(
-            key=DEMO_KEY,
-            phone_number="757-555-0177",
-            text_to_say="Your prescription is ready for pick-up.",
-            voice_id=0,
-            caller_id="",
-            caller_id_name="",
-            try_count=1,
-            next_try_seconds=60,
-            scheduled=datetime.now(UTC) + timedelta(seconds=seconds),
-            scheduled_is_utc=True,
-            max_call_length=0,
-            reference_id="pharmacy",
-        )
-    sandbox.state.clock.advance(55)  # the first call is over, the second is ringing
-    lookup = window.lookup_page
-    window.tabs.setCurrentWidget(lookup)
-    lookup.query.setText("(757) 555-0177")
-    lookup.look_up()
-    settle(app, until=lambda: lookup.table.rowCount() == 3 and not lookup.in_flight)
-    shot(window, "find-calls")
-
-    # Bulk cancel: a pasted list with a duplicate and a bad line, run to the end.
-    for index in range(6):
-        client.schedule_call(
-            DEMO_KEY,
-            new_call_request(
-                phone_number=f"757-555-02{index:02d}",
-                text_to_say="Class is cancelled today.",
-                scheduled=datetime.now(UTC) + timedelta(hours=3),
-                reference_id=f"class-{index % 3}",
-            ),
-        )
-    bulk = window.bulk_page
-    window.tabs.setCurrentWidget(bulk)
-    bulk.paste.setPlainText("class-0\nclass-1\nclass-2\nclass-1\nclass 9\nclass-7")
-    bulk.check()
-    bulk.start("Main office", list(bulk.items))
-    settle(app, until=lambda: not bulk.is_running() and bulk.result.kind != "")
-    shot(window, "bulk-cancel")
-
-    window.tabs.setCurrentWidget(window.history_page)
-    window.history_page.reload()
-    settle(app, until=lambda: window.history_page.table.rowCount() >= 4)
-    shot(window, "history")
-
-    dialog = AccountsDialog(window)
-    dialog.show()
-    settle(app, until=lambda: dialog.store is not None and dialog.key_label.text().startswith("••••"))
-    shot(dialog, "accounts")
-    dialog.add_button.click()
-    entry = dialog.findChild(KeyEntryDialog)
-    settle(app, until=lambda: entry is not None and entry.isVisible())
-    entry.name.setText("Branch 2")
-    entry.key.setText("1234-not-a-key")
-    settle(app)
-    shot(entry, "add-account")
-    entry.reject()
-    dialog.close()
-
-    settings = window.open_settings()
-    settle(app)
-    shot(settings, "settings")
-    settings.reject()
-
-    no_keyring = window_for(tmp / "b", sandbox, keyring.backends.fail.Keyring(), {})
-    settle(app, until=lambda: no_keyring.controller.store is not None)
+    first_run = window_for(tmp / "first", sandbox, None if secret_service else MemoryKeyring(), {})
+    shot(first_run, "first-run")
+    no_keyring = window_for(tmp / "nokey", sandbox, keyring.backends.fail.Keyring(), {})
     shot(no_keyring, "no-keyring")
+    close_all(first_run, no_keyring)
 
-    for each in (window, no_keyring):
-        each.close()
-        each.controller.executor.wait(5)
+    window = window_for(tmp / "desk", sandbox, None if secret_service else MemoryKeyring(), ACCOUNTS)
+    schedule_scenes(window, sandbox)
+    cancel_scenes(window, sandbox)
+    find_scenes(window, sandbox)
+    watch_scenes(window, sandbox)
+    bulk_scenes(window, sandbox)
+    history_scene(window)
+    dialog_scenes(window)
+    close_all(window)
     sandbox.stop()
+
+    for old in OUT.glob("*.png"):
+        if old.name not in WRITTEN:
+            old.unlink()
+            print(f"deleted {old.relative_to(OUT.parent.parent)} (no longer produced)")
 
 
 if __name__ == "__main__":
