@@ -122,17 +122,19 @@ class HistoryModel(RowsModel[Record]):
                     lambda r: r.action_label + (" (bulk)" if info(r).bulk_run else ""),
                     tooltip=lambda r: info(r).bulk_tip,
                 ),
-                Column[Record]("Reference ID", lambda r: r.reference_id, sort_key=lambda r: r.reference_id.lower()),
-                Column[Record](
-                    "QueueID", lambda r: "" if r.queue_id is None else str(r.queue_id), sort_key=_queue_id_key
-                ),
-                Column[Record](NUMBER_TITLE, lambda r: info(r).number, sort_key=lambda r: info(r).digits),
+                # What happened comes right after what was done: at the default width the
+                # columns after it may need a sideways scroll, this one must not.
                 Column[Record](
                     "Result",
                     lambda r: info(r).state or describe_result(r),
                     tooltip=lambda r: info(r).state_tip,
                     failed=lambda r: r.outcome != "ok",
                 ),
+                Column[Record]("Reference ID", lambda r: r.reference_id, sort_key=lambda r: r.reference_id.lower()),
+                Column[Record](
+                    "QueueID", lambda r: "" if r.queue_id is None else str(r.queue_id), sort_key=_queue_id_key
+                ),
+                Column[Record](NUMBER_TITLE, lambda r: info(r).number, sort_key=lambda r: info(r).digits),
                 Column[Record]("Details", lambda r: plain_words(r.message), tooltip=lambda r: r.message),
             ],
             parent,

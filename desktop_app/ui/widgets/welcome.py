@@ -10,7 +10,8 @@ WELCOME_TITLE = "Welcome to Voice Broadcast Desk"
 WELCOME_TEXT = (
     "Cancel scheduled calls by their reference ID, find out what happened to a call, and schedule test "
     "calls with the Esendex Voice Broadcast service. First add your Esendex account: its name and its "
-    "license key, which is kept in this computer's secure key store."
+    "license key, which is kept in this computer's secure key store (or, where there is none, for "
+    "this session only)."
 )
 
 
