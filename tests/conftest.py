@@ -118,6 +118,17 @@ def make_window(qtbot, tmp_path: Path, sandbox: Sandbox, backend, accounts: dict
 
 
 @pytest.fixture
+def controller(tmp_path, app_sandbox, memory_keyring):
+    """A controller with one account and no window: pages are tested on it alone."""
+    controller = make_controller(tmp_path, app_sandbox, memory_keyring, {"Main office": KEY_A})
+    yield controller
+    controller.shutdown()
+    controller.executor.wait(10)
+    controller.desk.close()
+    controller.context.history.close()
+
+
+@pytest.fixture
 def window(qtbot, tmp_path, app_sandbox, memory_keyring):
     win = make_window(qtbot, tmp_path, app_sandbox, memory_keyring, {"Main office": KEY_A})
     qtbot.waitUntil(lambda: win.controller.store is not None)

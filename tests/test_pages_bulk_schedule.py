@@ -7,47 +7,21 @@ from __future__ import annotations
 import csv
 import inspect
 import threading
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from desktop_app.service import new_call_request
-from desktop_app.storage.history import History
-from desktop_app.storage.profile import Profile
-from desktop_app.storage.secrets import KeyStore
-from desktop_app.storage.settings import Settings
 from desktop_app.ui.models.bulk import VALUE_TITLES
 from desktop_app.ui.models.table import FAILED_COLOUR, plain_tip
 from desktop_app.ui.pages import bulk as bulk_module
 from desktop_app.ui.pages.bulk import BulkPage
 from desktop_app.ui.pages.schedule import SchedulePage
-from tests.conftest import KEY_A
 
 ACCOUNT = "Main office"
 NUMBER = "757-555-1230"
-
-
-@pytest.fixture
-def controller(tmp_path, app_sandbox, memory_keyring) -> Iterator:
-    from desktop_app.ui.controller import AppContext, AppController
-
-    profile = Profile.isolated(tmp_path / "p").ensure()
-    keys = KeyStore(memory_keyring)
-    settings = Settings(timeout_seconds=5)
-    keys.set(ACCOUNT, KEY_A)
-    settings.accounts.append(ACCOUNT)
-    context = AppContext(profile, settings, keys, History(profile.history_file), app_sandbox)
-    controller = AppController(context)
-    controller.refresh_accounts()
-    yield controller
-    controller.shutdown()
-    controller.executor.wait(10)
-    controller.desk.close()
-    context.history.close()
 
 
 def show(qtbot, page):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -15,36 +14,13 @@ from PySide6.QtWidgets import QMenu, QMessageBox, QPushButton
 
 from desktop_app.service import new_call_request
 from desktop_app.storage.history import History
-from desktop_app.storage.profile import Profile
-from desktop_app.storage.secrets import KeyStore
-from desktop_app.storage.settings import Settings
 from desktop_app.ui.models.history import WHEN_TITLE
 from desktop_app.ui.pages.history import HistoryPage
 from desktop_app.ui.pages.lookup import LookupPage
-from tests.conftest import KEY_A
 
 ACCOUNT = "Main office"
 NUMBER = "757-555-1230"
 MARKUP = '<b>x</b><a href="http://e">y</a>'
-
-
-@pytest.fixture
-def controller(tmp_path, app_sandbox, memory_keyring) -> Iterator:
-    from desktop_app.ui.controller import AppContext, AppController
-
-    profile = Profile.isolated(tmp_path / "p").ensure()
-    keys = KeyStore(memory_keyring)
-    settings = Settings(timeout_seconds=5)
-    keys.set(ACCOUNT, KEY_A)
-    settings.accounts.append(ACCOUNT)
-    context = AppContext(profile, settings, keys, History(profile.history_file), app_sandbox)
-    controller = AppController(context)
-    controller.refresh_accounts()
-    yield controller
-    controller.shutdown()
-    controller.executor.wait(10)
-    controller.desk.close()
-    context.history.close()
 
 
 def book(controller, sandbox, in_seconds: int, reference: str = "r", number: str = NUMBER):
