@@ -9,9 +9,8 @@ from .panels import plain_label
 WELCOME_TITLE = "Welcome to Voice Broadcast Desk"
 WELCOME_TEXT = (
     "Cancel scheduled calls by their reference ID, find out what happened to a call, and schedule test "
-    "calls with the Esendex Voice Broadcast service. First add your Esendex account: its name and its "
-    "license key, which is kept in this computer's secure key store (or, where there is none, for "
-    "this session only)."
+    "calls with the Esendex Voice Broadcast service. First add your Esendex account: its name and "
+    "license key (kept in the computer's key store where it has one)."
 )
 
 
