@@ -40,7 +40,8 @@ def test_cycles_with_qt_objects_are_collected_on_the_gui_thread(qtbot):
     done: list = []
     executor.submit(make_garbage, done.append)
     qtbot.waitUntil(lambda: bool(done))
-    assert Cyclic.collected_on == []  # nothing was collected on the worker
+    # The GUI thread's timer may already have collected some while the worker ran; none on the worker.
+    assert set(Cyclic.collected_on) <= {threading.main_thread().name}
     qtbot.waitUntil(lambda: len(Cyclic.collected_on) == 1000, timeout=5_000)
     assert set(Cyclic.collected_on) == {threading.main_thread().name}
     executor.shutdown()
