@@ -60,12 +60,16 @@ def _run(endpoint: str | None, root: Path, sandbox_namespace: str) -> str:
     from concurrent.futures import ThreadPoolExecutor
     from datetime import datetime, timedelta
 
+    from .local_sandbox import SandboxProcess
     from .storage.secrets import KeyStore, KeyStoreError
 
-    # The keyring look-up and the SOAP stack's import take a while and mostly do not need the GIL
-    # the window needs: start both at once, as the app does after its first paint.
+    # The sandbox's own process, the keyring look-up and the SOAP stack's import take a while and
+    # mostly do not need the GIL the window needs: start all three at once, as the app does after
+    # its first paint.
     keys = KeyStore()
-    warm_up = ThreadPoolExecutor(2, thread_name_prefix="vbd-selftest")
+    warm_up = ThreadPoolExecutor(3, thread_name_prefix="vbd-selftest")
+    root.mkdir(parents=True, exist_ok=True)
+    starting = None if endpoint else warm_up.submit(SandboxProcess.start, sandbox_namespace, root / "sandbox.log")
     store_info = warm_up.submit(keys.info)
     warm_up.submit(importlib.import_module, "desktop_app.service.client")
     warm_up.shutdown(wait=False)
@@ -74,7 +78,6 @@ def _run(endpoint: str | None, root: Path, sandbox_namespace: str) -> str:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from .logging_setup import route_qt_messages, setup_logging
-    from .sandbox import Sandbox
     from .service import InvalidInput
     from .service import validation as check
     from .storage.history import History
@@ -98,14 +101,33 @@ def _run(endpoint: str | None, root: Path, sandbox_namespace: str) -> str:
             raise SelfTestFailed(str(error)) from None
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    sandbox = None if endpoint else Sandbox("127.0.0.1", 0, namespace=sandbox_namespace).start()
     settings = Settings(endpoint=endpoint or "", timeout_seconds=30)
     account = f"self-test-{uuid.uuid4().hex[:8]}"
     history = History(profile.history_file)
-    controller = AppController(AppContext(profile, settings, keys, history, sandbox))
+    context = AppContext(
+        profile,
+        settings,
+        keys,
+        history,
+        start_sandbox=starting is not None,
+        sandbox_source=starting and starting.result,
+    )
+    controller = AppController(context)
+    sandbox_problem: list[str] = []
+    controller.sandboxFailed.connect(sandbox_problem.append)
     window = MainWindow(controller, everything=False)
     try:
+        # The window is shown and the schedule form filled while the keyring and the sandbox start.
+        window.show()
+        page = window.page("schedule")
+        page.phone.setText("757-555-0100")
+        page.text.setPlainText("This is a Voice Broadcast Desk self-test call.")
+        page.when.setDateTime(QDateTime.fromSecsSinceEpoch(int((datetime.now() + timedelta(days=1)).timestamp())))
+        reference_id = f"selftest-{uuid.uuid4().hex[:12]}"
+        page.reference.setText(reference_id)
+
         # 1. store a key
+        _wait_for(app, store_info.done, "the keyring")
         try:
             info = store_info.result()
             stored_in = info.name if info.secure else "memory (no secure keyring)"
@@ -113,15 +135,12 @@ def _run(endpoint: str | None, root: Path, sandbox_namespace: str) -> str:
         except KeyStoreError as error:
             raise SelfTestFailed(f"could not store the key: {error}") from None
         controller.add_account(account)
-        window.show()
+        if starting is not None:
+            _wait_for(app, lambda: controller.sandbox is not None or sandbox_problem, "the built-in sandbox")
+            if sandbox_problem:
+                raise SelfTestFailed(f"the built-in sandbox did not start: {sandbox_problem[0]}")
 
         # 2. schedule a call for tomorrow with a fresh reference ID
-        page = window.page("schedule")
-        page.phone.setText("757-555-0100")
-        page.text.setPlainText("This is a Voice Broadcast Desk self-test call.")
-        page.when.setDateTime(QDateTime.fromSecsSinceEpoch(int((datetime.now() + timedelta(days=1)).timestamp())))
-        reference_id = f"selftest-{uuid.uuid4().hex[:12]}"
-        page.reference.setText(reference_id)
         page.schedule_button.click()
         _wait_for(app, lambda: page.result.kind != "", "the schedule result")
         if page.last is None or not page.last.booked:
@@ -152,11 +171,11 @@ def _run(endpoint: str | None, root: Path, sandbox_namespace: str) -> str:
         with contextlib.suppress(KeyStoreError):
             keys.delete(account)
         history.close()
-        if sandbox is not None:
-            sandbox.stop()
+        if controller.sandbox is not None:
+            controller.sandbox.stop()
         logging.getLogger().removeHandler(handler)
         handler.close()
-    target = f"the built-in sandbox ({sandbox_namespace} namespace)" if sandbox is not None else endpoint
+    target = f"the built-in sandbox ({sandbox_namespace} namespace)" if starting is not None else endpoint
     return (
         f"self-test passed: scheduled QueueID {queue_id} and cancelled 1 call by reference ID against {target}; "
         f"keyring backend: {stored_in}"

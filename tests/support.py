@@ -39,3 +39,32 @@ def cell(view, row: int, column: int, role=None) -> str:
     model = view.model()
     value = model.data(model.index(row, column), Qt.ItemDataRole.DisplayRole if role is None else role)
     return "" if value is None else value
+
+
+def listening_addresses(pid: int) -> list[tuple[str, int]]:
+    """The (host, port) of every TCP socket process `pid` listens on, read from Linux's /proc."""
+    import socket
+    import struct
+    from pathlib import Path
+
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = fd.readlink().as_posix()
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[len("socket:[") : -1])
+    found = []
+    for table, family in (("/proc/net/tcp", socket.AF_INET), ("/proc/net/tcp6", socket.AF_INET6)):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            local, state, inode = fields[1], fields[3], fields[9]
+            if state != "0A" or inode not in inodes:  # 0A: LISTEN
+                continue
+            raw_host, raw_port = local.split(":")
+            packed = bytes.fromhex(raw_host)
+            # /proc writes each 32-bit word in host (little-endian) order
+            words = [struct.pack("<I", int.from_bytes(packed[i : i + 4], "big")) for i in range(0, len(packed), 4)]
+            found.append((socket.inet_ntop(family, b"".join(words)), int(raw_port, 16)))
+    return found

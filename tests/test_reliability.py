@@ -122,12 +122,14 @@ def test_locked_keyring_in_the_window_keeps_the_app_usable(qtbot, tmp_path, app_
     window.controller.context.history.close()
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the bound sockets from /proc")
 def test_the_apps_own_sandbox_listens_on_loopback_only(qtbot, tmp_path, memory_keyring):
-    """`--sandbox` as the app starts it: after the first paint, on a worker, bound to 127.0.0.1."""
+    """`--sandbox` as the app starts it: after the first paint, in its own process, bound to 127.0.0.1."""
     import socket
 
     from desktop_app.ui.controller import AppContext, AppController
     from desktop_app.ui.main_window import MainWindow
+    from tests.support import listening_addresses
 
     profile = Profile.isolated(tmp_path / "p").ensure()
     context = AppContext(
@@ -139,9 +141,12 @@ def test_the_apps_own_sandbox_listens_on_loopback_only(qtbot, tmp_path, memory_k
     window.show()
     qtbot.waitUntil(lambda: context.sandbox is not None, timeout=10_000)
     try:
-        host, port = context.sandbox.host, context.sandbox.port  # read from the bound socket itself
+        child = context.sandbox.process.pid
+        assert child != os.getpid()
+        (address,) = listening_addresses(child)  # read from the child's own bound socket
+        host, port = address
         assert host == "127.0.0.1"  # not 0.0.0.0: no other interface can reach it
-        assert window.controller.service_url.startswith(f"http://127.0.0.1:{port}/")
+        assert window.controller.service_url == f"http://127.0.0.1:{port}/NotifyWS/PhoneNotify.asmx"
         with socket.create_connection(("127.0.0.1", port), timeout=2):
             pass  # and it answers there
     finally:

@@ -8,7 +8,10 @@ import ipaddress
 import logging
 import re
 import sys
+import threading
+from datetime import UTC, datetime
 
+from .clock import ManualClock
 from .faults import FAULTS, FaultPlan
 from .httpd import Sandbox
 from .tables import DEFAULT_NAMESPACE, NAMESPACE_CHOICES
@@ -22,6 +25,13 @@ _KEY = re.compile(
 class _Redacting(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         return _KEY.sub(lambda m: (m.group(1) or "") + "[redacted]", super().format(record))
+
+
+def _stop_at_end_of_input(sandbox: Sandbox) -> None:
+    with contextlib.suppress(OSError, ValueError):
+        while sys.stdin.buffer.read(4096):
+            pass
+    sandbox.request_stop()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,6 +57,13 @@ def main(argv: list[str] | None = None) -> int:
         "--zoneless-times", action="store_true", help="write dateTime values without a zone, as ASMX does"
     )
     parser.add_argument("--verbose", action="store_true", help="log every request")
+    parser.add_argument("--manual-clock", action="store_true", help="a clock that moves only through --control")
+    parser.add_argument("--control", action="store_true", help="answer the /_sandbox/ test routes (control.py)")
+    parser.add_argument(
+        "--exit-with-stdin",
+        action="store_true",
+        help="stop when standard input closes: a parent process that dies takes the sandbox with it",
+    )
     args = parser.parse_args(argv)
 
     try:
@@ -66,7 +83,17 @@ def main(argv: list[str] | None = None) -> int:
     plan = FaultPlan(
         latency_seconds=args.latency_ms / 1000.0, fault_rate=args.fault_rate, random_faults=faults, seed=args.seed
     )
-    sandbox = Sandbox(args.host, args.port, faults=plan, namespace=args.namespace, zoneless_times=args.zoneless_times)
+    sandbox = Sandbox(
+        args.host,
+        args.port,
+        clock=ManualClock(datetime.now(UTC)) if args.manual_clock else None,
+        faults=plan,
+        namespace=args.namespace,
+        zoneless_times=args.zoneless_times,
+        control=args.control,
+    )
+    if args.exit_with_stdin:
+        threading.Thread(target=_stop_at_end_of_input, args=(sandbox,), daemon=True).start()
     print(f"listening on {sandbox.url}", flush=True)
     with contextlib.suppress(KeyboardInterrupt):
         sandbox.serve_forever()

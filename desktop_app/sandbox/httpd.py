@@ -14,9 +14,11 @@ import struct
 import threading
 import time
 from collections import Counter
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from . import control
 from .clock import Clock
 from .contract import load_contract
 from .dispatch import Endpoint
@@ -68,6 +70,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def _handle(self, method: str) -> None:
         sandbox = self.server.sandbox
+        if sandbox.control and self.path.startswith(control.PREFIX):  # not counted as service requests
+            self._send(control.handle(sandbox, method, self.path))
+            return
         sandbox._enter()
         try:
             length = self._content_length()
@@ -140,6 +145,7 @@ class Sandbox(Endpoint):
     namespace: "esendex" (https://ws.esendex.us/NotifyWS/, the default), "cdyne"
     (http://ws.cdyne.com/NotifyWS/) or "both" (lenient: either, answered in kind).
     zoneless_times: write dateTime values without a zone, as ASMX does (2026-11-29T14:05:00).
+    control: answer the test routes of `control.py` (a manual clock, the counters).
     """
 
     def __init__(
@@ -151,8 +157,10 @@ class Sandbox(Endpoint):
         ssl_context: ssl.SSLContext | None = None,
         namespace: str = DEFAULT_NAMESPACE,
         zoneless_times: bool = False,
+        control: bool = False,
     ) -> None:
         self.namespace = namespace
+        self.control = control  # the /_sandbox/ test routes (control.py)
         self.namespaces = namespaces_for(namespace)  # raises ValueError for an unknown name
         self.state = PhoneNotifyState(clock) if clock else PhoneNotifyState()
         self.service = PhoneNotifyService(self.state, zoneless_times=zoneless_times)
@@ -207,7 +215,15 @@ class Sandbox(Endpoint):
 
     def serve_forever(self) -> None:
         self._serving = True
-        self._server.serve_forever()
+        self._server.serve_forever(poll_interval=0.05)  # a stop request is seen within 50 ms
+
+    def now(self) -> datetime:
+        """The sandbox's own time (a manual clock in tests)."""
+        return self.state.clock.now()
+
+    def request_stop(self) -> None:
+        """Ask a `serve_forever()` loop running on another thread to return."""
+        self._server.shutdown()
 
     def stop(self) -> None:
         """Stop serving and close the socket. Returns at once if the sandbox never started."""

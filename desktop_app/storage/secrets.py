@@ -77,9 +77,9 @@ class KeyStore:
     @property
     def backend(self) -> keyring.backend.KeyringBackend:
         if self._backend is None:
-            import keyring
+            from .keyring_choice import choose_backend
 
-            self._backend = keyring.get_keyring()  # may be slow (D-Bus): worker thread only
+            self._backend = choose_backend()  # may be slow (D-Bus): worker thread only
         return self._backend
 
     def info(self) -> StoreInfo:
@@ -99,9 +99,11 @@ class KeyStore:
     @contextmanager
     def _keyring_call(self, action: str) -> Iterator[None]:
         """Hold the lock and turn any backend failure into a plain KeyStoreError."""
-        import keyring.errors
-
         with self._lock:
+            # Imported under the lock: two threads importing keyring at once can see its
+            # importlib_metadata half-imported (an ImportError seen once in the self-test).
+            import keyring.errors
+
             try:
                 yield
             except KeyStoreError:

@@ -31,7 +31,10 @@ from .gc_guard import collect_garbage_on_the_gui_thread
 from .models.accounts import AccountsModel
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from ..bulk import BulkItem, BulkOutcome, BulkProgress, BulkRun, Kind
+    from ..local_sandbox import SandboxProcess
     from ..sandbox import Sandbox
     from ..service import PhoneNotifyClient
     from .watcher import Watcher
@@ -52,15 +55,18 @@ class AppContext:
     settings: Settings
     keys: KeyStore
     history: History
-    sandbox: Sandbox | None = None
+    sandbox: Sandbox | SandboxProcess | None = None  # in-process in tests, a child process in the app
     start_sandbox: bool = False  # start the built-in sandbox right after the first paint
     sandbox_namespace: str = "esendex"  # which namespace that sandbox speaks ("esendex" or "cdyne")
+    # How that sandbox is got, on a worker: by default its own process started then; the self-test
+    # passes one it started earlier.
+    sandbox_source: Callable[[], SandboxProcess] | None = None
 
 
-def _start_sandbox(namespace: str) -> Sandbox:
-    from ..sandbox import Sandbox
+def _start_sandbox(namespace: str, log_file: Path) -> SandboxProcess:
+    from ..local_sandbox import SandboxProcess
 
-    return Sandbox("127.0.0.1", 0, namespace=namespace).start()  # loopback only
+    return SandboxProcess.start(namespace, log_file)  # its own process, on loopback only
 
 
 class AppController(AccountsMixin, QObject):
@@ -109,12 +115,13 @@ class AppController(AccountsMixin, QObject):
         (unless `reference_data` is False, as in the self-test) the voices and response codes."""
         self._load_reference_data = reference_data
         if self.sandbox_mode and self.sandbox is None:
-            namespace = self.context.sandbox_namespace
-            self.executor.submit(lambda: _start_sandbox(namespace), self._sandbox_started, self._sandbox_failed)
+            namespace, log_file = self.context.sandbox_namespace, self.context.profile.log_dir / "sandbox.log"
+            source = self.context.sandbox_source or (lambda: _start_sandbox(namespace, log_file))
+            self.executor.submit(source, self._sandbox_started, self._sandbox_failed)
             return  # the rest follows once the sandbox answers
         self._start_chores()
 
-    def _sandbox_started(self, sandbox: Sandbox) -> None:
+    def _sandbox_started(self, sandbox: SandboxProcess) -> None:
         self.sandbox = self.context.sandbox = sandbox
         self.endpointChanged.emit()
         self._start_chores()

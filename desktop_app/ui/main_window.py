@@ -30,7 +30,6 @@ from .controller import AppController
 from .dialogs.questions import ask_close_during_bulk, show_about
 from .pages import PAGES, build_page
 from .widgets import ResultPanel, plain_label
-from .widgets.notifier import install_watch_notifier
 from .widgets.welcome import WelcomePanel
 
 log = logging.getLogger(__name__)
@@ -161,6 +160,8 @@ class MainWindow(QMainWindow):
     def _after_first_paint(self) -> None:
         self.controller.start(reference_data=self._everything)
         if self._everything:
+            from .widgets.notifier import install_watch_notifier  # not needed for the first paint
+
             install_watch_notifier(self)  # follows the desk's calls; says when one ends
             self._build_next_page()
 

@@ -116,7 +116,7 @@ class Watcher(QObject):
     def _service_now(self) -> datetime:
         """The sandbox's clock when it runs (tests move it), else the computer's."""
         sandbox = self.controller.sandbox
-        return sandbox.state.clock.now() if sandbox is not None else datetime.now(UTC)
+        return sandbox.now() if sandbox is not None else datetime.now(UTC)
 
     def now(self) -> datetime:
         return self._now()

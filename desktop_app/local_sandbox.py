@@ -1,0 +1,104 @@
+"""The built-in sandbox as a child process: the app's training mode and the self-test.
+
+In its own process the simulator shares no interpreter lock with the window, so building answers
+never delays a repaint, and its start-up (about 75 ms of imports) runs on another core while the
+window opens. The child stops when its standard input closes, so it ends with the app even if the
+app is killed. A frozen build runs itself with `--serve-sandbox`; from source it is
+`python -m desktop_app.sandbox`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import subprocess
+import sys
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+START_TIMEOUT_SECONDS = 20  # a cold start of a frozen build on a slow disk; normally well under 1 s
+STOP_TIMEOUT_SECONDS = 3
+LISTENING = "listening on "
+
+
+class SandboxStartError(RuntimeError):
+    pass
+
+
+def sandbox_command() -> list[str]:
+    if getattr(sys, "frozen", False):
+        return [sys.executable, "--serve-sandbox"]
+    return [sys.executable, "-m", "desktop_app.sandbox"]
+
+
+class SandboxProcess:
+    """A running sandbox child: `url`, `target_namespace`, `now()` and `stop()`, like the in-process
+    `Sandbox` the tests use."""
+
+    def __init__(self, process: subprocess.Popen, url: str, namespace_uri: str) -> None:
+        self.process = process
+        self.url = url
+        self.target_namespace = namespace_uri
+
+    @classmethod
+    def start(
+        cls, namespace: str = "esendex", log_file: Path | None = None, extra: tuple[str, ...] = ()
+    ) -> SandboxProcess:
+        """Start the child and wait (on the caller's thread, never the GUI's) for its address."""
+        from .service.reference_data import LEGACY_NAMESPACE, NAMESPACE
+
+        command = [*sandbox_command(), "--port", "0", "--namespace", namespace, "--exit-with-stdin", *extra]
+        stderr = open(log_file, "ab") if log_file else subprocess.DEVNULL  # noqa: SIM115 (closed below)
+        try:
+            process = subprocess.Popen(
+                command,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=stderr,
+                creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),  # no console flash on Windows
+            )
+        finally:
+            if log_file:
+                stderr.close()
+        url = _first_line(process)
+        if not url.startswith(LISTENING):
+            _end(process)
+            raise SandboxStartError("The built-in sandbox did not start.")
+        return cls(process, url[len(LISTENING) :], LEGACY_NAMESPACE if namespace == "cdyne" else NAMESPACE)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    def stop(self) -> None:
+        _end(self.process)
+
+
+def _first_line(process: subprocess.Popen) -> str:
+    """The child's first line, or "" if it says nothing in time (a reader thread: pipes cannot be
+    polled with a timeout on Windows)."""
+    lines: queue.Queue[str] = queue.Queue()
+
+    def read() -> None:
+        lines.put(process.stdout.readline().decode("utf-8", "replace").strip())
+
+    threading.Thread(target=read, name="sandbox-start", daemon=True).start()
+    try:
+        return lines.get(timeout=START_TIMEOUT_SECONDS)
+    except queue.Empty:
+        return ""
+
+
+def _end(process: subprocess.Popen) -> None:
+    """Stop at once: the sandbox keeps nothing worth a graceful end."""
+    with contextlib.suppress(OSError):
+        process.stdin.close()
+    with contextlib.suppress(OSError):
+        process.terminate()
+    try:
+        process.wait(STOP_TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(STOP_TIMEOUT_SECONDS)
+    with contextlib.suppress(OSError):
+        process.stdout.close()

@@ -1,0 +1,51 @@
+"""Which keyring backend to use: the platform's own, found without keyring's full discovery.
+
+keyring's own discovery imports every backend it knows, each checking whether it works here (its
+macOS backend alone runs `ctypes.util.find_library`, a search that costs tens of milliseconds on
+Linux), and scans every installed package for plug-ins. The app only trusts the platform's own
+secure store, so it asks just those, in keyring's order of preference:
+- an explicit choice wins: `PYTHON_KEYRING_BACKEND`, or keyring's own `keyringrc.cfg`;
+- then the one platform backend that works here;
+- if several work (keyring would chain them), keyring's discovery decides, as it always has;
+- if none works: no secure store. A third-party backend is used only when chosen explicitly above.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import keyring.backend
+
+PLATFORM_BACKENDS: dict[str, tuple[str, ...]] = {
+    "win32": ("keyring.backends.Windows.WinVaultKeyring",),
+    "darwin": ("keyring.backends.macOS.Keyring",),
+    "linux": ("keyring.backends.SecretService.Keyring", "keyring.backends.kwallet.DBusKeyring"),
+}
+
+
+def _viable(class_path: str) -> type[keyring.backend.KeyringBackend] | None:
+    module_name, _, class_name = class_path.rpartition(".")
+    try:
+        backend_class = getattr(importlib.import_module(module_name), class_name)
+        return backend_class if backend_class.priority >= 1 else None  # keyring's "recommended"
+    except Exception:  # a missing library or no D-Bus session: not usable here
+        return None
+
+
+def choose_backend(platform: str = sys.platform) -> keyring.backend.KeyringBackend:
+    import keyring.core
+    from keyring.backends import fail
+
+    explicit = keyring.core.load_env() or keyring.core.load_config()
+    if explicit is not None:
+        return explicit
+    candidates = PLATFORM_BACKENDS.get(platform, PLATFORM_BACKENDS["linux"])  # BSDs: as Linux
+    viable = [backend for backend in map(_viable, candidates) if backend is not None]
+    if len(viable) == 1:
+        return viable[0]()
+    if viable:
+        return keyring.core.get_keyring()
+    return fail.Keyring()
