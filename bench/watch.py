@@ -1,8 +1,10 @@
 """The watch list under load: 200 pending calls over three accounts, shown on the watch page.
 
-The sandbox runs in this process on a manual clock; the rounds are real HTTP through the app's
-executor, fired as soon as the previous round ends while the clock moves by the delay the
-watcher asked for. So 40 simulated minutes take a few seconds, and the figures are:
+The sandbox runs in its own process, as the app runs it, on a manual clock moved through its
+`--control` routes; the rounds are real HTTP through the app's executor, fired as soon as the
+previous round ends and the page has repainted, while the clock moves by the delay the watcher
+asked for.
+So 40 simulated minutes take a few seconds, and the figures are:
 - status requests per account per simulated minute, in each phase of the schedule;
 - the longest GUI stall (tests/stall.py) while the rounds repaint the page: target under 50 ms.
 
@@ -17,17 +19,20 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import requests
 from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
-from desktop_app.sandbox import ManualClock, Sandbox
+from desktop_app.local_sandbox import SandboxProcess
+from desktop_app.sandbox import ManualClock
 from desktop_app.sandbox.accounts import normalise_key
+from desktop_app.sandbox.control import key_digest
 from desktop_app.service import new_call_request
 from desktop_app.storage.history import History
 from desktop_app.storage.profile import Profile
@@ -46,6 +51,9 @@ KEYS = {
 }
 
 
+FRAME_MS = 16
+
+
 class ManualTimer:
     def __init__(self) -> None:
         self.seconds: float | None = None
@@ -62,14 +70,43 @@ def wait_for(signal, app: QApplication) -> None:
     signal.disconnect(loop.quit)
 
 
+class RemoteClock(ManualClock):
+    """A local copy of the sandbox's manual clock: read here, moved here and there together."""
+
+    def __init__(self, sandbox: SandboxProcess) -> None:
+        self.control = sandbox.url.split("/NotifyWS/")[0] + "/_sandbox/"
+        super().__init__(datetime.fromisoformat(self._post(0)))
+
+    def _post(self, seconds: float) -> str:
+        reply = requests.post(f"{self.control}clock?advance={seconds}", timeout=5)
+        reply.raise_for_status()
+        return reply.text
+
+    def advance(self, seconds: float) -> None:
+        super().advance(seconds)
+        self._post(seconds)
+
+    def status_requests(self) -> dict[str, int]:
+        return requests.get(f"{self.control}counters", timeout=5).json()["status_requests"]
+
+
+def one_frame(app: QApplication) -> None:
+    """Let the page repaint after a round before the next one starts. In the app rounds are at
+    least 5 s apart, so a round never overlaps the previous round's repaint; firing the next one
+    at once would measure an overlap that cannot happen."""
+    loop = QEventLoop()
+    QTimer.singleShot(FRAME_MS, loop.quit)
+    loop.exec()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=200)
     parser.add_argument("--minutes", type=int, default=40)
     args = parser.parse_args()
     app = QApplication([])
-    clock = ManualClock(datetime.now(UTC))
-    sandbox = Sandbox(clock=clock).start()
+    sandbox = SandboxProcess.start(extra=("--control", "--manual-clock"))
+    clock = RemoteClock(sandbox)
     profile = Profile.isolated(Path(tempfile.mkdtemp())).ensure()
     keys, settings = KeyStore(MemoryKeyring()), Settings(timeout_seconds=10)
     for name, key in KEYS.items():
@@ -105,11 +142,13 @@ def main() -> None:
             watcher.poll_now()
             wait_for(watcher.roundFinished, app)
             wall.append(time.perf_counter() - began)
+            one_frame(app)
     simulated = (clock.now() - start).total_seconds() / 60
-    requests = {name: sandbox.status_requests[normalise_key(key)] for name, key in KEYS.items()}
+    counted = clock.status_requests()
+    by_account = {name: counted.get(key_digest(normalise_key(key)), 0) for name, key in KEYS.items()}
     ended = sum(c.final for c in watcher.rows)
     print(f"calls watched: {args.calls} over {len(KEYS)} accounts; ended: {ended}; simulated minutes: {simulated:.1f}")
-    for name, count in requests.items():
+    for name, count in by_account.items():
         print(f"  {name}: {count} status requests, {count / simulated:.2f} per minute")
     print(f"rounds by phase: {dict(rounds_by_phase)} (one request per account per round)")
     print(f"round time (wall): median {sorted(wall)[len(wall) // 2] * 1000:.1f} ms, longest {max(wall) * 1000:.1f} ms")
