@@ -163,8 +163,13 @@ class Watched:
         return "about to be dialled" if status is not None else "waiting for the first check"
 
     def ended_text(self) -> str:
-        """For the notification: "Call 4093250 to 7575551237 ended: answered by a machine, 0:08"."""
-        return f"Call {self.queue_id} to {self.phone_number} ended: {self.live_words(datetime.now(UTC))}"
+        """For the notification: "Call 4093250 to 757-555-1237 ended: answered by a machine, 0:08"."""
+        return f"Call {self.queue_id} to {phone_text(self.phone_number)} ended: {self.live_words(datetime.now(UTC))}"
+
+
+def phone_text(number: str) -> str:
+    """757-555-1237 for a 10-digit number; anything else as it is."""
+    return f"{number[:3]}-{number[3:6]}-{number[6:]}" if len(number) == 10 and number.isdigit() else number
 
 
 def _parse_time(text: object) -> datetime | None:

@@ -47,7 +47,8 @@ def test_a_call_is_followed_from_scheduled_to_answered_by_a_machine(qtbot, windo
 
     # Told without stealing focus: no tray offscreen, so the status bar and a badge on the tab.
     assert window.current_page() is window.schedule_page
-    assert window.statusBar().currentMessage() == (f"Call {queue_id} to 7575551237 ended: answered by a machine, 0:07")
+    message = window.statusBar().currentMessage()
+    assert message == f"Call {queue_id} to 757-555-1237 ended: answered by a machine, 0:07"
     index = window.tabs.indexOf(page)
     assert window.tabs.tabText(index) == "Calls from this &desk (1)"
     window.tabs.setCurrentIndex(index)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from ...watch import Watched
+from ...watch import Watched, phone_text
 from .table import Column, RowsModel
 
 STATUS_TITLE = "Status"
@@ -19,11 +19,6 @@ SCHEDULED_TITLE = "Scheduled (local time)"
 
 def scheduled_text(call: Watched) -> str:
     return call.scheduled_utc.astimezone().strftime("%Y-%m-%d %H:%M") if call.scheduled_utc else "not known"
-
-
-def phone_text(number: str) -> str:
-    """757-555-1237 for a 10-digit number; anything else as it is."""
-    return f"{number[:3]}-{number[3:6]}-{number[6:]}" if len(number) == 10 and number.isdigit() else number
 
 
 def _order(call: Watched) -> tuple:
