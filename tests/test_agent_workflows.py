@@ -50,9 +50,9 @@ def test_lookup_by_number_shows_mixed_states_and_cancels_only_a_scheduled_call(q
     assert page.table.model().rowCount() == 3
     rows = {int(cells(page, r)[0]): r for r in range(3)}
     assert cells(page, rows[waiting.queue_id])[1:3] == ["Scheduled - waiting for its time", ""]
-    assert cells(page, rows[running.queue_id])[1:3] == ["Ringing now", "No"]
+    assert cells(page, rows[running.queue_id])[1:3] == ["Ringing now", "—"]
     finished = cells(page, rows[done.queue_id])
-    assert finished[1:3] == ["Answered", "No"] and finished[7:9] == ["Person", ""]
+    assert finished[1:3] == ["Answered", "—"] and finished[7:9] == ["Person", ""]
     assert finished[4] != "—" and finished[5] != "—" and finished[6].endswith(" s")
     assert cell(page.table, rows[waiting.queue_id], 1, Qt.ItemDataRole.ToolTipRole) == "Code 0: Queued"
     assert "cannot be cancelled" in cell(page.table, rows[running.queue_id], 2, Qt.ItemDataRole.ToolTipRole)
@@ -65,7 +65,7 @@ def test_lookup_by_number_shows_mixed_states_and_cancels_only_a_scheduled_call(q
     assert page.result.headline.text() == f"Call {waiting.queue_id} cancelled"
     assert "credited" in page.result.body.text()
     row = next(r for r in range(3) if cells(page, r)[0] == str(waiting.queue_id))
-    assert cells(page, row)[1:3] == ["Cancelled", "No"]
+    assert cells(page, row)[1:3] == ["Cancelled", "—"]
     assert page.cancel_button(waiting.queue_id) is None
     assert window.controller.desk.history.records()[0].action == "cancel_queue"
 

@@ -115,11 +115,11 @@ def test_every_column_shows_at_the_default_size_and_columns_can_be_hidden_or_sho
     assert view.visualRect(page.model.index(long_row, status)).width() > 100
     # The Columns button's menu hides a column and shows it again.
     menu = page.column_menu()
-    keys = next(a for a in menu.actions() if a.text() == "Keys")
+    keys = next(a for a in menu.actions() if a.text() == "Keys pressed")
     keys.trigger()
-    assert view.isColumnHidden(page.model.column_of("Keys"))
-    next(a for a in page.column_menu().actions() if a.text() == "Keys").trigger()
-    assert not view.isColumnHidden(page.model.column_of("Keys"))
+    assert view.isColumnHidden(page.model.column_of("Keys pressed"))
+    next(a for a in page.column_menu().actions() if a.text() == "Keys pressed").trigger()
+    assert not view.isColumnHidden(page.model.column_of("Keys pressed"))
     assert page.columns_button.toolTip()
 
 
@@ -232,7 +232,7 @@ def test_keys_pressed_are_shown(qtbot, controller, app_sandbox):
     app_sandbox.state.clock.advance(60)
     page = open_page(qtbot, controller)
     look_up(qtbot, page, "queue", str(booked.queue_id))
-    assert text(page, 0, "Keys") == "1"
+    assert text(page, 0, "Keys pressed") == "1"
     assert "Keys pressed on the phone: 1" in text(page, 0, "Answered by", Qt.ItemDataRole.ToolTipRole)
 
 

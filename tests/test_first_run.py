@@ -10,6 +10,7 @@ from desktop_app.service import InvalidInput
 from desktop_app.service import validation as check
 from desktop_app.storage.settings import LOCKED_NOTE
 from desktop_app.ui.dialogs.key_entry import KeyEntryDialog
+from desktop_app.ui.dialogs.settings import NAMESPACE_WORDS
 from tests.conftest import KEY_A, close_window, make_window
 
 
@@ -67,7 +68,9 @@ def test_the_settings_dialog_shows_locks_the_start_of_the_address_and_grows_with
     assert not dialog.timeout.isEnabled() and dialog.timeout.toolTip() == LOCKED_NOTE
     assert dialog.locked_note.isVisible() and LOCKED_NOTE in dialog.locked_note.text()
     assert dialog.endpoint.cursorPosition() == 0  # "https://…" is what shows
-    assert dialog.namespace.text().startswith(window.controller.sandbox.target_namespace)  # found on it
+    words, namespace = dialog.namespace.text().split("\n")
+    assert namespace == window.controller.sandbox.target_namespace
+    assert words == f"{NAMESPACE_WORDS[namespace]}, found on the service:"  # found on the sandbox
     height = dialog.height()
     dialog.endpoint.setText("http://example.com/x")
     dialog.ca_bundle.setText("/no/such/file.pem")

@@ -139,3 +139,26 @@ def test_an_account_whose_key_is_gone_or_locked_is_never_polled(qtbot, tmp_path,
     controller.executor.wait(10)
     controller.desk.close()
     controller.context.history.close()
+
+
+def test_a_cancel_while_a_round_runs_gets_its_own_round_right_after(qtbot, controller, app_sandbox):
+    """The round in flight may have asked just before the cancel: its answer says "scheduled", so
+    one more round follows it at once rather than after the slow wait (up to a minute)."""
+    clock = app_sandbox.state.clock
+    queue_id = book(controller, "Main office", "757-555-1237", clock.now() + timedelta(hours=2), "late-cancel")
+    timer = ManualTimer()
+    watcher = Watcher(controller, now=clock.now, timer=timer)
+    with qtbot.waitSignal(watcher.roundFinished, timeout=10_000):
+        watcher.start()
+    rounds: list[None] = []
+    watcher.roundFinished.connect(lambda: rounds.append(None))
+    app_sandbox.faults.latency_seconds = 0.5  # the next round is still waiting when the cancel lands
+    watcher.poll_now()
+    assert watcher.running
+    assert controller.desk.cancel_by_reference_id("Main office", "late-cancel").cancelled == 1
+    controller.actionRecorded.emit()  # as after a cancel from the Cancel page
+    qtbot.waitUntil(lambda: len(rounds) == 2, timeout=10_000)  # the slow round, then the one asked for
+    app_sandbox.faults.latency_seconds = 0
+    assert watcher.calls[queue_id].final
+    assert watcher.calls[queue_id].outcome == "Cancelled"
+    assert timer.seconds is None  # nothing left to follow: no slow wait was ever needed

@@ -104,6 +104,7 @@ class Watcher(QObject):
         self.running = 0  # accounts whose answer the round still waits for
         self.loaded = False
         self._reload_again = False
+        self._poll_again = False  # asked for while a round ran: one more right after it
         self._loading = False
         self._stopped = False
         self._round_failed = False
@@ -160,8 +161,10 @@ class Watcher(QObject):
         if self._reload_again:
             self._reload_again = False
             self.reload()
-        elif new_pending or any(c.pending and c.status is None for c in fresh.values()):
-            self.poll_now()  # a new call: its first status now, not after the slow wait
+        elif new_pending or any(c.pending for c in fresh.values()):
+            # A booking or a cancel from this desk: the statuses now, not after the slow wait
+            # (a round already running may have asked just before the cancel).
+            self.poll_now()
         elif not self.running:
             self._arm()
         self.stateChanged.emit()
@@ -202,8 +205,12 @@ class Watcher(QObject):
             self.poll_now()
 
     def poll_now(self) -> None:
-        """Start a round now (the timer, a new booking, "Check now"), unless one is running."""
-        if self.running or self._stopped:
+        """Start a round now (the timer, a booking or a cancel, "Check now"); if one is running,
+        another follows it at once."""
+        if self._stopped:
+            return
+        if self.running:
+            self._poll_again = True
             return
         self.timer.arm(None)
         if self.paused:
@@ -261,6 +268,9 @@ class Watcher(QObject):
         self.changed.emit()
         self.stateChanged.emit()
         self.roundFinished.emit()
+        if self._poll_again:
+            self._poll_again = False
+            self.poll_now()
 
     def _arm(self) -> None:
         self.next_delay = None if self._stopped else next_delay(self.calls.values(), self.now(), self.errors)

@@ -26,18 +26,18 @@ from PySide6.QtWidgets import (
 
 from ...service import InvalidInput
 from ...service import validation as check
-from ...service.reference_data import CDYNE_NAMESPACE, DEFAULT_ENDPOINT
+from ...service.reference_data import CDYNE_NAMESPACE, DEFAULT_ENDPOINT, NAMESPACE
 from ...storage.settings import LOCKED_NOTE, Settings
 from ..widgets import FieldError, buddy_label, plain_label
 
-NAMESPACE_WORDS = {CDYNE_NAMESPACE: "the older CDYNE form"}
+NAMESPACE_WORDS = {NAMESPACE: "Esendex's current form", CDYNE_NAMESPACE: "The older CDYNE form"}
 
 
 def namespace_text(namespace: str, source: str) -> str:
-    """`https://ws.esendex.us/NotifyWS/ (found on the service)`, in plain words."""
+    """ "Esendex's current form, found on the service", then the namespace itself for support."""
     how = {"discovered": "found on the service", "cached": "remembered from last time"}.get(source, "built in")
-    words = NAMESPACE_WORDS.get(namespace)
-    return f"{namespace} ({words}; {how})" if words else f"{namespace} ({how})"
+    words = NAMESPACE_WORDS.get(namespace, "Another form")
+    return f"{words}, {how}:\n{namespace}"
 
 
 class SettingsDialog(QDialog):

@@ -163,7 +163,7 @@ def call_columns(service_text: Callable[[int], str]) -> list[Column[FoundCall]]:
         ),
         Column[FoundCall](
             "Cancel",
-            lambda c: "" if c.cancellable else "No",  # a cancellable row shows a button instead
+            lambda c: "" if c.cancellable else NO_TIME,  # a cancellable row shows a button instead
             sort_key=lambda c: not c.cancellable,
             tooltip=lambda c: "" if c.cancellable else NOT_CANCELLABLE,
             header_tip="Only calls that have not started can be cancelled",
@@ -190,7 +190,7 @@ def call_columns(service_text: Callable[[int], str]) -> list[Column[FoundCall]]:
             header_tip="Who answered: a person, an answering machine or a fax (keys pressed are in the tooltip)",
         ),
         Column[FoundCall](
-            "Keys",
+            "Keys pressed",
             lambda c: c.status.digits_pressed,
             header_tip="Keys the person pressed on their phone during the call",
         ),

@@ -43,7 +43,7 @@ class RowCancelMixin:
         return self.model.index(position, self.model.column_of("Cancel"))
 
     def _place_button(self, position: int) -> None:
-        """A "Cancel…" button on a row that can still be cancelled; none (the cell says "No") otherwise."""
+        """A "Cancel…" button on a row that can still be cancelled; none (the cell shows a dash) otherwise."""
         call = self.model.row(position)
         index = self._cancel_index(position)
         if not call.cancellable:

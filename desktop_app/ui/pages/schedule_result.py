@@ -94,6 +94,8 @@ def broadcast_table(model: BroadcastModel) -> QTableView:
     table.verticalHeader().hide()
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-    table.setMaximumHeight(table.fontMetrics().lineSpacing() * 7)
+    lines = table.fontMetrics().lineSpacing()
+    table.setMinimumHeight(lines * 6)  # the header and about four numbers, even when the form is long
+    table.setMaximumHeight(lines * 9)
     table.hide()
     return table
