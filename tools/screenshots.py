@@ -16,6 +16,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["TZ"] = "America/New_York"  # the 757 numbers' time zone, not the build machine's UTC
+os.environ["LOGNAME"] = "frontdesk"  # the history's "signed-in user": a desk login, not the build machine's root
 time.tzset()
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 

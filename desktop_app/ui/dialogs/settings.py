@@ -50,7 +50,6 @@ class SettingsDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
-        self.setMinimumWidth(580)
         self.locked = settings.locked
         layout = QVBoxLayout(self)
         layout.setSizeConstraint(QLayout.SizeConstraint.SetMinAndMaxSize)  # grows with its error lines
@@ -61,6 +60,9 @@ class SettingsDialog(QDialog):
         self.endpoint.setAccessibleName("Service address")
         self.endpoint.setToolTip("The address of the Esendex Voice Broadcast service (PhoneNotify)")
         self.endpoint.setCursorPosition(0)  # show the start of the address, "https://…"
+        # The whole default address fits. (The dialog's own minimum width would not hold: the
+        # layout's size constraint replaces it with the layout's minimum.)
+        self.endpoint.setMinimumWidth(self.endpoint.fontMetrics().horizontalAdvance(DEFAULT_ENDPOINT) + 24)
         self.endpoint_error = FieldError()
         self.reset = QPushButton("Use the Esendex address")
         self.reset.setToolTip(DEFAULT_ENDPOINT)
