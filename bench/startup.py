@@ -3,19 +3,21 @@
     python bench/startup.py [--runs 7] [--frozen dist/VoiceBroadcastDesk/VoiceBroadcastDesk]
 
 Each program prints "ready" from a zero-timer after `show()` (so the first paint has happened) and
-quits; the time is from launch to that line, median of the runs. Offscreen Qt, throwaway profiles.
+quits; the time is from launch to that line, median of the runs. Offscreen Qt, throwaway profiles,
+compiled bytecode as an installed copy has (as_installed.py).
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from as_installed import environment
 
 ROOT = Path(__file__).resolve().parent.parent
 BARE = """
@@ -34,7 +36,7 @@ app.exec()
 
 
 def time_to_ready(command: list[str]) -> float:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "VBD_STARTUP_PROBE": "1", "PYTHONPATH": str(ROOT)}
+    env = environment(VBD_STARTUP_PROBE="1")
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
     line = process.stdout.readline()
