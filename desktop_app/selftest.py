@@ -56,10 +56,10 @@ def _wait_for(app, condition, what: str) -> None:
 
 
 def _run(endpoint: str | None, root: Path, sandbox_namespace: str) -> str:
-    import importlib
     from concurrent.futures import ThreadPoolExecutor
     from datetime import datetime, timedelta
 
+    from .heavy_imports import heavy_import
     from .local_sandbox import SandboxProcess
     from .storage.secrets import KeyStore, KeyStoreError
 
@@ -71,7 +71,7 @@ def _run(endpoint: str | None, root: Path, sandbox_namespace: str) -> str:
     root.mkdir(parents=True, exist_ok=True)
     starting = None if endpoint else warm_up.submit(SandboxProcess.start, sandbox_namespace, root / "sandbox.log")
     store_info = warm_up.submit(keys.info)
-    warm_up.submit(importlib.import_module, "desktop_app.service.client")
+    warm_up.submit(heavy_import, "desktop_app.service.client")
     warm_up.shutdown(wait=False)
 
     from PySide6.QtCore import QDateTime

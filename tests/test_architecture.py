@@ -7,7 +7,7 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "desktop_app"
-NO_QT = ("service/", "storage/", "sandbox/", "desk.py", "bulk.py", "bulk_owners.py", "watch.py")
+NO_QT = ("service/", "storage/", "sandbox/", "desk.py", "bulk.py", "bulk_owners.py", "watch.py", "heavy_imports.py")
 QT_MODULES = ("PySide6", "shiboken6")
 MAX_LINES = 360  # "about 350"
 

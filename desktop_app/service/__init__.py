@@ -44,9 +44,9 @@ _LAZY = {"PhoneNotifyClient": "client", "load_wsdl": "client", "discover_namespa
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        import importlib
+        from ..heavy_imports import heavy_import
 
-        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        return getattr(heavy_import(f".{_LAZY[name]}", __name__), name)
     raise AttributeError(name)
 
 

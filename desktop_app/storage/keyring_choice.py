@@ -12,9 +12,10 @@ secure store, so it asks just those, in keyring's order of preference:
 
 from __future__ import annotations
 
-import importlib
 import sys
 from typing import TYPE_CHECKING
+
+from ..heavy_imports import heavy_import
 
 if TYPE_CHECKING:
     import keyring.backend
@@ -29,17 +30,17 @@ PLATFORM_BACKENDS: dict[str, tuple[str, ...]] = {
 def _viable(class_path: str) -> type[keyring.backend.KeyringBackend] | None:
     module_name, _, class_name = class_path.rpartition(".")
     try:
-        backend_class = getattr(importlib.import_module(module_name), class_name)
+        backend_class = getattr(heavy_import(module_name), class_name)
         return backend_class if backend_class.priority >= 1 else None  # keyring's "recommended"
     except Exception:  # a missing library or no D-Bus session: not usable here
         return None
 
 
 def choose_backend(platform: str = sys.platform) -> keyring.backend.KeyringBackend:
-    import keyring.core
-    from keyring.backends import fail
+    core = heavy_import("keyring.core")
+    fail = heavy_import("keyring.backends.fail")
 
-    explicit = keyring.core.load_env() or keyring.core.load_config()
+    explicit = core.load_env() or core.load_config()
     if explicit is not None:
         return explicit
     candidates = PLATFORM_BACKENDS.get(platform, PLATFORM_BACKENDS["linux"])  # BSDs: as Linux
@@ -47,5 +48,5 @@ def choose_backend(platform: str = sys.platform) -> keyring.backend.KeyringBacke
     if len(viable) == 1:
         return viable[0]()
     if viable:
-        return keyring.core.get_keyring()
+        return core.get_keyring()
     return fail.Keyring()

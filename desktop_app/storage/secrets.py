@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..heavy_imports import heavy_import
 from ..service import validation
 
 if TYPE_CHECKING:  # keyring itself is imported on first use, on a worker thread, after the first paint
@@ -100,20 +101,18 @@ class KeyStore:
     def _keyring_call(self, action: str) -> Iterator[None]:
         """Hold the lock and turn any backend failure into a plain KeyStoreError."""
         with self._lock:
-            # Imported under the lock: two threads importing keyring at once can see its
-            # importlib_metadata half-imported (an ImportError seen once in the self-test).
-            import keyring.errors
+            keyring_errors = heavy_import("keyring.errors")  # the first use imports keyring
 
             try:
                 yield
             except KeyStoreError:
                 raise
-            except keyring.errors.KeyringLocked:
+            except keyring_errors.KeyringLocked:
                 raise KeyStoreError(
                     f"The keyring is locked, so the key could not be {action}. "
                     "Unlock it (you may be asked for your login password) and try again."
                 ) from None
-            except keyring.errors.NoKeyringError:
+            except keyring_errors.NoKeyringError:
                 raise KeyStoreError(f"No secure key store is available, so the key could not be {action}.") from None
             except Exception:  # D-Bus and platform errors are not all KeyringErrors
                 raise KeyStoreError(

@@ -19,6 +19,7 @@ import shiboken6
 from PySide6.QtCore import QObject, Signal
 
 from ..desk import Desk
+from ..heavy_imports import heavy_import
 from ..service.reference_data import DEFAULT_NAMESPACE, RESPONSE_CODES
 from ..storage.history import History
 from ..storage.namespaces import NamespaceCache
@@ -170,12 +171,10 @@ class AppController(AccountsMixin, QObject):
         endpoint, namespace, proxy = self.settings.endpoint, self.namespace, self.settings.use_system_proxy
 
         def create() -> PhoneNotifyClient:  # runs on a worker, where importing zeep costs the window nothing
-            from ..service.client import PhoneNotifyClient
+            client_class = heavy_import("desktop_app.service.client").PhoneNotifyClient
 
             url = self.sandbox.url if self.sandbox_mode and self.sandbox is not None else endpoint
-            return PhoneNotifyClient(
-                url, timeout=timeout, ca_bundle=ca_bundle, namespace=namespace, use_system_proxy=proxy
-            )
+            return client_class(url, timeout=timeout, ca_bundle=ca_bundle, namespace=namespace, use_system_proxy=proxy)
 
         return create
 
