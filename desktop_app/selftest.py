@@ -64,10 +64,10 @@ def _run(endpoint: str | None, root: Path, sandbox_namespace: str) -> str:
     from .storage.secrets import KeyStore, KeyStoreError
 
     # The sandbox's own process, the keyring look-up and the SOAP stack's import take a while and
-    # mostly do not need the GIL the window needs: start all three at once, as the app does after
-    # its first paint.
+    # mostly do not need the GIL the window needs: start them beside it, as the app does after its
+    # first paint. Two threads: the keyring is needed first, so the SOAP stack waits its turn.
     keys = KeyStore()
-    warm_up = ThreadPoolExecutor(3, thread_name_prefix="vbd-selftest")
+    warm_up = ThreadPoolExecutor(2, thread_name_prefix="vbd-selftest")
     root.mkdir(parents=True, exist_ok=True)
     starting = None if endpoint else warm_up.submit(SandboxProcess.start, sandbox_namespace, root / "sandbox.log")
     store_info = warm_up.submit(keys.info)
