@@ -91,8 +91,8 @@ def test_problem_list_is_titled_and_sits_below_the_summary(qtbot, controller):
     title_top = title.mapTo(page, title.rect().topLeft()).y()
     assert summary_bottom <= title_top < problems.mapTo(page, problems.rect().topLeft()).y()
     assert page.entry.problem_lines() == [
-        "#2 “bad id”: A reference ID may contain only letters, digits and - _ . : / #. It contains a space.",
-        "#3 “ok-1”: Duplicate: sent once.",
+        "Entry 2, “bad id”: A reference ID may contain only letters, digits and - _ . : / #. It contains a space.",
+        "Entry 3, “ok-1”: Duplicate: sent once.",
     ]
     page.paste.setPlainText("all-good")
     qtbot.mouseClick(page.check_button, Qt.MouseButton.LeftButton)

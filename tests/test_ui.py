@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from PySide6.QtCore import QDateTime, Qt
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLineEdit, QMessageBox
 
 from desktop_app.service import new_call_request
 from desktop_app.ui.dialogs import accounts as accounts_dialog
@@ -314,6 +314,9 @@ def test_add_account_keeps_the_key_in_the_keyring_only(qtbot, window, memory_key
     qtbot.keyClicks(entry.name, "Branch 2")
     qtbot.keyClicks(entry.key, "not-a-key")
     assert not save.isEnabled() and entry.key_error.text().startswith("The key contains “n”.")
+    assert entry.key_error.text().endswith("Tick Show to see what was typed.")  # the field shows dots
+    qtbot.mouseClick(entry.show_key, Qt.MouseButton.LeftButton)
+    assert entry.key.echoMode() == QLineEdit.EchoMode.Normal and "Tick Show" not in entry.key_error.text()
     entry.key.clear()
     qtbot.keyClicks(entry.key, KEY_B.upper().replace("-", ""))  # pasted without dashes: fine
     assert save.isEnabled() and not entry.key_error.isVisible()

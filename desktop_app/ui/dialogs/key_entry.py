@@ -78,6 +78,7 @@ class KeyEntryDialog(QDialog):
         self.show_key.toggled.connect(
             lambda shown: self.key.setEchoMode(QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password)
         )
+        self.show_key.toggled.connect(self._check_key)
         self._check_key()
 
     def _check_name(self) -> bool:
@@ -97,7 +98,8 @@ class KeyEntryDialog(QDialog):
         try:
             check.license_key(text)
         except InvalidInput as error:
-            self.key_error.show_message(error.message if text.strip() else "")
+            hidden = "" if self.show_key.isChecked() else " Tick Show to see what was typed."
+            self.key_error.show_message(error.message + hidden if text.strip() else "")
             ok = False
         else:
             self.key_error.show_message("")

@@ -119,7 +119,8 @@ class ListArea(QWidget):
         if parsed is not None:
             rejected = [(r, r.reason) for r in parsed.invalid]
             rejected += [(r, "Duplicate: sent once.") for r in parsed.duplicates]
-        lines = [f"#{e.position} “{e.text}”: {reason}" for e, reason in sorted(rejected, key=lambda p: p[0].position)]
+        rejected.sort(key=lambda pair: pair[0].position)
+        lines = [f"Entry {entry.position}, “{entry.text}”: {reason}" for entry, reason in rejected]
         self.problems.setPlainText("\n".join(lines))
         self.problems_title.setText(problems_title(parsed) if parsed and lines else "")
         self.hint_wanted = parsed is not None and looks_like_references(parsed)
