@@ -153,8 +153,11 @@ def test_a_cancel_while_a_round_runs_gets_its_own_round_right_after(qtbot, contr
     rounds: list[None] = []
     watcher.roundFinished.connect(lambda: rounds.append(None))
     app_sandbox.faults.latency_seconds = 0.5  # the next round is still waiting when the cancel lands
+    asked = app_sandbox.operations["GetMultipleQueueIdStatus"]
     watcher.poll_now()
     assert watcher.running
+    # The sandbox has read the statuses ("scheduled") and holds the answer back for the latency.
+    qtbot.waitUntil(lambda: app_sandbox.operations["GetMultipleQueueIdStatus"] > asked)
     assert controller.desk.cancel_by_reference_id("Main office", "late-cancel").cancelled == 1
     controller.actionRecorded.emit()  # as after a cancel from the Cancel page
     qtbot.waitUntil(lambda: len(rounds) == 2, timeout=10_000)  # the slow round, then the one asked for
