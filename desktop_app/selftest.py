@@ -171,8 +171,8 @@ def _run(endpoint: str | None, root: Path, sandbox_namespace: str) -> str:
         with contextlib.suppress(KeyStoreError):
             keys.delete(account)
         history.close()
-        if controller.sandbox is not None:
-            controller.sandbox.stop()
+        if starting is not None and starting.done() and starting.exception() is None:
+            starting.result().stop()  # (one still starting ends with this process: its pipe closes)
         logging.getLogger().removeHandler(handler)
         handler.close()
     target = f"the built-in sandbox ({sandbox_namespace} namespace)" if starting is not None else endpoint
