@@ -3,6 +3,7 @@ controller's executor, rounds driven by a timer the test fires (no real minutes 
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import keyring.errors
@@ -142,8 +143,8 @@ def test_an_account_whose_key_is_gone_or_locked_is_never_polled(qtbot, tmp_path,
 
 
 def test_a_cancel_while_a_round_runs_gets_its_own_round_right_after(qtbot, controller, app_sandbox):
-    """The round in flight may have asked just before the cancel: its answer says "scheduled", so
-    one more round follows it at once rather than after the slow wait (up to a minute)."""
+    """The round in flight asked just before the cancel: its answer says "scheduled", so one more
+    round follows it at once rather than after the slow wait (up to a minute)."""
     clock = app_sandbox.state.clock
     queue_id = book(controller, "Main office", "757-555-1237", clock.now() + timedelta(hours=2), "late-cancel")
     timer = ManualTimer()
@@ -152,16 +153,41 @@ def test_a_cancel_while_a_round_runs_gets_its_own_round_right_after(qtbot, contr
         watcher.start()
     rounds: list[None] = []
     watcher.roundFinished.connect(lambda: rounds.append(None))
-    app_sandbox.faults.latency_seconds = 0.5  # the next round is still waiting when the cancel lands
-    asked = app_sandbox.operations["GetMultipleQueueIdStatus"]
+    statuses_read = threading.Event()
+    read_statuses = app_sandbox.service.GetMultipleQueueIdStatus
+
+    def read_then_hold(**arguments):  # the answer is made now, then held back by the latency
+        answer = read_statuses(**arguments)
+        statuses_read.set()
+        return answer
+
+    app_sandbox.service.GetMultipleQueueIdStatus = read_then_hold
+    app_sandbox.faults.latency_seconds = 1.0
     watcher.poll_now()
-    assert watcher.running
-    # The sandbox has read the statuses ("scheduled") and holds the answer back for the latency.
-    qtbot.waitUntil(lambda: app_sandbox.operations["GetMultipleQueueIdStatus"] > asked)
-    assert controller.desk.cancel_by_reference_id("Main office", "late-cancel").cancelled == 1
+    qtbot.waitUntil(statuses_read.is_set)
+    assert app_sandbox.state.cancel_by_reference_id(normalise_key(KEY_A), "late-cancel") == 1  # at the server
     controller.actionRecorded.emit()  # as after a cancel from the Cancel page
-    qtbot.waitUntil(lambda: len(rounds) == 2, timeout=10_000)  # the slow round, then the one asked for
+    qtbot.waitUntil(lambda: watcher.loaded and not watcher._loading)
+    assert watcher.running and len(rounds) == 0  # the reload came while the held round still waits
     app_sandbox.faults.latency_seconds = 0
-    assert watcher.calls[queue_id].final
+    qtbot.waitUntil(lambda: len(rounds) == 2, timeout=10_000)  # the held round, then the one asked for
     assert watcher.calls[queue_id].outcome == "Cancelled"
     assert timer.seconds is None  # nothing left to follow: no slow wait was ever needed
+
+
+def test_while_the_service_fails_an_action_does_not_cut_the_back_off_short(qtbot, controller, app_sandbox):
+    clock = app_sandbox.state.clock
+    book(controller, "Main office", "757-555-1237", clock.now() + timedelta(hours=2), "backing-off")
+    timer = ManualTimer()
+    watcher = Watcher(controller, now=clock.now, timer=timer)
+    with qtbot.waitSignal(watcher.roundFinished, timeout=10_000):
+        watcher.start()
+    app_sandbox.faults.inject("html500")
+    run_round(qtbot, watcher)
+    assert watcher.errors == 1 and timer.seconds is not None
+    served = app_sandbox.requests_served
+    controller.actionRecorded.emit()  # the user cancels something else while the service fails
+    qtbot.waitUntil(lambda: watcher.loaded and not watcher._loading)
+    qtbot.wait(200)
+    assert app_sandbox.requests_served == served and not watcher.running  # the back-off's wait stands
+    app_sandbox.faults.clear()

@@ -161,9 +161,10 @@ class Watcher(QObject):
         if self._reload_again:
             self._reload_again = False
             self.reload()
-        elif new_pending or any(c.pending for c in fresh.values()):
-            # A booking or a cancel from this desk: the statuses now, not after the slow wait
-            # (a round already running may have asked just before the cancel).
+        elif new_pending or (not self.errors and any(c.pending for c in fresh.values())):
+            # A booking or a cancel from this desk: the statuses now, not after the slow wait (a
+            # round already running may have asked just before the cancel). While the service
+            # fails, the back-off decides instead.
             self.poll_now()
         elif not self.running:
             self._arm()
@@ -270,7 +271,8 @@ class Watcher(QObject):
         self.roundFinished.emit()
         if self._poll_again:
             self._poll_again = False
-            self.poll_now()
+            if not self.errors:  # after a failed round the back-off's wait stands
+                self.poll_now()
 
     def _arm(self) -> None:
         self.next_delay = None if self._stopped else next_delay(self.calls.values(), self.now(), self.errors)
