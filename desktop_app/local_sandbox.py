@@ -1,15 +1,16 @@
 """The built-in sandbox as a child process: the app's training mode and the self-test.
 
 In its own process the simulator shares no interpreter lock with the window, so building answers
-never delays a repaint, and its start-up (about 75 ms of imports) runs on another core while the
-window opens. The child stops when its standard input closes, so it ends with the app even if the
-app is killed. A frozen build runs itself with `--serve-sandbox`; from source it is
-`python -m desktop_app.sandbox`.
+never delays a repaint, and its start-up (about 75 ms of imports) runs on another core (the app
+starts it after the first paint; the self-test beside its window). The child stops when its
+standard input closes, so it ends with the app even if the app is killed. A frozen build runs
+itself with `--serve-sandbox`; from source it is `python -m desktop_app.sandbox`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import queue
 import subprocess
 import sys
@@ -17,9 +18,11 @@ import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
+MAX_LOG_BYTES = 1_000_000  # the child's log is started afresh (the old one kept as .1) past this
 START_TIMEOUT_SECONDS = 20  # a cold start of a frozen build on a slow disk; normally well under 1 s
 STOP_TIMEOUT_SECONDS = 3
 LISTENING = "listening on "
+CHILD_WITHOUT = frozenset({"VOICE_BROADCAST_SELFTEST_KEY"})
 
 
 class SandboxStartError(RuntimeError):
@@ -49,13 +52,18 @@ class SandboxProcess:
         from .service.reference_data import LEGACY_NAMESPACE, NAMESPACE
 
         command = [*sandbox_command(), "--port", "0", "--namespace", namespace, "--exit-with-stdin", *extra]
+        if log_file is not None and log_file.exists() and log_file.stat().st_size > MAX_LOG_BYTES:
+            log_file.replace(log_file.with_name(log_file.name + ".1"))
         stderr = open(log_file, "ab") if log_file else subprocess.DEVNULL  # noqa: SIM115 (closed below)
+        # The child needs none of the app's secrets, not even a self-test key from the environment.
+        environment = {name: value for name, value in os.environ.items() if name not in CHILD_WITHOUT}
         try:
             process = subprocess.Popen(
                 command,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=stderr,
+                env=environment,
                 creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),  # no console flash on Windows
             )
         finally:

@@ -16,9 +16,18 @@ from tests.support import MemoryKeyring
 
 
 class WorkingKeyring(MemoryKeyring):
+    enabled = False  # only inside these tests: keyring registers every subclass for its discovery
+    level = 5
+
     @classproperty
     def priority(cls) -> float:  # noqa: N805
-        return 5
+        if not cls.enabled:
+            raise RuntimeError("a test keyring")
+        return cls.level
+
+
+class PreferredKeyring(WorkingKeyring):
+    level = 6
 
 
 class BrokenKeyring(MemoryKeyring):  # priority raises (MemoryKeyring's): not usable here
@@ -27,6 +36,7 @@ class BrokenKeyring(MemoryKeyring):  # priority raises (MemoryKeyring's): not us
 
 @pytest.fixture(autouse=True)
 def no_explicit_choice(monkeypatch, tmp_path):
+    monkeypatch.setattr(WorkingKeyring, "enabled", True)
     monkeypatch.delenv("PYTHON_KEYRING_BACKEND", raising=False)
     monkeypatch.setattr(keyring.core, "_config_path", lambda: tmp_path / "keyringrc.cfg")
 
@@ -47,11 +57,19 @@ def test_no_working_platform_keyring_means_no_secure_store(monkeypatch):
     assert not KeyStore(backend).info().secure
 
 
-def test_several_working_ones_are_left_to_keyrings_own_choice(monkeypatch):
-    _platform(monkeypatch, f"{__name__}.WorkingKeyring", f"{__name__}.WorkingKeyring")
-    chosen = WorkingKeyring()
-    monkeypatch.setattr(keyring.core, "get_keyring", lambda: chosen)
-    assert choose_backend("linux") is chosen
+def test_of_several_working_ones_the_preferred_is_used_never_a_plug_in(monkeypatch):
+    _platform(monkeypatch, f"{__name__}.WorkingKeyring", f"{__name__}.PreferredKeyring")
+    monkeypatch.setattr(keyring.core, "get_keyring", lambda: pytest.fail("keyring's discovery was asked"))
+    assert type(choose_backend("linux")) is PreferredKeyring
+
+
+def test_no_secure_store_is_asked_again_later(monkeypatch):
+    _platform(monkeypatch, "no.such.Module")
+    store = KeyStore()
+    assert not store.info().secure  # nothing works yet
+    _platform(monkeypatch, f"{__name__}.WorkingKeyring")  # the keyring daemon has started since
+    assert store.info().secure and type(store.backend) is WorkingKeyring
+    assert store.backend is store.backend  # a working one is kept
 
 
 def test_an_explicit_choice_in_the_environment_wins(monkeypatch):
@@ -66,6 +84,13 @@ def test_an_explicit_choice_in_keyrings_config_file_wins(monkeypatch, tmp_path):
     _platform(monkeypatch, f"{__name__}.WorkingKeyring")
     (tmp_path / "keyringrc.cfg").write_text("[backend]\ndefault-keyring=keyring.backends.null.Keyring\n")
     assert type(choose_backend("linux")).__module__ == "keyring.backends.null"
+
+
+def test_an_unusable_backend_is_logged_by_type_only(monkeypatch, caplog):
+    _platform(monkeypatch, f"{__name__}.BrokenKeyring")
+    with caplog.at_level("INFO", logger="desktop_app.storage.keyring_choice"):
+        choose_backend("linux")
+    assert caplog.messages == [f"keyring backend {__name__}.BrokenKeyring is not usable here (RuntimeError)"]
 
 
 @pytest.mark.parametrize(

@@ -7,13 +7,15 @@ the app it measures) still needs to move a manual clock and read the counters:
     GET  /_sandbox/counters                the counters as JSON; status requests are keyed by the
                                            SHA-256 of the normalised license key, never the key
 
-Off by default: the routes then answer 404 like any unknown path.
+Off by default: the routes then answer 404 like any unknown path. Control requests are not counted
+as requests served (their connections are, in `connections_accepted`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections import Counter
 from typing import Protocol
 from urllib.parse import parse_qs, urlsplit
@@ -51,6 +53,8 @@ def handle(sandbox: Controlled, method: str, path: str) -> Reply:
         try:
             seconds = float(parse_qs(parts.query).get("advance", ["0"])[0])
         except ValueError:
+            seconds = math.nan
+        if not math.isfinite(seconds):
             return _text(400, "advance must be a number of seconds")
         clock.advance(seconds)
         return _text(200, clock.now().isoformat())

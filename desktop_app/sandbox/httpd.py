@@ -71,6 +71,8 @@ class Handler(BaseHTTPRequestHandler):
     def _handle(self, method: str) -> None:
         sandbox = self.server.sandbox
         if sandbox.control and self.path.startswith(control.PREFIX):  # not counted as service requests
+            length = self._content_length() or 0
+            self.rfile.read(min(length, MAX_REQUEST_BYTES))  # unused, but read: the connection is reused
             self._send(control.handle(sandbox, method, self.path))
             return
         sandbox._enter()

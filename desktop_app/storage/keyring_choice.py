@@ -5,13 +5,15 @@ macOS backend alone runs `ctypes.util.find_library`, a search that costs tens of
 Linux), and scans every installed package for plug-ins. The app only trusts the platform's own
 secure store, so it asks just those, in keyring's order of preference:
 - an explicit choice wins: `PYTHON_KEYRING_BACKEND`, or keyring's own `keyringrc.cfg`;
-- then the one platform backend that works here;
-- if several work (keyring would chain them), keyring's discovery decides, as it always has;
+- then the platform backend that works here (if two do, say GNOME Keyring and KDE Wallet both
+  running, the one keyring itself prefers: the higher priority);
 - if none works: no secure store. A third-party backend is used only when chosen explicitly above.
+  That answer is not kept (`KeyStore`), so a keyring that was only slow to start is found later.
 """
 
 from __future__ import annotations
 
+import logging
 import sys
 from typing import TYPE_CHECKING
 
@@ -19,6 +21,8 @@ from ..heavy_imports import heavy_import
 
 if TYPE_CHECKING:
     import keyring.backend
+
+log = logging.getLogger(__name__)
 
 PLATFORM_BACKENDS: dict[str, tuple[str, ...]] = {
     "win32": ("keyring.backends.Windows.WinVaultKeyring",),
@@ -32,7 +36,8 @@ def _viable(class_path: str) -> type[keyring.backend.KeyringBackend] | None:
     try:
         backend_class = getattr(heavy_import(module_name), class_name)
         return backend_class if backend_class.priority >= 1 else None  # keyring's "recommended"
-    except Exception:  # a missing library or no D-Bus session: not usable here
+    except Exception as error:  # a missing library or no D-Bus session: not usable here
+        log.info("keyring backend %s is not usable here (%s)", class_path, type(error).__name__)
         return None
 
 
@@ -45,8 +50,6 @@ def choose_backend(platform: str = sys.platform) -> keyring.backend.KeyringBacke
         return explicit
     candidates = PLATFORM_BACKENDS.get(platform, PLATFORM_BACKENDS["linux"])  # BSDs: as Linux
     viable = [backend for backend in map(_viable, candidates) if backend is not None]
-    if len(viable) == 1:
-        return viable[0]()
     if viable:
-        return core.get_keyring()
+        return max(viable, key=lambda backend: backend.priority)()
     return fail.Keyring()

@@ -77,11 +77,14 @@ class KeyStore:
 
     @property
     def backend(self) -> keyring.backend.KeyringBackend:
-        if self._backend is None:
-            from .keyring_choice import choose_backend
+        if self._backend is not None:
+            return self._backend
+        from .keyring_choice import choose_backend
 
-            self._backend = choose_backend()  # may be slow (D-Bus): worker thread only
-        return self._backend
+        backend = choose_backend()  # may be slow (D-Bus): worker thread only
+        if not type(backend).__module__.startswith(_INSECURE_MODULES):
+            self._backend = backend  # "none works" is asked again next time: it may have started since
+        return backend
 
     def info(self) -> StoreInfo:
         with self._keyring_call("checked"):
