@@ -2,8 +2,8 @@
 
 The sandbox runs in its own process, as the app runs it, on a manual clock moved through its
 `--control` routes; the rounds are real HTTP through the app's executor, fired as soon as the
-previous round ends and the page has repainted, while the clock moves by the delay the watcher
-asked for.
+previous round ends and the page has repainted (one 16 ms frame), while the clock moves by the
+delay the watcher asked for.
 So 40 simulated minutes take a few seconds, and the figures are:
 - status requests per account per simulated minute, in each phase of the schedule;
 - the longest GUI stall (tests/stall.py) while the rounds repaint the page: target under 50 ms.
@@ -91,9 +91,9 @@ class RemoteClock(ManualClock):
 
 
 def one_frame(app: QApplication) -> None:
-    """Let the page repaint after a round before the next one starts. In the app rounds are at
-    least 5 s apart, so a round never overlaps the previous round's repaint; firing the next one
-    at once would measure an overlap that cannot happen."""
+    """Let the page repaint after a round before the next one starts. In the app timed rounds are
+    at least 5 s apart; one follows another at once only after the user books or cancels. Firing
+    every round at once would measure that rare overlap 300 times over."""
     loop = QEventLoop()
     QTimer.singleShot(FRAME_MS, loop.quit)
     loop.exec()

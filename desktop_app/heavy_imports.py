@@ -11,6 +11,7 @@ way. Seen twice in the self-test, keyring beside zeep: "No module named
 from __future__ import annotations
 
 import importlib
+import sys
 import threading
 from types import ModuleType
 
@@ -18,5 +19,8 @@ _lock = threading.RLock()
 
 
 def heavy_import(name: str, package: str | None = None) -> ModuleType:
+    loaded = sys.modules.get(name) if package is None else None
+    if loaded is not None and not getattr(getattr(loaded, "__spec__", None), "_initializing", False):
+        return loaded  # fully imported already: no need to wait for another import to finish
     with _lock:
         return importlib.import_module(name, package)

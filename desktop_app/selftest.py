@@ -61,7 +61,21 @@ def _run(endpoint: str | None, root: Path, sandbox_namespace: str) -> str:
 
     from .heavy_imports import heavy_import
     from .local_sandbox import SandboxProcess
+    from .service import InvalidInput
+    from .service import validation as check
     from .storage.secrets import KeyStore, KeyStoreError
+
+    # Bad input fails here, before any thread or process is started.
+    raw_key = os.environ.get(SELFTEST_KEY_VARIABLE) or str(uuid.uuid4())
+    try:
+        key = check.license_key(raw_key)
+    except InvalidInput as error:
+        raise SelfTestFailed(f"{SELFTEST_KEY_VARIABLE} is not a license key: {error}") from None
+    if endpoint:
+        try:
+            check.endpoint(endpoint)
+        except InvalidInput as error:
+            raise SelfTestFailed(str(error)) from None
 
     # The sandbox's own process, the keyring look-up and the SOAP stack's import take a while and
     # mostly do not need the GIL the window needs: start them beside it, as the app does after its
@@ -78,8 +92,6 @@ def _run(endpoint: str | None, root: Path, sandbox_namespace: str) -> str:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from .logging_setup import route_qt_messages, setup_logging
-    from .service import InvalidInput
-    from .service import validation as check
     from .storage.history import History
     from .storage.profile import Profile
     from .storage.settings import Settings
@@ -89,16 +101,6 @@ def _run(endpoint: str | None, root: Path, sandbox_namespace: str) -> str:
     profile = Profile.isolated(root).ensure()
     handler = setup_logging(profile.log_file)
     route_qt_messages()
-    raw_key = os.environ.get(SELFTEST_KEY_VARIABLE) or str(uuid.uuid4())
-    try:
-        key = check.license_key(raw_key)
-    except InvalidInput as error:
-        raise SelfTestFailed(f"{SELFTEST_KEY_VARIABLE} is not a license key: {error}") from None
-    if endpoint:
-        try:
-            check.endpoint(endpoint)
-        except InvalidInput as error:
-            raise SelfTestFailed(str(error)) from None
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     settings = Settings(endpoint=endpoint or "", timeout_seconds=30)
