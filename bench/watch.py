@@ -127,6 +127,7 @@ def main() -> None:
     page = WatchPage(controller)
     page.resize(860, 600)
     page.show()
+    one_frame(app)  # its first paint (fonts, glyphs: about 30 ms offscreen) is the page's, not the rounds'
     rounds_by_phase: Counter[str] = Counter()
     wall = []
     with StallMeter() as meter:
