@@ -94,6 +94,7 @@ def _poll_in_turn(
         try:
             results.append(poll_account(desk, account, calls, now))
         except Exception as error:  # a bug: reported for this account, the others still asked
+            log.exception("the watch round failed for one account")  # the traceback, redacted
             results.append((account, error))
     return tuple(results)
 
