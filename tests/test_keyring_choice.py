@@ -86,10 +86,12 @@ def test_an_explicit_choice_in_keyrings_config_file_wins(monkeypatch, tmp_path):
     assert type(choose_backend("linux")).__module__ == "keyring.backends.null"
 
 
-def test_an_unusable_backend_is_logged_by_type_only(monkeypatch, caplog):
+def test_an_unusable_backend_is_logged_by_type_only_and_once(monkeypatch, caplog):
     _platform(monkeypatch, f"{__name__}.BrokenKeyring")
+    monkeypatch.setattr(keyring_choice, "_reported", set())
     with caplog.at_level("INFO", logger="desktop_app.storage.keyring_choice"):
         choose_backend("linux")
+        choose_backend("linux")  # asked again (no secure store is not kept): not logged again
     assert caplog.messages == [f"keyring backend {__name__}.BrokenKeyring is not usable here (RuntimeError)"]
 
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     import keyring.backend
 
 log = logging.getLogger(__name__)
+_reported: set[str] = set()
 
 PLATFORM_BACKENDS: dict[str, tuple[str, ...]] = {
     "win32": ("keyring.backends.Windows.WinVaultKeyring",),
@@ -37,7 +38,9 @@ def _viable(class_path: str) -> type[keyring.backend.KeyringBackend] | None:
         backend_class = getattr(heavy_import(module_name), class_name)
         return backend_class if backend_class.priority >= 1 else None  # keyring's "recommended"
     except Exception as error:  # a missing library or no D-Bus session: not usable here
-        log.info("keyring backend %s is not usable here (%s)", class_path, type(error).__name__)
+        if class_path not in _reported:  # once: "none works" is asked again on every keyring call
+            _reported.add(class_path)
+            log.info("keyring backend %s is not usable here (%s)", class_path, type(error).__name__)
         return None
 
 
