@@ -179,28 +179,22 @@ def test_a_later_outcome_record_for_the_same_queue_id_wins(controller):
     )
     index = HistoryIndex.of(history.records())
     assert index.info(index.records[-1]).state == MAYBE_CANCELLED
-    history.record(
-        account=ACCOUNT,
-        action="outcome",
-        inputs={"final": "busy"},
-        outcome="error",
-        queue_id=50,
-        reference_id="w",
-        message="Busy (3 tries)",
-        when=T0 + timedelta(minutes=20),
-    )
-    index = HistoryIndex.of(history.records())
+
+    def outcome_at(minute: int, final: str, ok: bool, message: str) -> HistoryIndex:
+        history.record(
+            account=ACCOUNT,
+            action="outcome",
+            inputs={"final": final},
+            outcome="ok" if ok else "error",
+            queue_id=50,
+            reference_id="w",
+            message=message,
+            when=T0 + timedelta(minutes=minute),
+        )
+        return HistoryIndex.of(history.records())
+
+    index = outcome_at(20, "busy", False, "Busy (3 tries)")
     assert index.info(index.records[-1]).state == "Scheduled, then busy (3 tries)"
-    history.record(
-        account=ACCOUNT,
-        action="outcome",
-        inputs={"final": "cancelled"},
-        outcome="ok",
-        queue_id=50,
-        reference_id="w",
-        message="Cancelled",
-        when=T0 + timedelta(minutes=21),
-    )
-    index = HistoryIndex.of(history.records())
+    index = outcome_at(21, "cancelled", True, "Cancelled")
     assert index.info(index.records[-1]).state == CANCELLED_LATER
     assert index.records[0].action == "outcome" and index.info(index.records[0]).state == ""
