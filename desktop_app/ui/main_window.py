@@ -11,7 +11,7 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtGui import QCloseEvent, QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -31,6 +31,7 @@ from .dialogs.questions import ask_close_during_bulk, show_about
 from .pages import PAGES, build_page
 from .widgets import ResultPanel, plain_label
 from .widgets.welcome import WelcomePanel
+from .window_menus import install_menus
 
 log = logging.getLogger(__name__)
 SANDBOX_BANNER = "SANDBOX — no real calls are placed"
@@ -74,7 +75,7 @@ class MainWindow(QMainWindow):
             self.tabs.addTab(QWidget(), spec.title)  # a placeholder until the page is first needed
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
-        self._build_menus()
+        install_menus(self)
         self.endpoint_label = plain_label()
         self.statusBar().addPermanentWidget(self.endpoint_label)
         self._show_endpoint()
@@ -131,31 +132,6 @@ class MainWindow(QMainWindow):
         self.account.currentIndexChanged.connect(self._account_picked)
         self.accounts_button.clicked.connect(self.open_accounts)
         return row
-
-    def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        settings = QAction("&Settings…", self, shortcut=QKeySequence("Ctrl+,"), triggered=self.open_settings)
-        quit_ = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit, triggered=self.close)
-        file_menu.addAction(settings)
-        file_menu.addSeparator()
-        file_menu.addAction(quit_)
-        accounts_menu = self.menuBar().addMenu("&Accounts")
-        accounts_menu.addAction(
-            QAction("&Manage accounts…", self, shortcut=QKeySequence("Ctrl+Shift+A"), triggered=self.open_accounts)
-        )
-        go_menu = self.menuBar().addMenu("&Go")
-        for index, spec in enumerate(PAGES):
-            go_menu.addAction(
-                QAction(
-                    spec.title.replace("&", ""),
-                    self,
-                    shortcut=QKeySequence(f"Ctrl+{index + 1}"),
-                    triggered=lambda _=False, i=index: self.tabs.setCurrentIndex(i),
-                )
-            )
-        help_menu = self.menuBar().addMenu("&Help")
-        help_menu.addAction(QAction("Open &log folder", self, triggered=self.open_log_folder))
-        help_menu.addAction(QAction(f"&About {APP_NAME}", self, triggered=self.show_about))
 
     def _after_first_paint(self) -> None:
         self.controller.start(reference_data=self._everything)
