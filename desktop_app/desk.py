@@ -138,33 +138,38 @@ class Desk:
         describe: Callable[[Any], dict],
     ) -> Any:
         """Run `send(client)`, then write one history record whatever happened."""
+        return self._recorded_rows([fields], send, lambda result: [describe(result)])
+
+    def _recorded_rows(
+        self,
+        rows: Sequence[dict[str, Any]],
+        send: Callable[[PhoneNotifyClient], Any],
+        describe: Callable[[Any], Sequence[dict]],
+    ) -> Any:
+        """Run `send(client)` for several history rows at once (a test broadcast), then write each
+        row whatever happened: `describe(result)` gives one set of fields per row."""
         with self._client_lock:
-            token = next(self._tokens)
+            tokens = [next(self._tokens) for _ in rows]
             if not self._closing:
-                self._in_flight[token] = fields
+                self._in_flight.update(zip(tokens, rows, strict=True))
         try:
             with self._lease() as client:
                 result = send(client)
         except Exception as error:
-            if self._settle(token):
-                self._failed(error, **fields)
+            for token, fields in zip(tokens, rows, strict=True):
+                if self._settle(token):
+                    self._failed(error, **fields)
             raise
-        if self._settle(token):
-            self._record(**fields, **describe(result))
+        for token, fields, described in zip(tokens, rows, describe(result), strict=True):
+            if self._settle(token):
+                self._record(**fields, **described)
         return result
 
     def schedule(self, account: str, call: CallRequest) -> ScheduledCall:
-        inputs = {k: v for k, v in asdict(call).items() if k != "scheduled_utc"}
-        inputs["scheduled_utc"] = format_utc(call.scheduled_utc)
         return self._recorded(
-            {"account": account, "action": "schedule", "inputs": inputs, "reference_id": call.reference_id},
+            _schedule_fields(account, call),
             lambda client: client.schedule_call(self.keys.get(account), call),
-            lambda result: {
-                "outcome": "ok" if result.booked else "error",
-                "queue_id": result.queue_id or None,
-                # Plain words for people; the service's code and text stay in the log and the tooltip.
-                "message": result.problem or result.plain_text,
-            },
+            _booking_fields,
         )
 
     def cancel_by_reference_id(
@@ -214,23 +219,11 @@ class Desk:
     def schedule_many(self, account: str, calls: Sequence[CallRequest]) -> tuple[ScheduledCall, ...]:
         """A test broadcast: several numbers in one NotifyMultiplePhoneAdvanced, one history row per
         number. A lost answer is "outcome unknown" for every number of the batch."""
-        rows = [_schedule_fields(account, call) for call in calls]
-        with self._client_lock:
-            tokens = [next(self._tokens) for _ in rows]
-            if not self._closing:
-                self._in_flight.update(zip(tokens, rows, strict=True))
-        try:
-            with self._lease() as client:
-                results = tuple(client.schedule_calls(self.keys.get(account), list(calls)))
-        except Exception as error:
-            for token, fields in zip(tokens, rows, strict=True):
-                if self._settle(token):
-                    self._failed(error, **fields)
-            raise
-        for token, fields, result in zip(tokens, rows, results, strict=True):
-            if self._settle(token):
-                self._record(**fields, **_booking_fields(result))
-        return results
+        return self._recorded_rows(
+            [_schedule_fields(account, call) for call in calls],
+            lambda client: tuple(client.schedule_calls(self.keys.get(account), list(calls))),
+            lambda results: [_booking_fields(result) for result in results],
+        )
 
     def confirm_schedule_many(self, account: str, calls: Sequence[CallRequest]) -> tuple[CallStatus | None, ...]:
         """After a test broadcast whose answer was lost: look each number up and record the truth
@@ -321,6 +314,7 @@ def _booking_fields(result: ScheduledCall) -> dict[str, Any]:
     return {
         "outcome": "ok" if result.booked else "error",
         "queue_id": result.queue_id or None,
+        # Plain words for people; the service's code and text stay in the log and the tooltip.
         "message": result.problem or result.plain_text,
     }
 
