@@ -15,6 +15,7 @@ from desktop_app.storage.settings import Settings
 from desktop_app.ui.pages.schedule_numbers import MAX_NUMBERS
 from tests.conftest import KEY_A, close_window, make_window
 from tests.support import cell
+from tests.test_ui import click_message_box
 
 TEXT = "This is a test broadcast."
 
@@ -79,6 +80,27 @@ def test_cancel_this_test_broadcast_opens_cancel_with_the_reference_id(qtbot, de
     assert asked.args == ["bc-cancel"]
     # The count that comes back is the number still not started: the two booked, not the refused one.
     assert demo_window.controller.desk.cancel_by_reference_id("Demo", "bc-cancel").cancelled == 2
+
+
+def test_five_lines_with_a_refused_number_and_a_duplicate_then_cancel_by_reference_gives_the_count(
+    qtbot, demo_window, app_sandbox
+):
+    """The whole loop in the window: five lines, one a duplicate (removed, the user told) and one a
+    number the service refuses; then "Cancel this test broadcast" opens Cancel with the reference
+    ID, and the count that comes back is the three calls booked and not yet started."""
+    page = demo_window.schedule_page
+    page.phone.setText("757-555-1230\n757-555-1231\n757-555-0039\n757-555-1230\n757-555-1232")
+    assert page.form.numbers_note.text() == "1 duplicate number removed: each number is called once."
+    results = send(qtbot, page, page.phone.toPlainText(), reference="bc-loop")
+    assert len(results) == 4 and page.result.headline.text() == "3 of 4 numbers booked"
+    qtbot.mouseClick(page.cancel_broadcast, Qt.MouseButton.LeftButton)
+    cancel = demo_window.cancel_page
+    assert demo_window.current_page() is cancel and cancel.reference.text() == "bc-loop"
+    qtbot.mouseClick(cancel.cancel_button, Qt.MouseButton.LeftButton)
+    click_message_box(qtbot, cancel, "Cancel the calls")
+    qtbot.waitUntil(lambda: cancel.result.isVisible() and not cancel.in_flight, timeout=10_000)
+    assert cancel.result.headline.text() == "3 calls cancelled"
+    assert app_sandbox.operations["CancelNotifyByReferenceID"] == 1
 
 
 def test_a_lost_broadcast_answer_is_unknown_for_the_whole_batch_then_checked_per_number(
