@@ -39,18 +39,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-STARTUP_PROBE = "VBD_STARTUP_PROBE"  # bench/startup.py: print "ready" once the window is up and idle
-
-
-def report_when_idle(app) -> None:
-    """After the first paint and the queued start-up events, print "ready" and quit."""
-    from PySide6.QtCore import QTimer
-
-    def ready() -> None:
-        print("ready", flush=True)
-        app.quit()
-
-    QTimer.singleShot(0, lambda: QTimer.singleShot(0, ready))
+STARTUP_PROBE = "VBD_STARTUP_PROBE"  # bench/startup.py: say when the window is up, then when start-up is done
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -96,9 +85,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     controller = AppController(context)
     window = MainWindow(controller)
-    window.show()
     if os.environ.get(STARTUP_PROBE):
-        report_when_idle(app)
+        from .ui.startup_probe import StartupProbe
+
+        StartupProbe(app, window)
+    window.show()
     log.info("started %s %s (sandbox: %s)", APP_NAME, __version__, args.sandbox)
     code = app.exec()
     return finish(controller, code)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl
-from PySide6.QtGui import QCloseEvent, QDesktopServices
+from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QCloseEvent, QDesktopServices, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -35,10 +35,13 @@ from .window_menus import install_menus
 
 log = logging.getLogger(__name__)
 SANDBOX_BANNER = "SANDBOX — no real calls are placed"
+START_WITHOUT_PAINT_MS = 1000  # start anyway if no paint comes (a window shown minimised)
 NEED_ACCOUNT = ("Add an account first", "Open Manage accounts… and add your account name and license key.")
 
 
 class MainWindow(QMainWindow):
+    startupSettled = Signal()  # the start-up work after the first paint is done: every page is built
+
     def __init__(self, controller: AppController, everything: bool = True) -> None:
         """`everything`: right after the first paint, build the hidden pages and load the voices and
         response codes (the app). The self-test passes False: it needs two pages and neither list."""
@@ -48,6 +51,8 @@ class MainWindow(QMainWindow):
         self._pages: dict[str, QWidget] = {}
         self._notice_reason = ""  # what the notice line shows now: "account", "keyring", "history", ...
         self._closing = False
+        self._started = False  # the start-up work after the first paint has begun
+        self._notifier: object | None = None
         self.setWindowTitle(APP_NAME + (" (sandbox)" if controller.sandbox_mode else ""))
         self.setMinimumSize(640, 480)  # fits a 1080p screen at 200% scaling (960 x 540 logical)
 
@@ -107,7 +112,6 @@ class MainWindow(QMainWindow):
                 "Some settings from your administrator could not be used",
                 controller.settings.site_problem,
             )
-        QTimer.singleShot(0, self._after_first_paint)
 
     # -- set-up ---------------------------------------------------------------------------------------
 
@@ -133,20 +137,42 @@ class MainWindow(QMainWindow):
         self.accounts_button.clicked.connect(self.open_accounts)
         return row
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._started:  # in case the window is never painted (shown minimised)
+            QTimer.singleShot(START_WITHOUT_PAINT_MS, self._after_first_paint)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._started:  # the rest of start-up waits until the window is on screen
+            QTimer.singleShot(0, self._after_first_paint)
+
     def _after_first_paint(self) -> None:
+        if self._started:
+            return
+        self._started = True
         self.controller.start(reference_data=self._everything)
         if self._everything:
-            from .widgets.notifier import install_watch_notifier  # not needed for the first paint
-
-            install_watch_notifier(self)  # follows the desk's calls; says when one ends
-            self._build_next_page()
+            QTimer.singleShot(0, self._build_next_page)
+        else:
+            self.startupSettled.emit()
 
     def _build_next_page(self) -> None:
-        """The hidden pages, one per turn of the event loop, so no single stall is long."""
+        """The watch notifier, then the hidden pages: one per turn of the event loop, so no single
+        stall is long."""
+        if self._closing:
+            return
         missing = [i for i, spec in enumerate(PAGES) if spec.key not in self._pages]
-        if missing and not self._closing:
+        if self._notifier is None:
+            from .widgets.notifier import install_watch_notifier  # not needed for the first paint
+
+            self._notifier = install_watch_notifier(self)  # follows the desk's calls; says when one ends
+        elif missing:
             self._ensure_page(missing[0])
-            QTimer.singleShot(0, self._build_next_page)
+        else:
+            self.startupSettled.emit()
+            return
+        QTimer.singleShot(0, self._build_next_page)
 
     # -- pages ----------------------------------------------------------------------------------------
 

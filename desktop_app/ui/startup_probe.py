@@ -1,0 +1,59 @@
+"""The start-up probe of bench/startup.py (VBD_STARTUP_PROBE=1).
+
+It prints "ready" one turn of the event loop after the window's first paint: the window is on
+screen and answers input. The benchmark's bare window prints "ready" by the same rule. Then, once
+the start-up work after the first paint is done (the window's `startupSettled`), it prints
+"settled <longest GUI-thread stall in ms since ready>" and quits the app. Each line ends with the
+page modules imported by then (`pages=cancel`), which a test checks.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+
+TICK_MS = 5  # the stall meter's timer: a gap longer than this is time the GUI thread was busy
+
+
+def imported_pages() -> str:
+    from .pages import PAGES
+
+    return "pages=" + ",".join(spec.module for spec in PAGES if f"{__package__}.pages.{spec.module}" in sys.modules)
+
+
+class StartupProbe(QObject):
+    def __init__(self, app: QApplication, window: QMainWindow) -> None:
+        super().__init__(window)
+        self.app, self.window = app, window
+        self.ticker = QTimer(self)
+        self.ticker.setInterval(TICK_MS)
+        self.ticker.timeout.connect(self._tick)
+        self.longest = self.last = 0.0
+        window.installEventFilter(self)
+        window.startupSettled.connect(self._settled)  # type: ignore[attr-defined]
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.window.removeEventFilter(self)
+            QTimer.singleShot(0, self._ready)
+        return False
+
+    def _ready(self) -> None:
+        print(f"ready {imported_pages()}", flush=True)
+        self.last = time.perf_counter()
+        self.ticker.start()
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        self.longest, self.last = max(self.longest, now - self.last), now
+
+    def _settled(self) -> None:
+        QTimer.singleShot(0, self._report)  # after the last piece of work, once the loop is free
+
+    def _report(self) -> None:
+        self._tick()
+        print(f"settled {1000 * self.longest:.1f} {imported_pages()}", flush=True)
+        self.app.quit()
