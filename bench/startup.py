@@ -91,8 +91,7 @@ def main() -> None:
 
     def report(name: str, run: Run) -> None:
         print(
-            f"{name:<28} | {run.ready:8.3f}s | {run.ready / bare:5.2f} | {run.settled:6.3f}s | "
-            f"{run.stall_ms:16.1f} ms"
+            f"{name:<28} | {run.ready:8.3f}s | {run.ready / bare:5.2f} | {run.settled:6.3f}s | {run.stall_ms:16.1f} ms"
         )
 
     report("app from source, --sandbox", median_of(args.runs, app_command([sys.executable, "-m", "desktop_app"])))
