@@ -23,11 +23,11 @@ from typing import Literal
 
 from .service import InvalidInput
 from .service import validation as check
+from .service.reference_data import MAX_CONCURRENCY
 
 Kind = Literal["reference", "queue"]
 SEPARATORS = re.compile(r"[\n\r,;]+")
 DEFAULT_CONCURRENCY = 4
-MAX_CONCURRENCY = 16
 MAX_ITEMS = 10_000
 CSV_COLUMN_NAMES = {
     "reference": ("reference_id", "referenceid", "reference", "ref"),

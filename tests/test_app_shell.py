@@ -38,6 +38,24 @@ def test_exception_hook_logs_redacted_and_tells_the_user(qtbot, tmp_path, monkey
     assert shown and shown[0][0] == "Something went wrong" and "keep working" in shown[0][1]
 
 
+def test_the_log_file_rotates_and_keeps_five_older_files(tmp_path):
+    log_file = tmp_path / "app.log"
+    handler = logging_setup.RotatingLogFile(log_file, max_bytes=200, backups=5)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    record = logging.LogRecord("t", logging.INFO, __file__, 1, "line %03d " + "x" * 90, None, None)
+    try:
+        for number in range(20):  # two lines fill a file: ten files' worth
+            record.args = (number,)
+            handler.handle(record)
+    finally:
+        handler.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["app.log", *(f"app.log.{n}" for n in range(1, 6))]
+    assert log_file.read_text().startswith("line 018")  # the newest lines are in the file itself
+    assert (tmp_path / "app.log.1").read_text().startswith("line 016")
+    assert (tmp_path / "app.log.5").read_text().startswith("line 008")  # older ones were dropped
+    assert all(p.stat().st_size <= 200 for p in tmp_path.iterdir())
+
+
 def test_qt_messages_go_to_the_log(tmp_path, caplog):
     from PySide6.QtCore import qInstallMessageHandler, qWarning
 

@@ -154,6 +154,30 @@ def test_the_apps_own_sandbox_listens_on_loopback_only(qtbot, tmp_path, memory_k
         context.sandbox.stop()
 
 
+def test_in_sandbox_mode_nothing_is_sent_anywhere_while_the_sandbox_starts(qtbot, tmp_path, memory_keyring):
+    """Before the sandbox answers, a request is refused in plain words: it never falls back to the
+    real service's address (which the settings still hold), and the watch list waits for it."""
+    from desktop_app.service import CannotReachServer
+    from desktop_app.ui.controller import AppContext, AppController
+
+    profile = Profile.isolated(tmp_path / "p").ensure()
+    keys = KeyStore(memory_keyring)
+    keys.set("Main office", KEY_A)
+    settings = Settings(accounts=["Main office"], default_account="Main office")
+    controller = AppController(AppContext(profile, settings, keys, History(profile.history_file), start_sandbox=True))
+    try:
+        assert controller.sandbox_mode and controller.service_url == ""  # not started: no first paint
+        with pytest.raises(CannotReachServer, match="The sandbox is still starting"):
+            controller.desk.cancel_by_reference_id("Main office", "notify1")
+        assert controller.watcher.paused  # no rounds until the sandbox has an address
+        qtbot.waitUntil(lambda: controller.watcher.loaded)
+        assert controller.watcher.state_text() == "The sandbox is starting: checking begins when it is ready."
+        (record,) = controller.context.history.records()
+        assert record.outcome == "error" and "still starting" in record.message  # recorded, not lost
+    finally:
+        controller.shutdown()
+
+
 @pytest.mark.parametrize(
     "url",
     [

@@ -1,53 +1,95 @@
 """The service layer: a typed PhoneNotify client, validation and errors. No Qt imports here.
 
-The client (zeep, requests) is imported on first use, so that importing validation, errors or
-models stays cheap: the app shows its window before it loads the SOAP stack.
+Each name below is loaded from its module on first use, so importing one piece (validation,
+errors, redaction) costs only that piece: the window's first paint needs a few of them, and the
+client (zeep, requests) is not imported until a request is made.
 """
 
+from __future__ import annotations
+
+import importlib
 from typing import TYPE_CHECKING, Any
 
-from .calls import new_call_request
-from .errors import (
-    CannotReachServer,
-    DiscoveryFailed,
-    InvalidInput,
-    ServerError,
-    ServiceError,
-    SoapFault,
-    TimedOut,
-    UnexpectedResponse,
-)
-from .models import (
-    CallRequest,
-    CallStatus,
-    CancelCount,
-    QueueCancelResult,
-    ResponseCode,
-    ScheduledCall,
-    Voice,
-    format_utc,
-)
-from .reference_data import (
-    BOOKED_CODES,
-    DEFAULT_NAMESPACE,
-    DEFAULT_TIMEOUT_SECONDS,
-    KNOWN_NAMESPACES,
-    booking_problem,
-)
-
 if TYPE_CHECKING:
+    from .calls import new_call_request
     from .client import PhoneNotifyClient, load_wsdl
     from .discovery import discover_namespace
+    from .errors import (
+        CannotReachServer,
+        DiscoveryFailed,
+        InvalidInput,
+        ServerError,
+        ServiceError,
+        SoapFault,
+        TimedOut,
+        UnexpectedResponse,
+    )
+    from .models import (
+        CallRequest,
+        CallStatus,
+        CancelCount,
+        QueueCancelResult,
+        ResponseCode,
+        ScheduledCall,
+        Voice,
+        format_utc,
+    )
+    from .reference_data import (
+        BOOKED_CODES,
+        DEFAULT_NAMESPACE,
+        DEFAULT_TIMEOUT_SECONDS,
+        KNOWN_NAMESPACES,
+        booking_problem,
+    )
 
-_LAZY = {"PhoneNotifyClient": "client", "load_wsdl": "client", "discover_namespace": "discovery"}
+_NAMES = {  # module: the names it gives the package
+    "calls": ("new_call_request",),
+    "client": ("PhoneNotifyClient", "load_wsdl"),
+    "discovery": ("discover_namespace",),
+    "errors": (
+        "CannotReachServer",
+        "DiscoveryFailed",
+        "InvalidInput",
+        "ServerError",
+        "ServiceError",
+        "SoapFault",
+        "TimedOut",
+        "UnexpectedResponse",
+    ),
+    "models": (
+        "CallRequest",
+        "CallStatus",
+        "CancelCount",
+        "QueueCancelResult",
+        "ResponseCode",
+        "ScheduledCall",
+        "Voice",
+        "format_utc",
+    ),
+    "reference_data": (
+        "BOOKED_CODES",
+        "DEFAULT_NAMESPACE",
+        "DEFAULT_TIMEOUT_SECONDS",
+        "KNOWN_NAMESPACES",
+        "booking_problem",
+    ),
+}
+_WHERE = {name: module for module, names in _NAMES.items() for name in names}
+_HEAVY = {"client", "discovery"}  # zeep and requests: imported under the app's one import lock
 
 
 def __getattr__(name: str) -> Any:
-    if name in _LAZY:
+    module_name = _WHERE.get(name)
+    if module_name is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if module_name in _HEAVY:
         from ..heavy_imports import heavy_import
 
-        return getattr(heavy_import(f".{_LAZY[name]}", __name__), name)
-    raise AttributeError(name)
+        module = heavy_import(f".{module_name}", __name__)
+    else:
+        module = importlib.import_module(f".{module_name}", __name__)
+    value = globals()[name] = getattr(module, name)  # found directly from now on
+    return value
 
 
 __all__ = [

@@ -18,6 +18,9 @@ DEFAULT_NAMESPACE = NAMESPACE
 KNOWN_NAMESPACES: tuple[str, ...] = (NAMESPACE, LEGACY_NAMESPACE)
 DEFAULT_ENDPOINT = "https://ws.esendex.us/NotifyWS/PhoneNotify.asmx"
 DEFAULT_TIMEOUT_SECONDS = 30.0
+# Requests one bulk run keeps in flight at most: our choice, to stay polite to the service (the
+# fact sheet documents no limit). The UI's thread pool is sized from it.
+MAX_CONCURRENCY = 16
 
 RESPONSE_CODES: dict[int, str] = {
     0: "Queued",

@@ -18,7 +18,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from ..service.redaction import redact
-from .csv_export import write_csv
 
 SCHEMA_VERSION = 1
 ACTIONS = {
@@ -305,6 +304,8 @@ class History:
 
 def export_csv(records: Iterable[Record], path: Path) -> int:
     """Write records to a spreadsheet-safe CSV (see csv_export). Returns the count."""
+    from .csv_export import write_csv  # only when the user exports
+
     return write_csv(
         path,
         CSV_COLUMNS,

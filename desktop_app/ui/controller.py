@@ -45,6 +45,7 @@ T = TypeVar("T")
 # Bulk progress reaches the page five times a second: smooth to the eye, and each batch costs one
 # repaint of the table and the bar, whatever the number of rows (bench/gui_load.py).
 BULK_PROGRESS_MS = 200
+SANDBOX_STARTING = "The sandbox is still starting. Try again in a moment."
 DISCOVERY_TIMEOUT_SECONDS = 5.0  # a short look at the live WSDL; the bundled namespace is the fallback
 Done = Callable[[Any], None]
 Failed = Callable[[BaseException], None]
@@ -173,7 +174,11 @@ class AppController(AccountsMixin, QObject):
         def create() -> PhoneNotifyClient:  # runs on a worker, where importing zeep costs the window nothing
             client_class = heavy_import("desktop_app.service.client").PhoneNotifyClient
 
-            url = self.sandbox.url if self.sandbox_mode and self.sandbox is not None else endpoint
+            url = self.service_url if self.sandbox_mode else endpoint
+            if not url:  # never the real service in sandbox mode, not even while the sandbox starts
+                from ..service import CannotReachServer
+
+                raise CannotReachServer(SANDBOX_STARTING)
             return client_class(url, timeout=timeout, ca_bundle=ca_bundle, namespace=namespace, use_system_proxy=proxy)
 
         return create

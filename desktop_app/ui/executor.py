@@ -25,7 +25,7 @@ from typing import Any
 import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from ..bulk import MAX_CONCURRENCY
+from ..service.reference_data import MAX_CONCURRENCY
 
 log = logging.getLogger(__name__)
 

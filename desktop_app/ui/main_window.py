@@ -8,6 +8,9 @@ time it is needed (the visible one before the first paint, the others right afte
 from __future__ import annotations
 
 import logging
+from collections import deque
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl, Signal
@@ -52,7 +55,7 @@ class MainWindow(QMainWindow):
         self._notice_reason = ""  # what the notice line shows now: "account", "keyring", "history", ...
         self._closing = False
         self._started = False  # the start-up work after the first paint has begun
-        self._notifier: object | None = None
+        self._startup_steps: deque[Callable[[], object]] = deque()
         self.setWindowTitle(APP_NAME + (" (sandbox)" if controller.sandbox_mode else ""))
         self.setMinimumSize(640, 480)  # fits a 1080p screen at 200% scaling (960 x 540 logical)
 
@@ -148,31 +151,35 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self._after_first_paint)
 
     def _after_first_paint(self) -> None:
+        """The rest of start-up, one step per turn of the event loop so that no stall is long. The
+        hidden pages come first: they are work on this thread only. Then the chores that start
+        workers (the sandbox, the keyring, the voices), then the watch list and its notifier.
+        Workers started earlier would compete with the page builds for Python's lock."""
         if self._started:
             return
         self._started = True
-        self.controller.start(reference_data=self._everything)
-        if self._everything:
-            QTimer.singleShot(0, self._build_next_page)
-        else:
-            self.startupSettled.emit()
+        steps: list[Callable[[], object]] = []
+        pages = [index for index, spec in enumerate(PAGES) if spec.key != "watch"] if self._everything else []
+        steps += [partial(self._ensure_page, index) for index in pages]  # pages built already: no-ops
+        steps.append(partial(self.controller.start, reference_data=self._everything))
+        if self._everything:  # the watch list polls the service, so it starts after the sandbox is asked for
+            steps += [partial(self.page, "watch"), self._install_notifier]
+        self._startup_steps = deque(steps)
+        self._next_startup_step()
 
-    def _build_next_page(self) -> None:
-        """The watch notifier, then the hidden pages: one per turn of the event loop, so no single
-        stall is long."""
+    def _next_startup_step(self) -> None:
         if self._closing:
             return
-        missing = [i for i, spec in enumerate(PAGES) if spec.key not in self._pages]
-        if self._notifier is None:
-            from .widgets.notifier import install_watch_notifier  # not needed for the first paint
-
-            self._notifier = install_watch_notifier(self)  # follows the desk's calls; says when one ends
-        elif missing:
-            self._ensure_page(missing[0])
-        else:
+        if not self._startup_steps:
             self.startupSettled.emit()
             return
-        QTimer.singleShot(0, self._build_next_page)
+        self._startup_steps.popleft()()
+        QTimer.singleShot(0, self._next_startup_step)
+
+    def _install_notifier(self) -> None:
+        from .widgets.notifier import install_watch_notifier  # not needed for the first paint
+
+        install_watch_notifier(self)  # follows the desk's calls; says when one ends
 
     # -- pages ----------------------------------------------------------------------------------------
 
@@ -288,24 +295,9 @@ class MainWindow(QMainWindow):
         return dialog
 
     def open_settings(self) -> Any:
-        from .dialogs.settings import SettingsDialog, namespace_text
+        from .dialogs.settings import open_settings
 
-        controller = self.controller
-        dialog = SettingsDialog(
-            controller.settings,
-            controller.sandbox_url,
-            self,
-            namespace_text(controller.namespace_in_use, controller.namespace_source),
-        )
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-
-        def saved() -> None:
-            dialog.apply_to(self.controller.settings)
-            self.controller.settings_saved()
-
-        dialog.accepted.connect(saved)
-        dialog.open()
-        return dialog
+        return open_settings(self.controller, self)
 
     def open_log_folder(self) -> None:
         folder = self.controller.context.profile.log_dir

@@ -132,6 +132,7 @@ class Watcher(QObject):
         self.network = _network_information()
         if self.network is not None:
             self.network.reachabilityChanged.connect(self._reachability_changed)
+        controller.endpointChanged.connect(self._reachability_changed)  # e.g. the sandbox has started
         controller.actionRecorded.connect(self.reload)
         controller.accountsChanged.connect(self._accounts_changed)
 
@@ -213,8 +214,15 @@ class Watcher(QObject):
     # -- rounds -------------------------------------------------------------------------------------
 
     @property
+    def starting(self) -> bool:
+        """The sandbox is still starting: there is no address to ask yet."""
+        return not self.controller.service_url
+
+    @property
     def paused(self) -> bool:
-        """The network is down: no round runs until it is back."""
+        """No round runs until this changes: the sandbox is still starting, or the network is down."""
+        if self.starting:
+            return True
         if self.network is None:
             return False
         from PySide6.QtNetwork import QNetworkInformation
@@ -315,7 +323,9 @@ class Watcher(QObject):
         parts = []
         for account, problem in sorted(self.blocked.items()):
             parts.append(f"Calls of “{account}” are not checked: {problem}")
-        if self.paused:
+        if self.starting:
+            parts.append("The sandbox is starting: checking begins when it is ready.")
+        elif self.paused:
             parts.append("The network is down: checking resumes when it is back.")
         elif self.last_error:
             parts.append(f"The last check failed: {self.last_error} Trying again in {round(self.next_delay or 0)} s.")

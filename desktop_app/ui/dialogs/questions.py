@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
@@ -41,6 +40,8 @@ def ask_close_during_bulk(parent: QWidget, wait: Callable[[], None], close_now: 
 
 
 def show_about(parent: QWidget, profile: Profile) -> None:
+    import html  # here: not needed for the first paint
+
     folders = (
         f"{label}: {html.escape(str(path))}"
         for label, path in (

@@ -7,6 +7,7 @@ Plain words first; the technical names (CA bundle, HTTPS_PROXY) sit in tooltips.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -29,6 +30,9 @@ from ...service import validation as check
 from ...service.reference_data import CDYNE_NAMESPACE, DEFAULT_ENDPOINT, NAMESPACE
 from ...storage.settings import LOCKED_NOTE, Settings
 from ..widgets import FieldError, buddy_label, plain_label
+
+if TYPE_CHECKING:
+    from ..controller import AppController
 
 NAMESPACE_WORDS = {NAMESPACE: "Esendex's current form", CDYNE_NAMESPACE: "The older CDYNE form"}
 
@@ -179,3 +183,22 @@ class SettingsDialog(QDialog):
         for name, value in values.items():
             if name not in settings.locked:
                 setattr(settings, name, value)
+
+
+def open_settings(controller: AppController, parent: QWidget) -> SettingsDialog:
+    """The Settings dialog, open (not modal to the event loop); saving applies it through the controller."""
+    dialog = SettingsDialog(
+        controller.settings,
+        controller.sandbox_url,
+        parent,
+        namespace_text(controller.namespace_in_use, controller.namespace_source),
+    )
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+    def saved() -> None:
+        dialog.apply_to(controller.settings)
+        controller.settings_saved()
+
+    dialog.accepted.connect(saved)
+    dialog.open()
+    return dialog

@@ -9,11 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ...service import CallStatus
 from ...service.reference_data import UNKNOWN_QUEUE_ID_CODE, queue_id_not_found
 from .table import Column, RowsModel
+
+if TYPE_CHECKING:
+    from ...service import CallStatus
 
 NOT_CANCELLABLE = "Calls in progress and finished calls cannot be cancelled."
 NO_TIME = "—"

@@ -8,7 +8,6 @@ a few milliseconds instead of calling back into Python for every comparison.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -27,7 +26,9 @@ def plain_tip(text: str) -> str:
     rich-text paragraph; anything else is already shown as plain text."""
     if "<" not in text:
         return text
-    return f"<p style='white-space:pre-wrap'>{html.escape(text)}</p>"
+    # html.escape's element-content part, without importing html (2 ms before the first paint)
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f"<p style='white-space:pre-wrap'>{escaped}</p>"
 
 
 @dataclass(frozen=True)

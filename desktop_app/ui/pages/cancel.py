@@ -18,13 +18,14 @@ from PySide6.QtWidgets import (
 )
 
 from ...desk import describe_error
-from ...service import CancelCount, InvalidInput
+from ...service import InvalidInput
 from ...service import validation as check
 from ...service.reference_data import queue_id_not_found
 from ..widgets import BusyRow, FieldError, ResultPanel, buddy_label, confirm, plain_label
 from .lookup_jobs import QueueCancel, cancel_queue_id
 
 if TYPE_CHECKING:
+    from ...service import CancelCount
     from ..controller import AppController
 
 QUEUE_ID_TIP = "QueueID: the number Esendex gives each call (shown in the Esendex portal and on the Find calls page)"

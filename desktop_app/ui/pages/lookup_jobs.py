@@ -9,13 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ...desk import Desk, describe_error
-from ...service import CallStatus, CannotReachServer, QueueCancelResult, TimedOut
+from ...service import CannotReachServer, TimedOut
 from ...service.reference_data import UNKNOWN_QUEUE_ID_CODE
 from ...storage.history import HistoryError
 from ...storage.secrets import KeyStoreError
 from ..models.calls import FoundCall
+
+if TYPE_CHECKING:
+    from ...service import CallStatus, QueueCancelResult
 
 ACCOUNTS_AT_ONCE = 3  # "All accounts": at most this many look-ups run at the same time
 
