@@ -6,8 +6,9 @@ Each program prints "ready" one turn of the event loop after its window's first 
 is on screen and answers input); the time is from launch to that line, median of the runs. The app
 then does the rest of its start-up (the sandbox, the keyring, the hidden pages) in pieces and prints
 "settled <ms>" with the longest GUI-thread stall since "ready" (desktop_app/ui/startup_probe.py);
-that is reported too. Offscreen Qt, throwaway profiles, compiled bytecode as an installed copy has
-(as_installed.py).
+that is reported too. bench/startup_floor.py builds the same first screen with plain PySide6 and
+none of the app's code: the floor under the app's figure. Offscreen Qt, throwaway profiles,
+compiled bytecode as an installed copy has (as_installed.py).
 """
 
 from __future__ import annotations
@@ -94,6 +95,8 @@ def main() -> None:
             f"{name:<28} | {run.ready:8.3f}s | {run.ready / bare:5.2f} | {run.settled:6.3f}s | {run.stall_ms:16.1f} ms"
         )
 
+    floor = median_of(args.runs, lambda: [sys.executable, str(ROOT / "bench" / "startup_floor.py")]).ready
+    print(f"{'same first screen, plain PySide':<28} | {floor:8.3f}s | {floor / bare:5.2f} | {'':>7} |  (no app code)")
     report("app from source, --sandbox", median_of(args.runs, app_command([sys.executable, "-m", "desktop_app"])))
     if args.frozen.exists():
         report("frozen bundle, --sandbox", median_of(args.runs, app_command([str(args.frozen)])))
