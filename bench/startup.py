@@ -87,16 +87,16 @@ def main() -> None:
 
     bare = median_of(args.runs, lambda: [sys.executable, "-c", BARE]).ready
     print(f"start-up to the window on screen (median of {args.runs}, offscreen)")
-    print(f"{'program':<28} | {'on screen':>9} | {'ratio':>5} | {'settled':>7} | {'longest stall after':>19}")
-    print(f"{'bare PySide6 QMainWindow':<28} | {bare:8.3f}s | {1:5.2f} | {'':>7} |")
+    print(f"{'program':<32} | {'on screen':>9} | {'ratio':>5} | {'settled':>7} | {'longest stall after':>19}")
+    print(f"{'bare PySide6 QMainWindow':<32} | {bare:8.3f}s | {1:5.2f} | {'':>7} |")
 
     def report(name: str, run: Run) -> None:
         print(
-            f"{name:<28} | {run.ready:8.3f}s | {run.ready / bare:5.2f} | {run.settled:6.3f}s | {run.stall_ms:16.1f} ms"
+            f"{name:<32} | {run.ready:8.3f}s | {run.ready / bare:5.2f} | {run.settled:6.3f}s | {run.stall_ms:16.1f} ms"
         )
 
     floor = median_of(args.runs, lambda: [sys.executable, str(ROOT / "bench" / "startup_floor.py")]).ready
-    print(f"{'same first screen, plain PySide':<28} | {floor:8.3f}s | {floor / bare:5.2f} | {'':>7} |  (no app code)")
+    print(f"{'same first screen, plain PySide':<32} | {floor:8.3f}s | {floor / bare:5.2f} | {'':>7} |  (no app code)")
     report("app from source, --sandbox", median_of(args.runs, app_command([sys.executable, "-m", "desktop_app"])))
     if args.frozen.exists():
         report("frozen bundle, --sandbox", median_of(args.runs, app_command([str(args.frozen)])))
