@@ -11,16 +11,15 @@ import logging
 from collections import deque
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QCloseEvent, QDesktopServices, QPaintEvent, QShowEvent
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QPushButton,
     QTabWidget,
     QVBoxLayout,
@@ -30,11 +29,13 @@ from PySide6.QtWidgets import (
 from .. import APP_NAME
 from ..storage.secrets import StoreInfo
 from .controller import AppController
-from .dialogs.questions import ask_close_during_bulk, show_about
 from .pages import PAGES, build_page
 from .widgets import ResultPanel, plain_label
 from .widgets.welcome import WelcomePanel
 from .window_menus import install_menus
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMessageBox
 
 log = logging.getLogger(__name__)
 SANDBOX_BANNER = "SANDBOX — no real calls are placed"
@@ -302,9 +303,14 @@ class MainWindow(QMainWindow):
     def open_log_folder(self) -> None:
         folder = self.controller.context.profile.log_dir
         folder.mkdir(parents=True, exist_ok=True)
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
     def show_about(self) -> None:
+        from .dialogs.questions import show_about
+
         show_about(self, self.controller.context.profile)
 
     # -- geometry and closing -------------------------------------------------------------------------
@@ -332,6 +338,8 @@ class MainWindow(QMainWindow):
         def now() -> None:
             self._closing = True
             self.close()
+
+        from .dialogs.questions import ask_close_during_bulk
 
         return ask_close_during_bulk(self, wait, now)
 

@@ -22,11 +22,11 @@ from ...service import InvalidInput
 from ...service import validation as check
 from ...service.reference_data import queue_id_not_found
 from ..widgets import BusyRow, FieldError, ResultPanel, buddy_label, confirm, plain_label
-from .lookup_jobs import QueueCancel, cancel_queue_id
 
 if TYPE_CHECKING:
     from ...service import CancelCount
     from ..controller import AppController
+    from .lookup_jobs import QueueCancel
 
 QUEUE_ID_TIP = "QueueID: the number Esendex gives each call (shown in the Esendex portal and on the Find calls page)"
 REFERENCE_TIP = "The tag given to calls when they were booked; every scheduled call with it is cancelled"
@@ -203,6 +203,8 @@ class CancelPage(QWidget):
     def start_cancel_queue(self, account: str, queue_id: int) -> None:
         if self.in_flight:
             return
+        from .lookup_jobs import cancel_queue_id  # built right after the first paint by Find calls
+
         self.queue_id.setText(str(queue_id))
         self._begin(f"Cancelling call {queue_id}…")
         self.controller.act(

