@@ -4,10 +4,11 @@
 
 Each program prints "ready" one turn of the event loop after its window's first paint (the window
 is on screen and answers input); the time is from launch to that line, median of the runs. The app
-then does the rest of its start-up (the sandbox, the keyring, the hidden pages) in pieces and prints
-"settled <ms>" with the longest GUI-thread stall since "ready" (desktop_app/ui/startup_probe.py);
-that is reported too. bench/startup_floor.py builds the same first screen with plain PySide6 and
-none of the app's code: the floor under the app's figure. Offscreen Qt, throwaway profiles,
+then does the rest of its start-up (the hidden pages, then the sandbox, the keyring, the voices) in
+steps, and once all of it has answered prints "settled <ms>" with the longest GUI-thread stall
+since "ready" (desktop_app/ui/startup_probe.py); that is reported too. bench/startup_floor.py is a
+plain-PySide6 copy of the first screen (the same widgets; placeholder menu items) with none of the
+app's code: the floor under the app's figure. Offscreen Qt, throwaway profiles,
 compiled bytecode as an installed copy has (as_installed.py).
 """
 

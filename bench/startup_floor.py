@@ -1,8 +1,9 @@
-"""The app's first screen built with plain PySide6 and none of the app's code: the floor for
+"""A plain-PySide6 copy of the app's first screen, with none of the app's code: the floor for
 bench/startup.py (what the same widgets, menus and `Qt` enums cost before the first paint).
 
 It mirrors what the app shows at start-up in sandbox mode: the banner, the account row, the tabs
-with the Cancel page, the menu bar and the status bar. Prints "ready" by the same rule.
+with the Cancel page, a menu bar (placeholder items, as many as the app's) and the status bar.
+Prints "ready" by the same rule.
 """
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer

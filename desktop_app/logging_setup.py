@@ -31,15 +31,24 @@ class RotatingLogFile(logging.FileHandler):
 
     def emit(self, record: logging.LogRecord) -> None:  # called with the handler's lock held
         try:
-            if self.stream is not None and self.stream.tell() >= self.max_bytes:
+            if self._would_overflow(record):
                 self._rotate()
-        except OSError:
+        except Exception:  # as the standard handler: a logging problem never reaches the caller
             self.handleError(record)
+            return
         super().emit(record)
 
+    def _would_overflow(self, record: logging.LogRecord) -> bool:
+        """This record would take the file past `max_bytes`. A record larger than the limit on its
+        own goes into an empty file rather than rotating the files forever."""
+        if self.stream is None:
+            return False
+        used = self.stream.tell()
+        return used > 0 and used + len(f"{self.format(record)}\n".encode()) > self.max_bytes
+
     def _rotate(self) -> None:
-        self.stream.close()
-        self.stream = None  # type: ignore[assignment]  # FileHandler.emit opens a new one
+        stream, self.stream = self.stream, None  # type: ignore[assignment]  # FileHandler.emit opens a new one
+        stream.close()
         path = Path(self.baseFilename)
         for number in range(self.backups - 1, 0, -1):
             older = path.with_name(f"{path.name}.{number}")

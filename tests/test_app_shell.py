@@ -56,6 +56,20 @@ def test_the_log_file_rotates_and_keeps_five_older_files(tmp_path):
     assert all(p.stat().st_size <= 200 for p in tmp_path.iterdir())
 
 
+def test_a_record_larger_than_the_limit_gets_a_file_of_its_own(tmp_path):
+    log_file = tmp_path / "app.log"
+    handler = logging_setup.RotatingLogFile(log_file, max_bytes=200, backups=5)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    try:
+        for text in ("small", "x" * 500, "after"):
+            handler.handle(logging.LogRecord("t", logging.INFO, __file__, 1, text, None, None))
+    finally:
+        handler.close()
+    assert (tmp_path / "app.log.2").read_text() == "small\n"
+    assert (tmp_path / "app.log.1").read_text() == "x" * 500 + "\n"  # whole, not rotated again and again
+    assert log_file.read_text() == "after\n"
+
+
 def test_qt_messages_go_to_the_log(tmp_path, caplog):
     from PySide6.QtCore import qInstallMessageHandler, qWarning
 

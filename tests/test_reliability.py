@@ -154,26 +154,65 @@ def test_the_apps_own_sandbox_listens_on_loopback_only(qtbot, tmp_path, memory_k
         context.sandbox.stop()
 
 
-def test_in_sandbox_mode_nothing_is_sent_anywhere_while_the_sandbox_starts(qtbot, tmp_path, memory_keyring):
-    """Before the sandbox answers, a request is refused in plain words: it never falls back to the
-    real service's address (which the settings still hold), and the watch list waits for it."""
-    from desktop_app.service import CannotReachServer
+def sandbox_mode_controller(tmp_path, memory_keyring, source):
+    """A controller in sandbox mode whose sandbox comes from `source` once `start()` is called."""
     from desktop_app.ui.controller import AppContext, AppController
 
     profile = Profile.isolated(tmp_path / "p").ensure()
     keys = KeyStore(memory_keyring)
     keys.set("Main office", KEY_A)
     settings = Settings(accounts=["Main office"], default_account="Main office")
-    controller = AppController(AppContext(profile, settings, keys, History(profile.history_file), start_sandbox=True))
+    history = History(profile.history_file)
+    context = AppContext(profile, settings, keys, history, start_sandbox=True, sandbox_source=source)
+    return AppController(context)
+
+
+def test_in_sandbox_mode_nothing_is_sent_anywhere_while_the_sandbox_starts(
+    qtbot, tmp_path, memory_keyring, app_sandbox
+):
+    """Before the sandbox answers, a request is refused in plain words: it never falls back to the
+    real service's address (which the settings still hold). The watch list holds its round back
+    and runs it once the sandbox is there."""
+    from desktop_app.service import CannotReachServer
+
+    controller = sandbox_mode_controller(tmp_path, memory_keyring, source=lambda: app_sandbox)
+    booked = {"phone_number": "7575550100", "scheduled_utc": "2026-11-30T09:00:00Z"}
+    controller.context.history.record(
+        account="Main office", action="schedule", inputs=booked, outcome="ok", reference_id="r1", queue_id=4093250
+    )
     try:
         assert controller.sandbox_mode and controller.service_url == ""  # not started: no first paint
         with pytest.raises(CannotReachServer, match="The sandbox is still starting"):
             controller.desk.cancel_by_reference_id("Main office", "notify1")
-        assert controller.watcher.paused  # no rounds until the sandbox has an address
-        qtbot.waitUntil(lambda: controller.watcher.loaded)
-        assert controller.watcher.state_text() == "The sandbox is starting: checking begins when it is ready."
-        (record,) = controller.context.history.records()
-        assert record.outcome == "error" and "still starting" in record.message  # recorded, not lost
+        refused = controller.context.history.records()[0]
+        assert refused.outcome == "error" and "still starting" in refused.message  # recorded, not lost
+        watcher = controller.watcher
+        qtbot.waitUntil(lambda: watcher.loaded and bool(watcher.pending()))
+        assert watcher.paused and watcher.state_text() == "The sandbox is starting: checking begins when it is ready."
+        assert sum(app_sandbox.operations.values()) == 0  # nothing reached any server
+        controller.start()
+        qtbot.waitUntil(lambda: app_sandbox.operations["GetMultipleQueueIdStatus"] == 1)  # the held round
+        assert not watcher.paused
+    finally:
+        controller.shutdown()
+
+
+def test_a_sandbox_that_cannot_start_is_named_in_every_refusal_and_in_the_watch_list(qtbot, tmp_path, memory_keyring):
+    from desktop_app.service import CannotReachServer
+
+    def cannot_start():
+        raise OSError("no free loopback port")
+
+    controller = sandbox_mode_controller(tmp_path, memory_keyring, source=cannot_start)
+    failures: list[str] = []
+    controller.sandboxFailed.connect(failures.append)
+    try:
+        watcher = controller.watcher
+        controller.start()
+        qtbot.waitUntil(lambda: bool(failures) and watcher.loaded)
+        with pytest.raises(CannotReachServer, match="The sandbox could not start: no free loopback port"):
+            controller.desk.cancel_by_reference_id("Main office", "notify1")
+        assert watcher.state_text() == "The sandbox could not start: no free loopback port"
     finally:
         controller.shutdown()
 

@@ -94,6 +94,7 @@ class AppController(AccountsMixin, QObject):
         self.keys = context.keys
         self.sandbox = context.sandbox
         self.sandbox_mode = context.sandbox is not None or context.start_sandbox
+        self.sandbox_problem = ""  # why the built-in sandbox could not start, if it could not
         self.store: StoreInfo | None = None
         self.voices: tuple[tuple[int, str], ...] = ()
         self.response_texts = dict(RESPONSE_CODES)  # replaced by GetResponseCodes when it answers
@@ -129,6 +130,7 @@ class AppController(AccountsMixin, QObject):
         self._start_chores()
 
     def _sandbox_failed(self, error: BaseException) -> None:
+        self.sandbox_problem = str(error)
         self.sandboxFailed.emit(str(error))
 
     def _start_chores(self) -> None:
@@ -178,7 +180,8 @@ class AppController(AccountsMixin, QObject):
             if not url:  # never the real service in sandbox mode, not even while the sandbox starts
                 from ..service import CannotReachServer
 
-                raise CannotReachServer(SANDBOX_STARTING)
+                problem = self.sandbox_problem
+                raise CannotReachServer(f"The sandbox could not start: {problem}" if problem else SANDBOX_STARTING)
             return client_class(url, timeout=timeout, ca_bundle=ca_bundle, namespace=namespace, use_system_proxy=proxy)
 
         return create

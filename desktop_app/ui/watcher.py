@@ -129,6 +129,7 @@ class Watcher(QObject):
         self._loading = False
         self._stopped = False
         self._round_failed = False
+        self._held = False  # a round was due while paused: it runs when the pause ends
         self.network = _network_information()
         if self.network is not None:
             self.network.reachabilityChanged.connect(self._reachability_changed)
@@ -215,7 +216,7 @@ class Watcher(QObject):
 
     @property
     def starting(self) -> bool:
-        """The sandbox is still starting: there is no address to ask yet."""
+        """No address to ask yet: the sandbox is still starting (or could not start)."""
         return not self.controller.service_url
 
     @property
@@ -230,8 +231,9 @@ class Watcher(QObject):
         return self.network.reachability() == QNetworkInformation.Reachability.Disconnected
 
     def _reachability_changed(self, *_args: object) -> None:
+        """The network or the service address changed: resume a round that was held back."""
         self.stateChanged.emit()
-        if not self.paused:
+        if self._held and not self.paused:
             self.poll_now()
 
     def poll_now(self) -> None:
@@ -243,6 +245,7 @@ class Watcher(QObject):
             self._poll_again = True
             return
         self.timer.arm(None)
+        self._held = self.paused
         if self.paused:
             self.next_delay = None
             self.stateChanged.emit()
@@ -324,7 +327,12 @@ class Watcher(QObject):
         for account, problem in sorted(self.blocked.items()):
             parts.append(f"Calls of “{account}” are not checked: {problem}")
         if self.starting:
-            parts.append("The sandbox is starting: checking begins when it is ready.")
+            problem = self.controller.sandbox_problem
+            parts.append(
+                f"The sandbox could not start: {problem}"
+                if problem
+                else "The sandbox is starting: checking begins when it is ready."
+            )
         elif self.paused:
             parts.append("The network is down: checking resumes when it is back.")
         elif self.last_error:
