@@ -18,7 +18,6 @@ import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
-MAX_LOG_BYTES = 1_000_000  # the child's log is started afresh (the old one kept as .1) past this
 START_TIMEOUT_SECONDS = 20  # a cold start of a frozen build on a slow disk; normally well under 1 s
 STOP_TIMEOUT_SECONDS = 3
 LISTENING = "listening on "
@@ -50,10 +49,11 @@ class SandboxProcess:
         cls, namespace: str = "esendex", log_file: Path | None = None, extra: tuple[str, ...] = ()
     ) -> SandboxProcess:
         """Start the child and wait (on the caller's thread, never the GUI's) for its address."""
+        from .logging_setup import LOG_MAX_BYTES  # the app's own log's limit: past it the old log is kept as .1
         from .service.reference_data import LEGACY_NAMESPACE, NAMESPACE
 
         command = [*sandbox_command(), "--port", "0", "--namespace", namespace, "--exit-with-stdin", *extra]
-        if log_file is not None and log_file.exists() and log_file.stat().st_size > MAX_LOG_BYTES:
+        if log_file is not None and log_file.exists() and log_file.stat().st_size > LOG_MAX_BYTES:
             log_file.replace(log_file.with_name(log_file.name + ".1"))
         stderr = open(log_file, "ab") if log_file else subprocess.DEVNULL  # noqa: SIM115 (closed below)
         # The child needs none of the app's secrets, not even a self-test key from the environment.

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from .service import CallStatus
 from .service.reference_data import IN_PROGRESS_CODES, NOT_STARTED_CODES, plain_status
+from .service.validation import phone_text
 from .storage.history import HistoryError, Record
 from .storage.secrets import KeyStoreError
 
@@ -165,11 +166,6 @@ class Watched:
     def ended_text(self) -> str:
         """For the notification: "Call 4093250 to 757-555-1237 ended: answered by a machine, 0:08"."""
         return f"Call {self.queue_id} to {phone_text(self.phone_number)} ended: {self.live_words(datetime.now(UTC))}"
-
-
-def phone_text(number: str) -> str:
-    """757-555-1237 for a 10-digit number; anything else as it is."""
-    return f"{number[:3]}-{number[3:6]}-{number[6:]}" if len(number) == 10 and number.isdigit() else number
 
 
 def _parse_time(text: object) -> datetime | None:

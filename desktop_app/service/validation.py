@@ -152,7 +152,17 @@ def north_american_problem(digits: str) -> str | None:
         return f"The area code {area} does not exist."
     if exchange[0] in "01" or exchange[1:] == "11":
         return f"The exchange {exchange} (the three digits after the area code) does not exist."
-    return f"{digits[:3]}-{digits[3:6]}-{digits[6:]} is not a number in use in North America."
+    return f"{phone_text(digits)} is not a number in use in North America."
+
+
+def phone_text(number: str) -> str:
+    """How a number is shown: `7575550046` as `757-555-0046`, an extension after it as ` x12`;
+    anything that is not ten digits as it is."""
+    digits, _, extension = number.partition("x")
+    if len(digits) != 10 or not digits.isdigit():
+        return number
+    text = f"{digits[:3]}-{digits[3:6]}-{digits[6:]}"
+    return f"{text} x{extension}" if extension else text
 
 
 def optional_phone_number(value: object, field: str, label: str) -> str:

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from ...service.validation import phone_text
 from ...storage.history import Record
 
 CANCELLED_LATER = "Scheduled, cancelled later"
@@ -37,10 +38,6 @@ class RecordInfo:
     state_tip: str = ""  # why
     bulk_run: str = ""
     bulk_tip: str = ""
-
-
-def format_number(digits: str) -> str:
-    return f"{digits[:3]}-{digits[3:6]}-{digits[6:]}" if len(digits) == 10 and digits.isdigit() else digits
 
 
 def _local(moment: datetime) -> str:
@@ -117,5 +114,5 @@ def record_infos(records: Sequence[Record]) -> dict[int, RecordInfo]:
         state, why, _ = states.get(r.id, ("", "", False))
         run = str(r.inputs.get("bulk_run", "") or "")
         tip = f"Part of a bulk cancel (run {run}: {runs[run]} rows in this history)." if run else ""
-        infos[r.id] = RecordInfo(format_number(digits), digits, state, why, run, tip)
+        infos[r.id] = RecordInfo(phone_text(digits), digits, state, why, run, tip)
     return infos

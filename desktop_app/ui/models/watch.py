@@ -10,7 +10,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from ...watch import Watched, phone_text
+from ...service.validation import phone_text
+from ...watch import Watched
 from .table import Column, RowsModel
 
 STATUS_TITLE = "Status"

@@ -7,18 +7,12 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QInputDialog, QLineEdit
 
+from ...service.validation import phone_text
 from .schedule_numbers import saved_numbers
 
 if TYPE_CHECKING:
     from ..controller import AppController
     from .schedule_form import ScheduleForm
-
-
-def formatted(number: str) -> str:
-    """`7575550046` → `757-555-0046` (an extension stays as `x12`)."""
-    digits, _, extension = number.partition("x")
-    text = f"{digits[:3]}-{digits[3:6]}-{digits[6:]}" if len(digits) == 10 else digits
-    return f"{text} x{extension}" if extension else text
 
 
 class SavedNumbersMixin:
@@ -57,7 +51,7 @@ class SavedNumbersMixin:
         name = " ".join(name.split())[:50] or "Test number"
         saved = self.saved_test_numbers()
         known = {number for _name, number in saved}
-        new = [formatted(n) for n in self.form.numbers().numbers if formatted(n) not in known]
+        new = [phone_text(n) for n in self.form.numbers().numbers if phone_text(n) not in known]
         for position, number in enumerate(new, start=1):
             saved.append((name if position == 1 else f"{name} {position}", number))
         self._store(saved)
