@@ -8,13 +8,12 @@ time it is needed (the visible one before the first paint, the others right afte
 from __future__ import annotations
 
 import logging
-from collections import deque
 from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QPaintEvent, QShowEvent
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -30,6 +29,7 @@ from .. import APP_NAME
 from ..storage.secrets import StoreInfo
 from .controller import AppController
 from .pages import PAGES, build_page
+from .startup import AfterFirstPaint
 from .widgets import ResultPanel, plain_label
 from .widgets.welcome import WelcomePanel
 from .window_menus import install_menus
@@ -39,12 +39,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 SANDBOX_BANNER = "SANDBOX — no real calls are placed"
-START_WITHOUT_PAINT_MS = 1000  # start anyway if no paint comes (a window shown minimised)
 NEED_ACCOUNT = ("Add an account first", "Open Manage accounts… and add your account name and license key.")
 
 
 class MainWindow(QMainWindow):
-    startupSettled = Signal()  # the start-up work after the first paint is done: every page is built
+    startupSettled = Signal()  # the start-up steps after the first paint have run: every page is built
 
     def __init__(self, controller: AppController, everything: bool = True) -> None:
         """`everything`: right after the first paint, build the hidden pages and load the voices and
@@ -55,8 +54,6 @@ class MainWindow(QMainWindow):
         self._pages: dict[str, QWidget] = {}
         self._notice_reason = ""  # what the notice line shows now: "account", "keyring", "history", ...
         self._closing = False
-        self._started = False  # the start-up work after the first paint has begun
-        self._startup_steps: deque[Callable[[], object]] = deque()
         self.setWindowTitle(APP_NAME + (" (sandbox)" if controller.sandbox_mode else ""))
         self.setMinimumSize(640, 480)  # fits a 1080p screen at 200% scaling (960 x 540 logical)
 
@@ -90,6 +87,8 @@ class MainWindow(QMainWindow):
         self._show_endpoint()
         self._restore_geometry()
         self._ensure_page(self.tabs.currentIndex())  # only the visible page before the first paint
+        self.startup = AfterFirstPaint(self, self._startup_steps, lambda: self._closing)
+        self.startup.finished.connect(self.startupSettled)
 
         self.tabs.currentChanged.connect(self._ensure_page)
         controller.accountChanged.connect(self._show_account)
@@ -141,41 +140,15 @@ class MainWindow(QMainWindow):
         self.accounts_button.clicked.connect(self.open_accounts)
         return row
 
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if not self._started:  # in case the window is never painted (shown minimised)
-            QTimer.singleShot(START_WITHOUT_PAINT_MS, self._after_first_paint)
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        super().paintEvent(event)
-        if not self._started:  # the rest of start-up waits until the window is on screen
-            QTimer.singleShot(0, self._after_first_paint)
-
-    def _after_first_paint(self) -> None:
-        """The rest of start-up, one step per turn of the event loop so that no stall is long. The
-        hidden pages come first: they are work on this thread only. Then the chores that start
-        workers (the sandbox, the keyring, the voices), then the watch list and its notifier.
-        Workers started earlier would compete with the page builds for Python's lock."""
-        if self._started:
-            return
-        self._started = True
-        steps: list[Callable[[], object]] = []
-        pages = [index for index, spec in enumerate(PAGES) if spec.key != "watch"] if self._everything else []
-        steps += [partial(self._ensure_page, index) for index in pages]  # pages built already: no-ops
-        steps.append(partial(self.controller.start, reference_data=self._everything))
-        if self._everything:  # the watch list polls the service, so it starts after the sandbox is asked for
-            steps += [partial(self.page, "watch"), self._install_notifier]
-        self._startup_steps = deque(steps)
-        self._next_startup_step()
-
-    def _next_startup_step(self) -> None:
-        if self._closing:
-            return
-        if not self._startup_steps:
-            self.startupSettled.emit()
-            return
-        self._startup_steps.popleft()()
-        QTimer.singleShot(0, self._next_startup_step)
+    def _startup_steps(self) -> list[Callable[[], object]]:
+        """After the first paint (ui/startup.py): the hidden pages and the watch notifier first,
+        which are work on this thread only; then the chores that start workers (the sandbox, the
+        keyring, the voices), which would otherwise compete with that work for Python's lock. (The
+        watch list holds its rounds until the sandbox has an address.)"""
+        start = partial(self.controller.start, reference_data=self._everything)
+        if not self._everything:
+            return [start]
+        return [*(partial(self._ensure_page, index) for index in range(len(PAGES))), self._install_notifier, start]
 
     def _install_notifier(self) -> None:
         from .widgets.notifier import install_watch_notifier  # not needed for the first paint
