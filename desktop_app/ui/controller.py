@@ -19,7 +19,6 @@ import shiboken6
 from PySide6.QtCore import QObject, Signal
 
 from ..desk import Desk
-from ..heavy_imports import heavy_import
 from ..service.reference_data import DEFAULT_NAMESPACE, RESPONSE_CODES
 from ..storage.history import History
 from ..storage.namespaces import NamespaceCache
@@ -27,6 +26,7 @@ from ..storage.profile import Profile
 from ..storage.secrets import KeyStore, StoreInfo
 from ..storage.settings import Settings
 from .accounts_mixin import AccountsMixin
+from .connection_mixin import ConnectionMixin
 from .executor import Executor
 from .gc_guard import collect_garbage_on_the_gui_thread
 from .models.accounts import AccountsModel
@@ -37,7 +37,6 @@ if TYPE_CHECKING:
     from ..bulk import BulkItem, BulkOutcome, BulkProgress, BulkRun, Kind
     from ..local_sandbox import SandboxProcess
     from ..sandbox import Sandbox
-    from ..service import PhoneNotifyClient
     from .watcher import Watcher
 
 log = logging.getLogger(__name__)
@@ -45,8 +44,6 @@ T = TypeVar("T")
 # Bulk progress reaches the page five times a second: smooth to the eye, and each batch costs one
 # repaint of the table and the bar, whatever the number of rows (bench/gui_load.py).
 BULK_PROGRESS_MS = 200
-SANDBOX_STARTING = "The sandbox is still starting. Try again in a moment."
-DISCOVERY_TIMEOUT_SECONDS = 5.0  # a short look at the live WSDL; the bundled namespace is the fallback
 Done = Callable[[Any], None]
 Failed = Callable[[BaseException], None]
 
@@ -71,7 +68,7 @@ def _start_sandbox(namespace: str, log_file: Path) -> SandboxProcess:
     return SandboxProcess.start(namespace, log_file)  # its own process, on loopback only
 
 
-class AppController(AccountsMixin, QObject):
+class AppController(AccountsMixin, ConnectionMixin, QObject):
     accountsChanged = Signal()  # names, the default or session-only state changed
     accountChanged = Signal(str)  # the chosen account ("" when there is none)
     accountNeeded = Signal()  # an action was refused because there is no account yet
@@ -168,73 +165,6 @@ class AppController(AccountsMixin, QObject):
             self.voicesLoaded.emit(voices)
 
     # -- the service ------------------------------------------------------------------------------
-
-    def _client_factory(self) -> Callable[[], PhoneNotifyClient]:
-        timeout, ca_bundle = self.settings.timeout_seconds, self.settings.ca_bundle or None
-        endpoint, namespace, proxy = self.settings.endpoint, self.namespace, self.settings.use_system_proxy
-
-        def create() -> PhoneNotifyClient:  # runs on a worker, where importing zeep costs the window nothing
-            client_class = heavy_import("desktop_app.service.client").PhoneNotifyClient
-
-            url = self.service_url if self.sandbox_mode else endpoint
-            if not url:  # never the real service in sandbox mode, not even while the sandbox starts
-                from ..service import CannotReachServer
-
-                problem = self.sandbox_problem
-                raise CannotReachServer(f"The sandbox could not start: {problem}" if problem else SANDBOX_STARTING)
-            return client_class(url, timeout=timeout, ca_bundle=ca_bundle, namespace=namespace, use_system_proxy=proxy)
-
-        return create
-
-    def discover_namespace(self) -> None:
-        """Read the live WSDL's namespace on a worker (fact sheet 11.1: which one the live host
-        expects is not known from here). Until it answers, the cached or bundled one is used; if
-        it fails, the client still falls back once when the server does not know the SOAPAction."""
-        url, ca_bundle = self.service_url, self.settings.ca_bundle or None
-        if not url:
-            return
-
-        def discover() -> str:
-            from ..service import discover_namespace
-
-            return discover_namespace(url, timeout=DISCOVERY_TIMEOUT_SECONDS, ca_bundle=ca_bundle)
-
-        def found(namespace: str) -> None:
-            if not self.sandbox_mode:
-                self.namespaces.put(self.settings.endpoint, namespace)
-            changed, self.namespace, self.namespace_source = namespace != self.namespace, namespace, "discovered"
-            if changed:
-                self.desk.reconfigure(self._client_factory())
-            self.endpointChanged.emit()
-
-        def failed(error: BaseException) -> None:
-            log.info("namespace discovery failed (%s); using %s", type(error).__name__, self.namespace)
-
-        self.executor.submit(discover, found, failed)
-
-    @property
-    def namespace_in_use(self) -> str:
-        """What the client speaks now: it may have switched after a SOAPAction fault."""
-        return self.desk.namespace_in_use or self.namespace
-
-    @property
-    def service_url(self) -> str:
-        if self.sandbox_mode:
-            return self.sandbox.url if self.sandbox else ""
-        return self.settings.endpoint
-
-    @property
-    def sandbox_url(self) -> str | None:
-        return self.sandbox.url if self.sandbox is not None else None
-
-    def endpoint_text(self) -> str:
-        """Where requests go, in plain words (the address is in `service_url`)."""
-        if self.sandbox_mode:
-            return "Sandbox, no real calls" if self.sandbox else "Sandbox, starting…"
-        from urllib.parse import urlsplit
-
-        host = urlsplit(self.settings.endpoint).hostname or self.settings.endpoint
-        return f"Esendex ({host})" if host.endswith("esendex.us") else f"Service at {host}"
 
     def response_text(self, code: int) -> str:
         return self.response_texts.get(code, "")
@@ -334,16 +264,6 @@ class AppController(AccountsMixin, QObject):
             self.settings.save(self.context.profile.settings_file)
         except OSError as exc:
             log.error("settings not saved: %s", exc)
-
-    def settings_saved(self) -> None:
-        """The Settings dialog changed the settings: new sessions for new requests."""
-        self.save_settings()
-        cached = self.namespaces.get(self.settings.endpoint)
-        self.namespace = cached or DEFAULT_NAMESPACE
-        self.namespace_source = "cached" if cached else "bundled"
-        self.desk.reconfigure(self._client_factory())
-        self.endpointChanged.emit()
-        self.discover_namespace()
 
     @property
     def work_in_progress(self) -> bool:
