@@ -31,23 +31,22 @@ class RotatingLogFile(logging.FileHandler):
 
     def emit(self, record: logging.LogRecord) -> None:  # called with the handler's lock held
         try:
-            if self._would_overflow(record):
-                self._rotate()
-        except Exception:  # as the standard handler: a logging problem never reaches the caller
+            line = self.format(record) + self.terminator  # formatted (and redacted) once
+            if self.stream is None:
+                self.stream = self._open()
+            used = self.stream.tell()
+            if used and used + len(line.encode()) > self.max_bytes:  # a record larger than the
+                self._rotate()  # limit on its own goes into an empty file, not round and round
+                self.stream = self._open()
+            self.stream.write(line)
+            self.flush()
+        except RecursionError:  # as the standard handler
+            raise
+        except Exception:  # a logging problem never reaches the code that logged
             self.handleError(record)
-            return
-        super().emit(record)
-
-    def _would_overflow(self, record: logging.LogRecord) -> bool:
-        """This record would take the file past `max_bytes`. A record larger than the limit on its
-        own goes into an empty file rather than rotating the files forever."""
-        if self.stream is None:
-            return False
-        used = self.stream.tell()
-        return used > 0 and used + len(f"{self.format(record)}\n".encode()) > self.max_bytes
 
     def _rotate(self) -> None:
-        stream, self.stream = self.stream, None  # type: ignore[assignment]  # FileHandler.emit opens a new one
+        stream, self.stream = self.stream, None  # type: ignore[assignment]  # emit opens the new one
         stream.close()
         path = Path(self.baseFilename)
         for number in range(self.backups - 1, 0, -1):
