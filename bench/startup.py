@@ -2,14 +2,15 @@
 
     python bench/startup.py [--runs 7] [--frozen dist/VoiceBroadcastDesk/VoiceBroadcastDesk]
 
-Each program prints "ready" one turn of the event loop after its window's first paint (the window
-is on screen and answers input); the time is from launch to that line, median of the runs. The app
-then does the rest of its start-up (the hidden pages, then the sandbox, the keyring, the voices) in
-steps, and once all of it has answered prints "settled <ms>" with the longest GUI-thread stall
-since "ready" (desktop_app/ui/startup_probe.py); that is reported too. bench/startup_floor.py is a
-plain-PySide6 copy of the first screen (the same widgets; placeholder menu items) with none of the
-app's code: the floor under the app's figure. Offscreen Qt, throwaway profiles,
-compiled bytecode as an installed copy has (as_installed.py).
+Each program prints "ready" one turn of the event loop after its window's first paint: the window
+is on screen and answers input (bench/first_paint.py; the app's own probe follows the same rule).
+The time is from launch to that line, median of the runs. The app then does the rest of its
+start-up (the hidden pages, then the sandbox, the keyring, the voices) in steps, and once all of it
+has answered prints "settled <ms>" with the longest GUI-thread stall since "ready"
+(desktop_app/ui/startup_probe.py); that is reported too. bench/startup_bare.py is the bare window;
+bench/startup_floor.py a plain-PySide6 copy of the first screen (the same widgets; placeholder menu
+items) with none of the app's code: the floor under the app's figure. Offscreen Qt, throwaway
+profiles, compiled bytecode as an installed copy has (as_installed.py).
 """
 
 from __future__ import annotations
@@ -26,26 +27,6 @@ from pathlib import Path
 from as_installed import environment
 
 ROOT = Path(__file__).resolve().parent.parent
-BARE = """
-from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication, QMainWindow
-app = QApplication([])
-window = QMainWindow()
-window.resize(860, 680)
-def ready():
-    print("ready", flush=True)
-    app.quit()
-class FirstPaint(QObject):
-    def eventFilter(self, watched, event):
-        if event.type() == QEvent.Type.Paint:
-            window.removeEventFilter(self)
-            QTimer.singleShot(0, ready)
-        return False
-probe = FirstPaint()
-window.installEventFilter(probe)
-window.show()
-app.exec()
-"""
 
 
 @dataclass
@@ -86,7 +67,7 @@ def main() -> None:
     def app_command(executable: list[str]):
         return lambda: [*executable, "--sandbox", "--profile", tempfile.mkdtemp(prefix="vbd-bench-")]
 
-    bare = median_of(args.runs, lambda: [sys.executable, "-c", BARE]).ready
+    bare = median_of(args.runs, lambda: [sys.executable, str(ROOT / "bench" / "startup_bare.py")]).ready
     print(f"start-up to the window on screen (median of {args.runs}, offscreen)")
     print(f"{'program':<32} | {'on screen':>9} | {'ratio':>5} | {'settled':>7} | {'longest stall after':>19}")
     print(f"{'bare PySide6 QMainWindow':<32} | {bare:8.3f}s | {1:5.2f} | {'':>7} |")

@@ -3,10 +3,11 @@ bench/startup.py (what the same widgets, menus and `Qt` enums cost before the fi
 
 It mirrors what the app shows at start-up in sandbox mode: the banner, the account row, the tabs
 with the Cancel page, a menu bar (placeholder items, as many as the app's) and the status bar.
-Prints "ready" by the same rule.
+Prints "ready" by the same rule (first_paint.py).
 """
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from first_paint import ReadyAfterFirstPaint
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -100,20 +101,6 @@ for title in ("&File", "&Accounts", "&Go", "&Help"):
 window.statusBar().addPermanentWidget(label("Sandbox, starting…"))
 
 
-class FirstPaint(QObject):
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint:
-            window.removeEventFilter(self)
-            QTimer.singleShot(0, ready)
-        return False
-
-
-def ready() -> None:
-    print("ready", flush=True)
-    app.quit()
-
-
-probe = FirstPaint()
-window.installEventFilter(probe)
+probe = ReadyAfterFirstPaint(app, window)
 window.show()
 app.exec()
