@@ -27,6 +27,13 @@ class ConnectionMixin:
     `sandbox_problem`, `namespace`, `namespace_source`, `namespaces`, `desk`, `executor`,
     `save_settings()` and the signal `endpointChanged`."""
 
+    def _use_known_namespace(self) -> None:
+        """The namespace remembered for this address (one read of the cache), else the bundled one,
+        until discovery answers."""
+        cached = self.namespaces.get(self.settings.endpoint)
+        self.namespace = cached or DEFAULT_NAMESPACE
+        self.namespace_source = "cached" if cached else "bundled"
+
     def _client_factory(self) -> Callable[[], PhoneNotifyClient]:
         timeout, ca_bundle = self.settings.timeout_seconds, self.settings.ca_bundle or None
         endpoint, namespace, proxy = self.settings.endpoint, self.namespace, self.settings.use_system_proxy
@@ -97,9 +104,7 @@ class ConnectionMixin:
     def settings_saved(self) -> None:
         """The Settings dialog changed the settings: new sessions for new requests."""
         self.save_settings()
-        cached = self.namespaces.get(self.settings.endpoint)
-        self.namespace = cached or DEFAULT_NAMESPACE
-        self.namespace_source = "cached" if cached else "bundled"
+        self._use_known_namespace()
         self.desk.reconfigure(self._client_factory())
         self.endpointChanged.emit()
         self.discover_namespace()

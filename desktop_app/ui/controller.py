@@ -19,7 +19,7 @@ import shiboken6
 from PySide6.QtCore import QObject, Signal
 
 from ..desk import Desk
-from ..service.reference_data import DEFAULT_NAMESPACE, RESPONSE_CODES
+from ..service.reference_data import RESPONSE_CODES
 from ..storage.history import History
 from ..storage.namespaces import NamespaceCache
 from ..storage.profile import Profile
@@ -96,8 +96,7 @@ class AppController(AccountsMixin, ConnectionMixin, QObject):
         self.voices: tuple[tuple[int, str], ...] = ()
         self.response_texts = dict(RESPONSE_CODES)  # replaced by GetResponseCodes when it answers
         self.namespaces = NamespaceCache(context.profile.cache_dir / "namespaces.json")
-        self.namespace = self.namespaces.get(self.settings.endpoint) or DEFAULT_NAMESPACE
-        self.namespace_source = "cached" if self.namespaces.get(self.settings.endpoint) else "bundled"
+        self._use_known_namespace()
         self.executor = Executor(self)
         self.executor.busyChanged.connect(self.busyChanged)
         self.desk = Desk(self._client_factory(), context.keys, context.history)
