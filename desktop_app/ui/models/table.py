@@ -18,6 +18,9 @@ from PySide6.QtGui import QColor
 Row = TypeVar("Row")
 Index = QModelIndex | QPersistentModelIndex
 FAILED_COLOUR = QColor("#b3261e")
+_TEXT_ROLES = frozenset({Qt.ItemDataRole.DisplayRole.value, Qt.ItemDataRole.AccessibleTextRole.value})
+_TOOLTIP_ROLE = Qt.ItemDataRole.ToolTipRole.value
+_ANSWERED_ROLES = _TEXT_ROLES | {_TOOLTIP_ROLE, Qt.ItemDataRole.ForegroundRole.value}
 
 
 def plain_tip(text: str) -> str:
@@ -90,14 +93,16 @@ class RowsModel(QAbstractTableModel, Generic[Row]):
         return 0 if parent.isValid() else len(self.columns)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        # A view asks for about nine roles per cell on every repaint (a bulk run repaints five
+        # times a second): the roles answered here are checked first, with plain ints.
+        if role not in _ANSWERED_ROLES or not index.isValid():
             return None
         column, row = self.columns[index.column()], self._rows[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+        if role in _TEXT_ROLES:
             return column.text(row)
-        if role == Qt.ItemDataRole.ToolTipRole and column.tooltip is not None:
-            return plain_tip(column.tooltip(row)) or None
-        if role == Qt.ItemDataRole.ForegroundRole and column.failed is not None and column.failed(row):
+        if role == _TOOLTIP_ROLE:
+            return (plain_tip(column.tooltip(row)) or None) if column.tooltip is not None else None
+        if column.failed is not None and column.failed(row):  # the foreground role
             return FAILED_COLOUR
         return None
 
