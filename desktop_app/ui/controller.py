@@ -41,9 +41,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-# Bulk progress reaches the page five times a second: smooth to the eye, and each batch costs one
-# repaint of the table and the bar, whatever the number of rows (bench/gui_load.py).
-BULK_PROGRESS_MS = 200
+# Bulk progress reaches the page four times a second, as a progress bar usually moves: each batch
+# costs one repaint of the table and the bar whatever the number of rows, about 8 ms of the GUI
+# thread offscreen (bench/gui_load.py: 0.8-1.0 s for a 20 s run of 10,000 rows at five a second).
+BULK_PROGRESS_MS = 250
 Done = Callable[[Any], None]
 Failed = Callable[[BaseException], None]
 
