@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import logging
 import os
 import sys
@@ -52,6 +53,15 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_self_test(args.endpoint, args.profile, args.sandbox_namespace)
 
+    # No automatic garbage collection during start-up: the GUI thread collects once the event
+    # loop runs (ui/gc_guard.py), and start-up makes few cycles but many objects to scan.
+    gc.disable()
+    from .ui.pyside_imports import skip_feature_scan
+
+    skip_feature_scan()
+    from .ui.pyside_imports import skip_feature_scan
+
+    skip_feature_scan()
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 

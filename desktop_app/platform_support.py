@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
-from typing import IO, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 ATTACH_PARENT_PROCESS = 0xFFFFFFFF  # (DWORD)-1: the console of the process that started this one
 CONSOLE_ARGUMENTS = ("--self-test", "--check-site-config", "--version", "--help", "-h")
 
 
-class Kernel32(Protocol):
-    def AttachConsole(self, process_id: int) -> int: ...  # the Windows API name
+if TYPE_CHECKING:  # a Protocol class costs every start about 1 ms to create
+
+    class Kernel32(Protocol):
+        def AttachConsole(self, process_id: int) -> int: ...  # the Windows API name
 
 
 def wants_console(argv: Sequence[str]) -> bool:

@@ -8,16 +8,18 @@ a plain message; callers show it and carry on (history must never stop a cancel)
 
 from __future__ import annotations
 
-import getpass
 import json
-import sqlite3
 import threading
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..service.redaction import redact
+
+if TYPE_CHECKING:
+    import sqlite3
 
 SCHEMA_VERSION = 1
 ACTIONS = {
@@ -49,8 +51,7 @@ class HistoryError(Exception):
     title = "The history is unavailable"
 
 
-@dataclass(frozen=True)
-class Record:
+class Record(NamedTuple):
     id: int
     when_utc: datetime
     os_user: str
@@ -69,6 +70,8 @@ class Record:
 
 
 def _os_user() -> str:
+    import getpass  # here: the first paint does not need it
+
     try:
         return getpass.getuser()
     except Exception:  # no login name in some containers and services
@@ -81,7 +84,21 @@ class History:
         self._lock = threading.Lock()
         self._connection: sqlite3.Connection | None = None
 
+    @contextmanager
+    def _database(self) -> Iterator[sqlite3.Connection]:
+        """The connection, opened on first use, under the lock; SQLite's errors become a
+        `HistoryError` in plain words."""
+        import sqlite3  # here: the first paint does not need it (about 2 ms)
+
+        with self._lock:
+            try:
+                yield self._connect()
+            except sqlite3.DatabaseError as exc:
+                raise HistoryError(self._explain(exc)) from None
+
     def _connect(self) -> sqlite3.Connection:
+        import sqlite3
+
         if self._connection is not None:
             return self._connection
         try:
@@ -106,8 +123,6 @@ class History:
             )
             connection.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             connection.execute("SELECT count(*) FROM records").fetchone()
-        except sqlite3.DatabaseError as exc:
-            raise HistoryError(self._explain(exc)) from None
         except OSError:
             raise HistoryError(
                 f"The history file could not be opened ({self.path}). Check that the folder exists and is writable. "
@@ -157,35 +172,23 @@ class History:
             count,
             redact(message),
         )
-        with self._lock:
-            try:
-                connection = self._connect()
-                with connection:  # one transaction
-                    connection.execute("BEGIN IMMEDIATE")
-                    cursor = connection.execute(
-                        "INSERT INTO records (when_utc, os_user, account, action, inputs, outcome, reference_id,"
-                        " queue_id, count, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        row,
-                    )
-                return int(cursor.lastrowid)
-            except sqlite3.DatabaseError as exc:
-                raise HistoryError(self._explain(exc)) from None
+        with self._database() as connection, connection:  # one transaction
+            connection.execute("BEGIN IMMEDIATE")
+            cursor = connection.execute(
+                "INSERT INTO records (when_utc, os_user, account, action, inputs, outcome, reference_id,"
+                " queue_id, count, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                row,
+            )
+        return int(cursor.lastrowid)
 
     def records(self, limit: int = 5000) -> list[Record]:
         """Newest first."""
-        with self._lock:
-            try:
-                rows = (
-                    self._connect()
-                    .execute(
-                        "SELECT id, when_utc, os_user, account, action, inputs, outcome, reference_id, queue_id,"
-                        " count, message FROM records ORDER BY id DESC LIMIT ?",
-                        (limit,),
-                    )
-                    .fetchall()
-                )
-            except sqlite3.DatabaseError as exc:
-                raise HistoryError(self._explain(exc)) from None
+        with self._database() as connection:
+            rows = connection.execute(
+                "SELECT id, when_utc, os_user, account, action, inputs, outcome, reference_id, queue_id,"
+                " count, message FROM records ORDER BY id DESC LIMIT ?",
+                (limit,),
+            ).fetchall()
         return [
             Record(
                 id=r[0],
@@ -205,15 +208,10 @@ class History:
 
     def booked_queue_ids(self) -> set[int]:
         """Every QueueID a recorded schedule got back."""
-        with self._lock:
-            try:
-                rows = (
-                    self._connect()
-                    .execute("SELECT queue_id FROM records WHERE action = 'schedule' AND queue_id IS NOT NULL")
-                    .fetchall()
-                )
-            except sqlite3.DatabaseError as exc:
-                raise HistoryError(self._explain(exc)) from None
+        with self._database() as connection:
+            rows = connection.execute(
+                "SELECT queue_id FROM records WHERE action = 'schedule' AND queue_id IS NOT NULL"
+            ).fetchall()
         return {row[0] for row in rows}
 
     def scheduled_times(self, queue_ids: Iterable[int]) -> dict[int, datetime]:
@@ -222,18 +220,11 @@ class History:
         if not wanted:
             return {}
         marks = ",".join("?" * len(wanted))
-        with self._lock:
-            try:
-                rows = (
-                    self._connect()
-                    .execute(
-                        f"SELECT queue_id, inputs FROM records WHERE action = 'schedule' AND queue_id IN ({marks})",
-                        wanted,
-                    )
-                    .fetchall()
-                )
-            except sqlite3.DatabaseError as exc:
-                raise HistoryError(self._explain(exc)) from None
+        with self._database() as connection:
+            rows = connection.execute(
+                f"SELECT queue_id, inputs FROM records WHERE action = 'schedule' AND queue_id IN ({marks})",
+                wanted,
+            ).fetchall()
         times = {}
         for queue_id, inputs in rows:
             text = json.loads(inputs).get("scheduled_utc", "")
@@ -263,19 +254,12 @@ class History:
         )
 
     def _select(self, where: str, params: tuple) -> list[Record]:
-        with self._lock:
-            try:
-                rows = (
-                    self._connect()
-                    .execute(
-                        "SELECT id, when_utc, os_user, account, action, inputs, outcome, reference_id, queue_id,"
-                        f" count, message FROM records WHERE {where} ORDER BY id",
-                        params,
-                    )
-                    .fetchall()
-                )
-            except sqlite3.DatabaseError as exc:
-                raise HistoryError(self._explain(exc)) from None
+        with self._database() as connection:
+            rows = connection.execute(
+                "SELECT id, when_utc, os_user, account, action, inputs, outcome, reference_id, queue_id,"
+                f" count, message FROM records WHERE {where} ORDER BY id",
+                params,
+            ).fetchall()
         return [Record(r[0], datetime.fromisoformat(r[1]), *r[2:5], json.loads(r[5]), *r[6:]) for r in rows]
 
     def watch_list(

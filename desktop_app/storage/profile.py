@@ -3,8 +3,8 @@ tests, training sessions)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import platformdirs
 from platformdirs.api import PlatformDirsABC
@@ -12,8 +12,7 @@ from platformdirs.api import PlatformDirsABC
 from .. import APP_ID
 
 
-@dataclass(frozen=True)
-class Profile:
+class Profile(NamedTuple):
     config_dir: Path  # settings.json (non-secret settings and account names)
     data_dir: Path  # history.sqlite3
     log_dir: Path  # rotating log files

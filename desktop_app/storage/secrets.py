@@ -13,8 +13,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..heavy_imports import heavy_import
 from ..service import validation
@@ -41,8 +40,7 @@ class KeyStoreError(Exception):
     title = "License key unavailable"
 
 
-@dataclass(frozen=True)
-class StoreInfo:
+class StoreInfo(NamedTuple):
     name: str  # e.g. "GNOME Keyring / Secret Service"
     secure: bool  # False: no secure store; keys can only be kept for this session
 

@@ -18,14 +18,16 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from ..service.reference_data import MAX_CONCURRENCY
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ThreadPoolExecutor
 
 log = logging.getLogger(__name__)
 
@@ -33,13 +35,24 @@ log = logging.getLogger(__name__)
 POOL_THREADS = MAX_CONCURRENCY + 4
 
 
-@dataclass
 class _Job:
-    on_done: Callable[[Any], None]
-    on_error: Callable[[BaseException], None] | None
-    owner: QObject | None
-    user_action: bool
-    keep: bool = False  # a channel: delivers many values, stays registered
+    __slots__ = ("keep", "on_done", "on_error", "owner", "user_action")
+
+    def __init__(
+        self,
+        on_done: Callable[[Any], None],
+        on_error: Callable[[BaseException], None] | None,
+        owner: QObject | None,
+        user_action: bool,
+        keep: bool = False,  # a channel: delivers many values, stays registered
+    ) -> None:
+        self.on_done, self.on_error, self.owner, self.user_action, self.keep = (
+            on_done,
+            on_error,
+            owner,
+            user_action,
+            keep,
+        )
 
 
 class Executor(QObject):
@@ -48,12 +61,19 @@ class Executor(QObject):
 
     def __init__(self, parent: QObject | None = None, threads: int = POOL_THREADS) -> None:
         super().__init__(parent)
-        self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="vbd-worker")
+        self._threads = threads
         self._jobs: dict[int, _Job] = {}
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self._closed = False
         self._delivered.connect(self._deliver)  # emitted on workers: queued to this (GUI) thread
+
+    @cached_property
+    def pool(self) -> ThreadPoolExecutor:
+        """Made on first use (on the GUI thread): the first paint does not need it."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        return ThreadPoolExecutor(max_workers=self._threads, thread_name_prefix="vbd-worker")
 
     # -- submitting --------------------------------------------------------------------------------
 
@@ -156,12 +176,13 @@ class Executor(QObject):
         """Deliver nothing more and start nothing new. Never blocks: jobs already running finish
         on their own (within the request timeout) and record their results themselves."""
         self._closed = True
-        self.pool.shutdown(wait=False, cancel_futures=True)
+        if "pool" in self.__dict__:  # made
+            self.pool.shutdown(wait=False, cancel_futures=True)
 
     def wait(self, timeout: float) -> bool:
         """Block until the pool's threads have ended (only after the window is gone). True if so."""
         deadline = time.monotonic() + timeout
-        threads = list(getattr(self.pool, "_threads", ()))  # the pool keeps no public list
+        threads = list(getattr(self.__dict__.get("pool"), "_threads", ()))  # the pool keeps no public list
         for thread in threads:
             thread.join(max(0.0, deadline - time.monotonic()))
         return not any(thread.is_alive() for thread in threads)

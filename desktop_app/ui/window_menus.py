@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMenuBar, QTabWidget
 
 from .. import APP_NAME
 from .pages import PAGES
 
+if TYPE_CHECKING:  # a Protocol class costs the first paint about 1 ms to create
+    from PySide6.QtWidgets import QMenuBar, QTabWidget
 
-class Chrome(Protocol):  # what the menus use of the main window (which imports this module)
-    tabs: QTabWidget
+    class Chrome(Protocol):  # what the menus use of the main window (which imports this module)
+        tabs: QTabWidget
 
-    def menuBar(self) -> QMenuBar: ...  # Qt's name
-    def close(self) -> bool: ...
-    def open_settings(self) -> object: ...
-    def open_accounts(self) -> object: ...
-    def open_log_folder(self) -> None: ...
-    def show_about(self) -> None: ...
+        def menuBar(self) -> QMenuBar: ...  # Qt's name
+        def close(self) -> bool: ...
+        def open_settings(self) -> object: ...
+        def open_accounts(self) -> object: ...
+        def open_log_folder(self) -> None: ...
+        def show_about(self) -> None: ...
 
 
 def install_menus(window: Chrome) -> None:

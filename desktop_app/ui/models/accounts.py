@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from PySide6.QtCore import Qt
 
 from .table import Column, Index, RowsModel
 
 
-@dataclass(frozen=True)
-class AccountRow:
+class AccountRow(NamedTuple):
     name: str
     is_default: bool = False
     session_only: bool = False  # its key is kept in memory for this session only

@@ -8,7 +8,6 @@ technical code, is in the cell's tooltip.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -62,7 +61,7 @@ class BulkModel(RowsModel[BulkItem]):
         """The value column's title says what the list holds ("Reference ID" or "QueueID")."""
         title = VALUE_TITLES[kind]
         if self.columns[VALUE_COLUMN].title != title:
-            self.columns[VALUE_COLUMN] = replace(self.columns[VALUE_COLUMN], title=title)
+            self.columns[VALUE_COLUMN] = self.columns[VALUE_COLUMN]._replace(title=title)
             self.headerDataChanged.emit(Qt.Orientation.Horizontal, VALUE_COLUMN, VALUE_COLUMN)
 
     def show_item(self, item: BulkItem) -> None:

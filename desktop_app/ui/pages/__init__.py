@@ -7,8 +7,7 @@ A page's constructor takes the `AppController` (and an optional parent): never t
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
@@ -16,8 +15,7 @@ if TYPE_CHECKING:
     from ..controller import AppController
 
 
-@dataclass(frozen=True)
-class PageSpec:
+class PageSpec(NamedTuple):
     key: str
     title: str  # with the &-mnemonic of its tab
     module: str
