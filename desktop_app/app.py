@@ -8,7 +8,6 @@ process exits anyway, so the app never lingers and nothing is lost silently.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import gc
 import logging
 import os
@@ -62,11 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     from .ui.pyside_imports import skip_feature_scan
 
     skip_feature_scan()
-    from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
     from .logging_setup import install_exception_hook, route_qt_messages, setup_logging
-    from .resources import resource_path
     from .storage.history import History
     from .storage.profile import Profile
     from .storage.secrets import KeyStore
@@ -83,8 +80,6 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationName(APP_ID)
     app.setApplicationDisplayName(APP_NAME)
     app.setApplicationVersion(__version__)
-    with contextlib.suppress(FileNotFoundError):
-        app.setWindowIcon(QIcon(str(resource_path("icons/voice-broadcast-desk.png"))))
     context = AppContext(
         profile=profile,
         settings=Settings.load(profile.settings_file, site_file=site_config_path()),

@@ -26,10 +26,11 @@ def test_only_the_visible_page_is_imported_before_the_first_paint_and_the_rest_f
     )
     assert run.returncode == 0, run.stderr
     ready, settled = run.stdout.splitlines()
-    assert ready == "ready pages=cancel"  # the first paint costs the visible page only
-    word, _stall_ms, address, pages = settled.split()
+    assert ready == "ready pages=cancel icon=none"  # the first paint costs the visible page only
+    word, _stall_ms, address, pages, icon = settled.split()
     assert word == "settled"
     assert pages == ALL_PAGES  # every hidden page was built after it, without being asked for
+    assert icon == "icon=set"  # the window icon followed (loading it is not worth delaying the paint)
     assert address.startswith("http://127.0.0.1:")  # and the start-up chores ran: the sandbox answered
     assert (tmp_path / "logs" / "sandbox.log").exists()
     log = (tmp_path / "logs" / "voice-broadcast-desk.log").read_text()

@@ -16,7 +16,6 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, NamedTuple
 
 from ..heavy_imports import heavy_import
-from ..service import validation
 
 if TYPE_CHECKING:  # keyring itself is imported on first use, on a worker thread, after the first paint
     import keyring.backend
@@ -91,6 +90,8 @@ class KeyStore:
     # -- session-only keys --------------------------------------------------------------------
 
     def keep_for_session(self, account: str, key: str) -> None:
+        from ..service import validation  # on first use: the first paint does not need it
+
         self._session_keys[account] = validation.license_key(key)
 
     def is_session_only(self, account: str) -> bool:
@@ -135,6 +136,8 @@ class KeyStore:
         return key
 
     def set(self, account: str, key: str) -> None:
+        from ..service import validation
+
         key = validation.license_key(key)
         if not _describe(self.backend).secure:
             raise KeyStoreError(

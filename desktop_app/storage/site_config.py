@@ -36,13 +36,13 @@ import os
 import re
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
+from typing import NamedTuple
 
 import platformdirs
 
 from .. import APP_ID
-from ..service import validation
 from ..service.errors import InvalidInput
 
 log = logging.getLogger(__name__)
@@ -67,6 +67,8 @@ def _text(value: object, what: str) -> str:
 
 def _endpoint(value: object) -> str:
     try:
+        from ..service import validation  # on first use: the first paint does not need it
+
         return validation.endpoint(_text(value, "the address"))
     except InvalidInput as error:
         raise _Bad(str(error)) from None
@@ -88,6 +90,8 @@ def _flag(value: object) -> bool:
 def _caller_id(value: object) -> str:
     text = _text(value, "the caller ID")
     try:
+        from ..service import validation
+
         return validation.optional_phone_number(text, "default_caller_id", "caller ID number")
     except InvalidInput as error:
         raise _Bad(str(error)) from None
@@ -123,10 +127,9 @@ SITE_KEYS: Mapping[str, Callable[[object], object]] = {
 _SECRET_WORDS = ("key", "password", "secret", "token")
 
 
-@dataclass(frozen=True)
-class SiteConfig:
+class SiteConfig(NamedTuple):
     path: Path | None = None
-    values: dict[str, object] = field(default_factory=dict)  # Settings field name -> checked value
+    values: Mapping[str, object] = MappingProxyType({})  # Settings field name -> checked value
     locked: frozenset[str] = frozenset()
     problems: tuple[str, ...] = ()  # "line 4: ..." each; empty when the whole file was fine
 

@@ -7,6 +7,7 @@ time it is needed (the visible one before the first paint, the others right afte
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from functools import partial
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QHBoxLayout,
     QLabel,
@@ -26,9 +28,10 @@ from PySide6.QtWidgets import (
 )
 
 from .. import APP_NAME
+from ..resources import resource_path
 from ..storage.secrets import StoreInfo
 from .controller import AppController
-from .pages import PAGES, build_page
+from .pages import PAGES, PageSpec, build_page
 from .startup import AfterFirstPaint
 from .widgets import ResultPanel, plain_label
 from .widgets.welcome import WelcomePanel
@@ -77,8 +80,8 @@ class MainWindow(QMainWindow):
         self.welcome.add_button.clicked.connect(self.open_accounts_and_add)
         layout.addWidget(self.welcome)
         self.tabs = QTabWidget()
-        for spec in PAGES:
-            self.tabs.addTab(QWidget(), spec.title)  # a placeholder until the page is first needed
+        for index, spec in enumerate(PAGES):  # the first page (the one shown); placeholders until needed
+            self.tabs.addTab(self._build_page(spec) if index == 0 else QWidget(), spec.title)
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
         install_menus(self)
@@ -86,7 +89,6 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.endpoint_label)
         self._show_endpoint()
         self._restore_geometry()
-        self._ensure_page(self.tabs.currentIndex())  # only the visible page before the first paint
         self.startup = AfterFirstPaint(self, self._startup_steps, lambda: self._closing)
         self.startup.finished.connect(self.startupSettled)
 
@@ -148,7 +150,16 @@ class MainWindow(QMainWindow):
         start = partial(self.controller.start, reference_data=self._everything)
         if not self._everything:
             return [start]
-        return [*(partial(self._ensure_page, index) for index in range(len(PAGES))), self._install_notifier, start]
+        pages = (partial(self._ensure_page, index) for index in range(len(PAGES)))
+        return [self._set_icon, *pages, self._install_notifier, start]
+
+    @staticmethod
+    def _set_icon() -> None:
+        """The app's icon, for this window and every dialog: after the first paint, which it cost 2 ms."""
+        from PySide6.QtGui import QIcon
+
+        with contextlib.suppress(FileNotFoundError):
+            QApplication.setWindowIcon(QIcon(str(resource_path("icons/voice-broadcast-desk.png"))))
 
     def _install_notifier(self) -> None:
         from .widgets.notifier import install_watch_notifier  # not needed for the first paint
@@ -162,8 +173,7 @@ class MainWindow(QMainWindow):
             return None
         spec = PAGES[index]
         if spec.key not in self._pages:
-            page = build_page(spec, self.controller)
-            self._pages[spec.key] = page
+            page = self._build_page(spec)
             current = self.tabs.currentIndex()
             placeholder = self.tabs.widget(index)
             self.tabs.blockSignals(True)  # swapping the widget is not the user changing tabs
@@ -173,6 +183,10 @@ class MainWindow(QMainWindow):
             self.tabs.blockSignals(False)
             placeholder.deleteLater()
         return self._pages[spec.key]
+
+    def _build_page(self, spec: PageSpec) -> QWidget:
+        page = self._pages[spec.key] = build_page(spec, self.controller)
+        return page
 
     def page(self, key: str) -> Any:
         """The page `key` ("cancel", "lookup", "bulk", "schedule", "history"), built if need be."""

@@ -6,7 +6,7 @@ the start-up steps after the first paint have run (the window's `startupSettled`
 started on the executor has answered too (the sandbox, the keyring, the voices and response codes,
 the namespace), it prints "settled <longest gap in ms between the probe's 5 ms ticks since ready>",
 the sandbox's address, and quits the app. Each line ends with the page modules imported by then
-(`pages=cancel`); a test checks both lines.
+(`pages=cancel`) and whether the app's icon is set yet (`icon=none`); a test checks both lines.
 """
 
 from __future__ import annotations
@@ -24,6 +24,10 @@ def imported_pages() -> str:
     from .pages import PAGES
 
     return "pages=" + ",".join(spec.module for spec in PAGES if f"{__package__}.pages.{spec.module}" in sys.modules)
+
+
+def icon_state() -> str:
+    return "icon=" + ("none" if QApplication.windowIcon().isNull() else "set")
 
 
 class StartupProbe(QObject):
@@ -45,7 +49,7 @@ class StartupProbe(QObject):
         return False
 
     def _ready(self) -> None:
-        print(f"ready {imported_pages()}", flush=True)
+        print(f"ready {imported_pages()} {icon_state()}", flush=True)
         self.last = time.perf_counter()
         self.ticker.start()
 
@@ -55,7 +59,10 @@ class StartupProbe(QObject):
         controller = self.window.controller  # type: ignore[attr-defined]
         if self.steps_done and controller.executor.pending == 0:
             self.ticker.stop()
-            print(f"settled {1000 * self.longest:.1f} {controller.service_url} {imported_pages()}", flush=True)
+            print(
+                f"settled {1000 * self.longest:.1f} {controller.service_url} {imported_pages()} {icon_state()}",
+                flush=True,
+            )
             self.app.quit()
 
     def _settled(self) -> None:

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
 
 from ...desk import describe_error
 from ...service import InvalidInput
-from ...service import validation as check
 from ...service.reference_data import queue_id_not_found
 from ..widgets import BusyRow, FieldError, ResultPanel, buddy_label, confirm, plain_label
 
@@ -135,6 +134,8 @@ class CancelPage(QWidget):
         account = self.controller.require_account()
         if account is None:
             return
+        from ...service import validation as check  # on first use: not needed for the first paint
+
         try:
             reference_id = check.reference_id(self.reference.text())
         except InvalidInput as error:
@@ -185,6 +186,8 @@ class CancelPage(QWidget):
         account = self.controller.require_account()
         if account is None:
             return
+        from ...service import validation as check
+
         try:
             queue_id = check.queue_id(self.queue_id.text())
         except InvalidInput as error:
