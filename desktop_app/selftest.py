@@ -88,6 +88,9 @@ def _run(endpoint: str | None, root: Path, sandbox_namespace: str) -> str:
     warm_up.submit(heavy_import, "desktop_app.service.client")
     warm_up.shutdown(wait=False)
 
+    from .ui.pyside_imports import skip_feature_scan
+
+    skip_feature_scan()  # as the app does (the SOAP stack, imported beside it, has many modules)
     from PySide6.QtCore import QDateTime
     from PySide6.QtWidgets import QApplication, QMessageBox
 
