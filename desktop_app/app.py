@@ -57,10 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     gc.disable()
     from .ui.pyside_imports import skip_feature_scan
 
-    skip_feature_scan()
-    from .ui.pyside_imports import skip_feature_scan
-
-    skip_feature_scan()
+    skip_feature_scan()  # before PySide6 is first imported (ui/pyside_imports.py)
     from PySide6.QtWidgets import QApplication
 
     from .logging_setup import install_exception_hook, route_qt_messages, setup_logging

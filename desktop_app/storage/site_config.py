@@ -66,9 +66,9 @@ def _text(value: object, what: str) -> str:
 
 
 def _endpoint(value: object) -> str:
-    try:
-        from ..service import validation  # on first use: the first paint does not need it
+    from ..service import validation  # on first use: the first paint does not need it
 
+    try:
         return validation.endpoint(_text(value, "the address"))
     except InvalidInput as error:
         raise _Bad(str(error)) from None
@@ -88,10 +88,10 @@ def _flag(value: object) -> bool:
 
 
 def _caller_id(value: object) -> str:
+    from ..service import validation
+
     text = _text(value, "the caller ID")
     try:
-        from ..service import validation
-
         return validation.optional_phone_number(text, "default_caller_id", "caller ID number")
     except InvalidInput as error:
         raise _Bad(str(error)) from None

@@ -46,13 +46,11 @@ class _Job:
         user_action: bool,
         keep: bool = False,  # a channel: delivers many values, stays registered
     ) -> None:
-        self.on_done, self.on_error, self.owner, self.user_action, self.keep = (
-            on_done,
-            on_error,
-            owner,
-            user_action,
-            keep,
-        )
+        self.on_done = on_done
+        self.on_error = on_error
+        self.owner = owner
+        self.user_action = user_action
+        self.keep = keep
 
 
 class Executor(QObject):

@@ -17,6 +17,8 @@ from types import ModuleType
 
 
 def skip_feature_scan() -> None:
+    """Replace the tokenizing scan with a search of the module file's bytes (the same answers).
+    Call it before the app's own modules are imported; it imports PySide6.QtCore itself."""
     import PySide6.QtCore  # noqa: F401  (loads shibokensupport, the hook's home)
 
     feature = sys.modules.get("shibokensupport.feature")
