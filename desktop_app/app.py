@@ -61,7 +61,6 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from .logging_setup import install_exception_hook, route_qt_messages, setup_logging
-    from .storage.history import History
     from .storage.profile import Profile
     from .storage.secrets import KeyStore
     from .storage.settings import Settings
@@ -81,7 +80,6 @@ def main(argv: list[str] | None = None) -> int:
         profile=profile,
         settings=Settings.load(profile.settings_file, site_file=site_config_path()),
         keys=KeyStore(),
-        history=History(profile.history_file),
         start_sandbox=args.sandbox,
         sandbox_namespace=args.sandbox_namespace,
     )
@@ -102,9 +100,10 @@ def finish(controller: AppController, code: int) -> int:
     themselves, record the rest as "outcome unknown", then exit without waiting any longer."""
     controller.shutdown()
     settled = controller.executor.wait(controller.settings.timeout_seconds + 1)
-    abandoned = 0 if settled else controller.desk.abandon_in_flight()
-    controller.desk.close()
-    controller.context.history.close()
+    desk = controller.desk
+    abandoned = 0 if settled else desk.abandon_in_flight()
+    desk.close()
+    desk.history.close()
     if controller.context.sandbox is not None:
         controller.context.sandbox.stop()
     log.info("closed (%d requests abandoned)", abandoned)

@@ -13,14 +13,13 @@ import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import shiboken6
 from PySide6.QtCore import QObject, Signal
 
-from ..desk import Desk
 from ..service.reference_data import RESPONSE_CODES
-from ..storage.history import History
 from ..storage.namespaces import NamespaceCache
 from ..storage.profile import Profile
 from ..storage.secrets import KeyStore, StoreInfo
@@ -35,8 +34,10 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from ..bulk import BulkItem, BulkOutcome, BulkProgress, BulkRun, Kind
+    from ..desk import Desk
     from ..local_sandbox import SandboxProcess
     from ..sandbox import Sandbox
+    from ..storage.history import History
     from .watcher import Watcher
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,7 @@ class AppContext:
     profile: Profile
     settings: Settings
     keys: KeyStore
-    history: History
+    history: History | None = None  # None: the profile's, opened when the desk is first needed
     sandbox: Sandbox | SandboxProcess | None = None  # in-process in tests, a child process in the app
     start_sandbox: bool = False  # start the built-in sandbox right after the first paint
     sandbox_namespace: str = "esendex"  # which namespace that sandbox speaks ("esendex" or "cdyne")
@@ -100,13 +101,24 @@ class AppController(AccountsMixin, ConnectionMixin, QObject):
         self._use_known_namespace()
         self.executor = Executor(self)
         self.executor.busyChanged.connect(self.busyChanged)
-        self.desk = Desk(self._client_factory(), context.keys, context.history)
         self.accounts = AccountsModel(self)
         self._current = ""
         self._load_reference_data = True
         self.bulk_running = False  # set by the bulk controller
         self.refresh_accounts()
         self._current = self._first_account()
+
+    @cached_property
+    def desk(self) -> Desk:
+        """Made on first use, after the first paint: the first screen needs neither the desk nor
+        the history behind it (their modules, with sqlite3 and datetime, cost it about 3 ms)."""
+        from ..desk import Desk
+        from ..storage.history import History
+
+        context = self.context
+        if context.history is None:
+            context.history = History(context.profile.history_file)
+        return Desk(self._client_factory(), context.keys, context.history)
 
     # -- start-up ----------------------------------------------------------------------------------
 

@@ -6,7 +6,8 @@ the start-up steps after the first paint have run (the window's `startupSettled`
 started on the executor has answered too (the sandbox, the keyring, the voices and response codes,
 the namespace), it prints "settled <longest gap in ms between the probe's 5 ms ticks since ready>",
 the sandbox's address, and quits the app. Each line ends with the page modules imported by then
-(`pages=cancel`) and whether the app's icon is set yet (`icon=none`); a test checks both lines.
+(`pages=cancel`) and whether the app's icon is set yet (`icon=none`); "ready" also names the
+modules of `AFTER_THE_PAINT` already imported (`early=-`: none). A test checks both lines.
 """
 
 from __future__ import annotations
@@ -18,12 +19,25 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow
 
 TICK_MS = 5  # the stall meter's timer: a gap longer than this is time the GUI thread was busy
+# Modules the first paint must not wait for (each was once imported before it): they load on first use.
+AFTER_THE_PAINT = (
+    "sqlite3",
+    "datetime",
+    "concurrent.futures",
+    "desktop_app.desk",
+    "desktop_app.storage.history",
+    "desktop_app.service.validation",
+)
 
 
 def imported_pages() -> str:
     from .pages import PAGES
 
     return "pages=" + ",".join(spec.module for spec in PAGES if f"{__package__}.pages.{spec.module}" in sys.modules)
+
+
+def early_modules() -> str:
+    return "early=" + (",".join(name for name in AFTER_THE_PAINT if name in sys.modules) or "-")
 
 
 def icon_state() -> str:
@@ -49,7 +63,7 @@ class StartupProbe(QObject):
         return False
 
     def _ready(self) -> None:
-        print(f"ready {imported_pages()} {icon_state()}", flush=True)
+        print(f"ready {imported_pages()} {icon_state()} {early_modules()}", flush=True)
         self.last = time.perf_counter()
         self.ticker.start()
 

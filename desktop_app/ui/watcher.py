@@ -167,7 +167,7 @@ class Watcher(QObject):
             self._reload_again = True
             return
         self._loading = True
-        history, now = self.controller.context.history, self.now()
+        history, now = self.controller.desk.history, self.now()
         self.controller.run(lambda: tuple(history.watch_list(now)), self._loaded, self._load_failed, self)
 
     def _loaded(self, pairs: tuple) -> None:

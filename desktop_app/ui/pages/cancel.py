@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...desk import describe_error
 from ...service import InvalidInput
 from ...service.reference_data import queue_id_not_found
 from ..widgets import BusyRow, FieldError, ResultPanel, buddy_label, confirm, plain_label
@@ -245,6 +244,8 @@ class CancelPage(QWidget):
         self.busy.stop()
 
     def _show_error(self, error: BaseException) -> None:
+        from ...desk import describe_error  # on first use: the first paint does not need the desk
+
         self._end()
         title, message = describe_error(error)
         self.result.show_result("error", title, message)
