@@ -66,6 +66,18 @@ def test_sandbox_banner_and_defaults(window):
     assert "UTC" in page.utc_label.text()
 
 
+def test_the_menus_get_their_entries_and_shortcuts_right_after_the_first_paint(window):
+    menus = {action.text(): action.menu() for action in window.menuBar().actions()}
+    assert list(menus) == ["&File", "&Accounts", "&Go", "&Help"]
+    assert [a.text() for a in menus["&File"].actions() if a.text()] == ["&Settings…", "&Quit"]
+    assert [a.shortcut().toString() for a in menus["&Go"].actions()] == [f"Ctrl+{n}" for n in range(1, 7)]
+    menus["&Go"].actions()[5].trigger()  # History
+    assert window.tabs.currentWidget() is window.history_page
+    menus["&Go"].actions()[0].trigger()
+    assert window.tabs.currentWidget() is window.cancel_page
+    assert menus["&Accounts"].actions()[0].shortcut().toString() == "Ctrl+Shift+A"
+
+
 def test_schedule_then_cancel_by_reference_id_count_1_then_0(qtbot, window, app_sandbox):
     booked = schedule_via_ui(qtbot, window, when=datetime.now(UTC) + timedelta(days=1))
     assert booked.queued

@@ -40,6 +40,16 @@ def plain_label(text: str = "", word_wrap: bool = False) -> QLabel:
     return label
 
 
+def headline_label(text: str = "", word_wrap: bool = False) -> QLabel:
+    """A plain-text headline: bold, 1.35 times the usual size."""
+    label = plain_label(text, word_wrap)
+    font = label.font()
+    font.setPointSizeF(font.pointSizeF() * 1.35)
+    font.setBold(True)
+    label.setFont(font)
+    return label
+
+
 def buddy_label(text: str, buddy: QWidget) -> QLabel:
     """A form label whose &-mnemonic moves the focus to `buddy` (QFormLayout only does this itself
     when the field is a single widget)."""
@@ -71,12 +81,8 @@ class ResultPanel(QFrame):
         super().__init__(parent)
         self.setObjectName("resultPanel")
         layout = QVBoxLayout(self)
-        self.headline = plain_label(word_wrap=True)
+        self.headline = headline_label(word_wrap=True)
         self.headline.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        font = self.headline.font()
-        font.setPointSizeF(font.pointSizeF() * 1.35)
-        font.setBold(True)
-        self.headline.setFont(font)
         self.body = plain_label(word_wrap=True)
         self.body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.headline)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
-from .panels import plain_label
+from .panels import headline_label, plain_label
 
 WELCOME_TITLE = "Welcome to Voice Broadcast Desk"
 WELCOME_TEXT = (
@@ -23,11 +23,7 @@ class WelcomePanel(QFrame):
             "#welcomePanel QLabel { color: #1d3d70; }"
         )
         layout = QVBoxLayout(self)
-        self.title = plain_label(WELCOME_TITLE)
-        font = self.title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.35)
-        font.setBold(True)
-        self.title.setFont(font)
+        self.title = headline_label(WELCOME_TITLE)
         self.text = plain_label(WELCOME_TEXT, word_wrap=True)
         row = QHBoxLayout()
         row.addStretch(1)
