@@ -143,3 +143,30 @@ def test_delete_asks_first_and_keep_keeps(qtbot, window, memory_keyring):
     click_message_box(qtbot, dialog, "Keep it")
     assert window.controller.settings.accounts == ["Main office"] and memory_keyring.entries
     dialog.close()
+
+
+def test_the_app_opens_the_profiles_history_when_the_desk_is_first_needed(tmp_path, app_sandbox, memory_keyring):
+    """The app passes no history: the first screen needs neither the desk nor the history, so the
+    controller opens the profile's own on first use (and app.finish closes it)."""
+    from desktop_app.app import finish
+    from desktop_app.storage.profile import Profile
+    from desktop_app.storage.secrets import KeyStore
+    from desktop_app.storage.settings import Settings
+    from desktop_app.ui.controller import AppContext, AppController
+
+    profile = Profile.isolated(tmp_path).ensure()
+    keys = KeyStore(memory_keyring)
+    keys.set("Main office", KEY_A)
+    settings = Settings(timeout_seconds=5, accounts=["Main office"], default_account="Main office")
+    controller = AppController(AppContext(profile, settings, keys, sandbox=app_sandbox))
+    assert controller.context.history is None and not profile.history_file.exists()
+
+    desk = controller.desk
+    assert desk is controller.desk and desk.history is controller.context.history
+    assert desk.history.path == profile.history_file
+    assert desk.cancel_by_reference_id("Main office", "nothing-booked").cancelled == 0
+    assert [(r.action, r.reference_id, r.outcome) for r in desk.history.records()] == [
+        ("cancel_reference", "nothing-booked", "ok")
+    ]
+    assert finish(controller, 0) == 0
+    assert desk.history._connection is None  # closed: the next use would open it again

@@ -111,7 +111,8 @@ class AppController(AccountsMixin, ConnectionMixin, QObject):
     @cached_property
     def desk(self) -> Desk:
         """Made on first use, after the first paint: the first screen needs neither the desk nor
-        the history behind it (their modules, with sqlite3 and datetime, cost it about 3 ms)."""
+        the history behind it (their modules, with sqlite3 and datetime, cost it about 3 ms).
+        Read it on the GUI thread only (workers get the desk itself), so only one is ever made."""
         from ..desk import Desk
         from ..storage.history import History
 
@@ -146,8 +147,9 @@ class AppController(AccountsMixin, ConnectionMixin, QObject):
         self.executor.submit(self.keys.info, self._store_known, self._store_failed)
         self.discover_namespace()
         if self._load_reference_data:
-            self.executor.submit(self._load_voices, self._voices_loaded, lambda _e: None)
-            self.executor.submit(self.desk.response_codes, self.response_texts.update, lambda _e: None)
+            desk = self.desk  # made here, on the GUI thread, before any worker needs it
+            self.executor.submit(lambda: self._load_voices(desk), self._voices_loaded, lambda _e: None)
+            self.executor.submit(desk.response_codes, self.response_texts.update, lambda _e: None)
 
     def _store_known(self, info: StoreInfo) -> None:
         self.store = info
@@ -160,10 +162,10 @@ class AppController(AccountsMixin, ConnectionMixin, QObject):
     def _store_failed(self, error: BaseException) -> None:
         self.keyStoreFailed.emit(str(error))
 
-    def _load_voices(self) -> tuple[tuple[int, str], ...]:
+    def _load_voices(self, desk: Desk) -> tuple[tuple[int, str], ...]:
         cache = self.context.profile.voices_file
         try:
-            voices = tuple((v.voice_id, v.summary or v.name) for v in self.desk.voices())
+            voices = tuple((v.voice_id, v.summary or v.name) for v in desk.voices())
         except Exception:
             return tuple(tuple(v) for v in json.loads(cache.read_text())) if cache.exists() else ()
         if voices:
