@@ -262,7 +262,20 @@ class BulkRun:
             self._counts["calls"] += item.count if item.state == "cancelled" else 0
         return BulkProgress(item, self._totals())
 
+    def _give_back(self, index: int) -> None:
+        """A row taken but not sent (the run was stopped): it waits again, and the last row out
+        finishes the run (its waiting rows become "not sent")."""
+        with self._lock:
+            self._in_flight -= 1
+            self._waiting.append(index)
+            last = self._in_flight == 0
+        if last:
+            self._finish()
+
     def _send(self, index: int) -> None:
+        if self._stopping.is_set():  # stopped while this row waited for a thread: never sent
+            self._give_back(index)
+            return
         with self._lock:
             progress = self._set(replace(self._items[index], state="sending"))
         self.on_update(progress)
@@ -282,11 +295,8 @@ class BulkRun:
             try:
                 self.pool.submit(self._send, following)
             except RuntimeError:  # the pool was shut down (the app is closing): send nothing more
-                with self._lock:
-                    self._in_flight -= 1
-                    self._waiting.append(following)
-                    last = self._in_flight == 0
                 self._stopping.set()
+                self._give_back(following)
         if last:
             self._finish()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import timedelta
@@ -69,6 +70,28 @@ def _run(client, sandbox, values, concurrency, stop_after=None):
     (outcome,) = outcomes
     assert outcome.totals == replace(totals(outcome.items), elapsed_seconds=outcome.totals.elapsed_seconds)
     return list(outcome.items)
+
+
+def test_a_stopped_run_sends_no_row_that_was_still_waiting_for_a_thread():
+    """Stop (or close the app) while rows wait in the pool's queue: they are never sent."""
+    items = [BulkItem(i, f"r{i}") for i in range(1, 6)]
+    release, sent, outcomes = threading.Event(), [], []
+
+    def work(value: str) -> int:
+        sent.append(value)
+        release.wait(5)
+        return 0
+
+    with ThreadPoolExecutor(max_workers=1) as pool:  # one thread: the second row waits in the queue
+        run = BulkRun(items, work, 2, pool, lambda _progress: None, outcomes.append)
+        run.start()
+        run.stop()
+        release.set()
+        assert run.wait(10)
+    (outcome,) = outcomes
+    assert sent == ["r1"]
+    assert [item.state for item in outcome.items] == ["nothing", "not sent", "not sent", "not sent", "not sent"]
+    assert outcome.stopped and outcome.totals.not_sent == 4
 
 
 def test_concurrency_is_never_exceeded(client, sandbox):

@@ -135,3 +135,18 @@ def test_a_batch_channel_hands_over_every_value_a_few_times_a_second(qtbot):
     assert sum(len(b) for b in batches) == 2000  # nothing after close
     executor.shutdown()
     assert executor.wait(5)
+
+
+def test_closing_runs_a_user_action_still_waiting_for_a_thread_and_drops_waiting_chores(qtbot):
+    """Close the window the moment a cancel was confirmed: the cancel is sent (and records itself)
+    even if no thread had taken it yet; a chore that had not started is dropped."""
+    executor = Executor(threads=1)
+    release, ran = threading.Event(), []
+    executor.submit(lambda: release.wait(5), lambda _: None)  # holds the only thread
+    chore = executor.submit(lambda: ran.append("chore"), lambda _: None)
+    action = executor.submit(lambda: ran.append("cancel"), lambda _: None, user_action=True)
+    executor.shutdown()
+    release.set()
+    assert executor.wait(5)
+    assert ran == ["cancel"]
+    assert chore.cancelled() and action.done() and not action.cancelled()

@@ -105,6 +105,7 @@ class AppController(AccountsMixin, ConnectionMixin, QObject):
         self._current = ""
         self._load_reference_data = True
         self.bulk_running = False  # set by the bulk controller
+        self._bulk_run: BulkRun | None = None
         self.refresh_accounts()
         self._current = self._first_account()
 
@@ -227,7 +228,7 @@ class AppController(AccountsMixin, ConnectionMixin, QObject):
         def finished(outcome: BulkOutcome) -> None:
             progress.close()  # what it still holds is older than the outcome
             done.close()
-            self.bulk_running = False
+            self.bulk_running, self._bulk_run = False, None
             self.desk.reconfigure()  # the run's many sessions close now
             self._after_action()
             if shiboken6.isValid(owner):  # the page may be gone; the controller's state is not
@@ -236,7 +237,7 @@ class AppController(AccountsMixin, ConnectionMixin, QObject):
         done = self.executor.channel(finished)
         work = self.desk.bulk_worker(account, kind, owners)
         run = BulkRun(items, work, concurrency, self.executor.pool, progress, done)
-        self.bulk_running = True
+        self.bulk_running, self._bulk_run = True, run
         run.start()
         return run
 
@@ -287,4 +288,6 @@ class AppController(AccountsMixin, ConnectionMixin, QObject):
     def shutdown(self) -> None:
         """The window is closing: deliver nothing more, start nothing new (a bulk run sends
         nothing more). Never blocks: what is in flight ends within the timeout and is recorded."""
+        if self._bulk_run is not None:
+            self._bulk_run.stop()
         self.executor.shutdown()

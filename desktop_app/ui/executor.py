@@ -36,7 +36,7 @@ POOL_THREADS = MAX_CONCURRENCY + 4
 
 
 class _Job:
-    __slots__ = ("keep", "on_done", "on_error", "owner", "user_action")
+    __slots__ = ("future", "keep", "on_done", "on_error", "owner", "user_action")
 
     def __init__(
         self,
@@ -51,6 +51,7 @@ class _Job:
         self.owner = owner
         self.user_action = user_action
         self.keep = keep
+        self.future: Future | None = None  # while it waits for a thread, shutdown() may drop it
 
 
 class Executor(QObject):
@@ -90,8 +91,9 @@ class Executor(QObject):
         runs; chores do not count). Returns None once the executor is shut down."""
         if self._closed:
             return None
-        job_id = self._register(_Job(on_done, on_error, owner, user_action))
-        return self.pool.submit(self._run, job_id, fn)
+        job = _Job(on_done, on_error, owner, user_action)
+        job.future = self.pool.submit(self._run, self._register(job), fn)
+        return job.future
 
     def channel(self, on_value: Callable[[Any], None], owner: QObject | None = None) -> Channel:
         """A callable that any thread may call many times: each value reaches `on_value` on the
@@ -172,10 +174,16 @@ class Executor(QObject):
 
     def shutdown(self) -> None:
         """Deliver nothing more and start nothing new. Never blocks: jobs already running finish
-        on their own (within the request timeout) and record their results themselves."""
+        on their own (within the request timeout) and record their results themselves. A schedule
+        or cancel the user asked for runs even if no thread had taken it yet; chores that had not
+        started are dropped."""
         self._closed = True
+        with self._lock:
+            chores = [job.future for job in self._jobs.values() if not job.user_action and job.future is not None]
+        for future in chores:
+            future.cancel()  # False once it has started: it then ends by itself
         if "pool" in self.__dict__:  # made
-            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool.shutdown(wait=False)
 
     def wait(self, timeout: float) -> bool:
         """Block until the pool's threads have ended (only after the window is gone). True if so."""
