@@ -1,6 +1,7 @@
 """The "ready" rule of bench/startup.py for the plain-PySide6 programs it compares against (the
 bare window, startup_floor.py): print "ready" one turn of the event loop after the window's first
-paint, then quit. The app's own probe (desktop_app/ui/startup_probe.py) uses the same rule."""
+paint, then quit. The app uses the same rule for its own start-up steps (desktop_app/ui/startup.py),
+and its probe (desktop_app/ui/startup_probe.py) reports from there."""
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget

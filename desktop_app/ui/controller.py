@@ -104,8 +104,7 @@ class AppController(AccountsMixin, ConnectionMixin, QObject):
         self.accounts = AccountsModel(self)
         self._current = ""
         self._load_reference_data = True
-        self.bulk_running = False  # set by the bulk controller
-        self._bulk_run: BulkRun | None = None
+        self._bulk_run: BulkRun | None = None  # the bulk run going on, if one is
         self.refresh_accounts()
         self._current = self._first_account()
 
@@ -228,7 +227,7 @@ class AppController(AccountsMixin, ConnectionMixin, QObject):
         def finished(outcome: BulkOutcome) -> None:
             progress.close()  # what it still holds is older than the outcome
             done.close()
-            self.bulk_running, self._bulk_run = False, None
+            self._bulk_run = None
             self.desk.reconfigure()  # the run's many sessions close now
             self._after_action()
             if shiboken6.isValid(owner):  # the page may be gone; the controller's state is not
@@ -237,7 +236,7 @@ class AppController(AccountsMixin, ConnectionMixin, QObject):
         done = self.executor.channel(finished)
         work = self.desk.bulk_worker(account, kind, owners)
         run = BulkRun(items, work, concurrency, self.executor.pool, progress, done)
-        self.bulk_running, self._bulk_run = True, run
+        self._bulk_run = run
         run.start()
         return run
 
@@ -279,6 +278,10 @@ class AppController(AccountsMixin, ConnectionMixin, QObject):
             self.settings.save(self.context.profile.settings_file)
         except OSError as exc:
             log.error("settings not saved: %s", exc)
+
+    @property
+    def bulk_running(self) -> bool:
+        return self._bulk_run is not None
 
     @property
     def work_in_progress(self) -> bool:

@@ -6,8 +6,8 @@ tasks). Everything that may wait on the network, the keyring or the disk goes th
 requests, start-up chores and bulk runs alike.
 
 Results reach the GUI thread only through one queued Qt signal carrying the value the job
-returned; jobs return immutable values (frozen dataclasses, named tuples, tuples), so nothing is shared with
-the worker afterwards. Callbacks whose `owner` widget has been deleted are dropped, and after
+returned; jobs return immutable values (frozen dataclasses, named tuples, tuples), so nothing is
+shared with the worker afterwards. Callbacks whose `owner` widget has been deleted are dropped, and after
 `shutdown()` nothing is delivered at all (the jobs still record their own history).
 """
 

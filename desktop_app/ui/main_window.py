@@ -13,7 +13,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -46,8 +46,6 @@ NEED_ACCOUNT = ("Add an account first", "Open Manage accounts… and add your ac
 
 
 class MainWindow(QMainWindow):
-    startupSettled = Signal()  # the start-up steps after the first paint have run: every page is built
-
     def __init__(self, controller: AppController, everything: bool = True) -> None:
         """`everything`: right after the first paint, build the hidden pages and load the voices and
         response codes (the app). The self-test passes False: it needs two pages and neither list."""
@@ -90,7 +88,6 @@ class MainWindow(QMainWindow):
         self._show_endpoint()
         self._restore_geometry()
         self.startup = AfterFirstPaint(self, self._startup_steps, lambda: self._closing)
-        self.startup.finished.connect(self.startupSettled)
 
         self.tabs.currentChanged.connect(self._ensure_page)
         controller.accountChanged.connect(self._show_account)

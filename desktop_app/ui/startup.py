@@ -23,6 +23,7 @@ Step = Callable[[], object]
 
 
 class AfterFirstPaint(QObject):
+    started = Signal()  # one turn of the event loop after the first paint: the steps begin
     finished = Signal()  # every step has run
 
     def __init__(self, window: QWidget, steps: Callable[[], list[Step]], stopped: Callable[[], bool]) -> None:
@@ -49,6 +50,7 @@ class AfterFirstPaint(QObject):
             return
         self._window.removeEventFilter(self)
         self._steps = deque(self._steps_for())
+        self.started.emit()
         self._next()
 
     def _next(self) -> None:

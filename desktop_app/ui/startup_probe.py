@@ -1,8 +1,9 @@
 """The start-up probe of bench/startup.py (VBD_STARTUP_PROBE=1).
 
-It prints "ready" one turn of the event loop after the window's first paint: the window is on
-screen and answers input. The benchmark's bare window prints "ready" by the same rule. Then, once
-the start-up steps after the first paint have run (the window's `startupSettled`) and the work they
+It prints "ready" one turn of the event loop after the window's first paint, when the window's
+own start-up steps begin (`window.startup`, ui/startup.py): the window is on screen and answers
+input. The benchmark's bare window prints "ready" by the same rule. Then, once those steps have run
+and the work they
 started on the executor has answered too (the sandbox, the keyring, the voices and response codes,
 the namespace), it prints "settled <longest gap in ms between the probe's 5 ms ticks since ready>",
 the sandbox's address, and quits the app. Each line ends with the page modules imported by then
@@ -15,7 +16,7 @@ from __future__ import annotations
 import sys
 import time
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow
 
 TICK_MS = 5  # the stall meter's timer: a gap longer than this is time the GUI thread was busy
@@ -53,14 +54,8 @@ class StartupProbe(QObject):
         self.ticker.timeout.connect(self._tick)
         self.longest = self.last = 0.0
         self.steps_done = False
-        window.installEventFilter(self)
-        window.startupSettled.connect(self._settled)  # type: ignore[attr-defined]
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint:
-            self.window.removeEventFilter(self)
-            QTimer.singleShot(0, self._ready)
-        return False
+        window.startup.started.connect(self._ready)  # type: ignore[attr-defined]
+        window.startup.finished.connect(self._settled)  # type: ignore[attr-defined]
 
     def _ready(self) -> None:
         print(f"ready {imported_pages()} {icon_state()} {early_modules()}", flush=True)

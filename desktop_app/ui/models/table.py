@@ -28,9 +28,9 @@ def plain_tip(text: str) -> str:
     rich-text paragraph; anything else is already shown as plain text."""
     if "<" not in text:
         return text
-    # html.escape's element-content part, without importing html (2 ms before the first paint)
-    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return f"<p style='white-space:pre-wrap'>{escaped}</p>"
+    import html  # here: a tooltip is never needed for the first paint (importing html costs it 2 ms)
+
+    return f"<p style='white-space:pre-wrap'>{html.escape(text)}</p>"
 
 
 class Column(NamedTuple, Generic[Row]):

@@ -51,7 +51,7 @@ class SavedNumbersMixin:
         name = " ".join(name.split())[:50] or "Test number"
         saved = self.saved_test_numbers()
         known = {number for _name, number in saved}
-        new = [phone_text(n) for n in self.form.numbers().numbers if phone_text(n) not in known]
+        new = [text for text in map(phone_text, self.form.numbers().numbers) if text not in known]
         for position, number in enumerate(new, start=1):
             saved.append((name if position == 1 else f"{name} {position}", number))
         self._store(saved)
