@@ -1,7 +1,8 @@
 """PySide6's import hook decides, for every module imported after it, whether the module uses
 PySide (for its optional `__feature__` switches). The app answers that question from the file's
 bytes instead of `inspect.getsource` (desktop_app/ui/pyside_imports.py): the same answers, without
-tokenizing every source before the first paint."""
+tokenizing every source before the first paint. And the first screen sets its Qt values without
+`PySide6.QtCore.Qt` (desktop_app/ui/widgets/panels.py, set_property)."""
 
 from __future__ import annotations
 
@@ -45,3 +46,37 @@ def test_modules_get_pysides_own_answer_without_their_sources_being_tokenized(tm
     assert _run(tmp_path, "pyside") == ["0", "-1", "uses_qt,plain"]
     # The app's way: the same answers, and no source went through inspect.
     assert _run(tmp_path, "app") == ["0", "-1", "-"]
+
+
+def test_the_first_screen_sets_qt_values_without_the_qt_namespace(qtbot):
+    """The first screen avoids `PySide6.QtCore.Qt` (its first touch builds 93 enums, 17 ms): item
+    roles are plain ints, and widget settings go through Qt's property system by name. Both must
+    be exactly what the typed API would have set."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QLabel
+
+    from desktop_app.ui.models import table
+    from desktop_app.ui.widgets import set_property
+
+    for constant, role in (
+        ("DISPLAY_ROLE", "DisplayRole"),
+        ("TOOLTIP_ROLE", "ToolTipRole"),
+        ("FOREGROUND_ROLE", "ForegroundRole"),
+        ("ACCESSIBLE_TEXT_ROLE", "AccessibleTextRole"),
+        ("USER_ROLE", "UserRole"),
+    ):
+        assert getattr(table, constant) == getattr(Qt.ItemDataRole, role).value, constant
+    label = QLabel()
+    qtbot.addWidget(label)
+    set_property(label, "textFormat", "PlainText")
+    set_property(label, "alignment", "AlignCenter")
+    assert label.textFormat() == Qt.TextFormat.PlainText
+    assert label.alignment() == Qt.AlignmentFlag.AlignCenter
+    for name, value in (("textFormat", "Plain"), ("textFormatt", "PlainText")):  # a typo must not pass
+        try:
+            set_property(label, name, value)
+        except ValueError as error:
+            assert name in str(error)
+        else:
+            raise AssertionError(f"set_property took {name}={value!r}")
+    assert label.textFormat() == Qt.TextFormat.PlainText

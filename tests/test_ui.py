@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from PySide6.QtCore import QDateTime, Qt
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLineEdit, QMessageBox
 
 from desktop_app.service import new_call_request
@@ -66,10 +67,14 @@ def test_sandbox_banner_and_defaults(window):
     assert "UTC" in page.utc_label.text()
 
 
-def test_the_menus_get_their_entries_and_shortcuts_right_after_the_first_paint(window):
+def test_the_menus_and_the_cancel_button_have_their_entries_and_shortcuts(window):
     menus = {action.text(): action.menu() for action in window.menuBar().actions()}
     assert list(menus) == ["&File", "&Accounts", "&Go", "&Help"]
     assert [a.text() for a in menus["&File"].actions() if a.text()] == ["&Settings…", "&Quit"]
+    settings, _separator, quit_ = menus["&File"].actions()
+    assert settings.shortcut().toString() == "Ctrl+,"
+    assert quit_.shortcut() == QKeySequence(QKeySequence.StandardKey.Quit)  # the platform's (empty offscreen)
+    assert window.cancel_page.cancel_button.shortcut().toString() == "Ctrl+Return"
     assert [a.shortcut().toString() for a in menus["&Go"].actions()] == [f"Ctrl+{n}" for n in range(1, 7)]
     menus["&Go"].actions()[5].trigger()  # History
     assert window.tabs.currentWidget() is window.history_page

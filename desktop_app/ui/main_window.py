@@ -13,7 +13,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtCore import QByteArray, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -33,7 +33,7 @@ from ..storage.secrets import StoreInfo
 from .controller import AppController
 from .pages import PAGES, PageSpec, build_page
 from .startup import AfterFirstPaint
-from .widgets import ResultPanel, plain_label
+from .widgets import ResultPanel, plain_label, set_property
 from .widgets.welcome import WelcomePanel
 from .window_menus import install_menus
 
@@ -63,7 +63,7 @@ class MainWindow(QMainWindow):
         if controller.sandbox_mode:
             banner = QLabel(SANDBOX_BANNER)
             banner.setObjectName("sandboxBanner")
-            banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            set_property(banner, "alignment", "AlignCenter")
             banner.setAccessibleName(SANDBOX_BANNER)
             banner.setStyleSheet(
                 "#sandboxBanner { background: #ffd84d; color: #3d2e00; font-weight: bold; padding: 6px;"
@@ -148,7 +148,14 @@ class MainWindow(QMainWindow):
         if not self._everything:
             return [start]
         pages = (partial(self._ensure_page, index) for index in range(len(PAGES)))
-        return [self._set_icon, *pages, self._install_notifier, start]
+        return [self._set_icon, self._load_qt_enums, *pages, self._install_notifier, start]
+
+    @staticmethod
+    def _load_qt_enums() -> None:
+        """`PySide6.QtCore.Qt`, whose first touch builds all its enums at once (17 ms; the first
+        screen does without it, see widgets.panels.set_property): a step of its own, so that the
+        first page needing it does not add it to its own build."""
+        from PySide6.QtCore import Qt  # noqa: F401
 
     @staticmethod
     def _set_icon() -> None:
@@ -267,6 +274,8 @@ class MainWindow(QMainWindow):
     # -- dialogs ------------------------------------------------------------------------------------------
 
     def open_accounts(self) -> Any:
+        from PySide6.QtCore import Qt  # here: see widgets.panels.set_property
+
         from .dialogs.accounts import AccountsDialog
 
         dialog = AccountsDialog(self.controller, self)

@@ -16,11 +16,13 @@ from __future__ import annotations
 import sys
 import time
 
+from PySide6 import QtCore
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow
 
 TICK_MS = 5  # the stall meter's timer: a gap longer than this is time the GUI thread was busy
 # Modules the first paint must not wait for (each was once imported before it): they load on first use.
+# The same goes for `PySide6.QtCore.Qt`, checked in early_modules().
 AFTER_THE_PAINT = (
     "sqlite3",
     "datetime",
@@ -38,7 +40,10 @@ def imported_pages() -> str:
 
 
 def early_modules() -> str:
-    return "early=" + (",".join(name for name in AFTER_THE_PAINT if name in sys.modules) or "-")
+    early = [name for name in AFTER_THE_PAINT if name in sys.modules]
+    if "Qt" in vars(QtCore):  # the Qt namespace, built on first touch (widgets.panels.set_property)
+        early.append("Qt")
+    return "early=" + (",".join(early) or "-")
 
 
 def icon_state() -> str:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtGui import QAction, QKeySequence
 
 from .. import APP_NAME
 from .pages import PAGES
+from .widgets import set_property
 
 if TYPE_CHECKING:  # a Protocol class costs the first paint about 1 ms to create
     from PySide6.QtWidgets import QMenuBar, QTabWidget
@@ -25,25 +28,22 @@ if TYPE_CHECKING:  # a Protocol class costs the first paint about 1 ms to create
 
 def install_menus(window: Chrome) -> None:
     file_menu = window.menuBar().addMenu("&File")
-    settings = QAction("&Settings…", window, shortcut=QKeySequence("Ctrl+,"), triggered=window.open_settings)
-    quit_ = QAction("&Quit", window, shortcut=QKeySequence.StandardKey.Quit, triggered=window.close)
-    file_menu.addAction(settings)
+    file_menu.addAction(action(window, "&Settings…", window.open_settings, "Ctrl+,"))
     file_menu.addSeparator()
-    file_menu.addAction(quit_)
+    file_menu.addAction(action(window, "&Quit", window.close, QKeySequence(QKeySequence.StandardKey.Quit)))
     accounts_menu = window.menuBar().addMenu("&Accounts")
-    accounts_menu.addAction(
-        QAction("&Manage accounts…", window, shortcut=QKeySequence("Ctrl+Shift+A"), triggered=window.open_accounts)
-    )
+    accounts_menu.addAction(action(window, "&Manage accounts…", window.open_accounts, "Ctrl+Shift+A"))
     go_menu = window.menuBar().addMenu("&Go")
     for index, spec in enumerate(PAGES):
-        go_menu.addAction(
-            QAction(
-                spec.title.replace("&", ""),
-                window,
-                shortcut=QKeySequence(f"Ctrl+{index + 1}"),
-                triggered=lambda _=False, i=index: window.tabs.setCurrentIndex(i),
-            )
-        )
+        show_page = partial(window.tabs.setCurrentIndex, index)
+        go_menu.addAction(action(window, spec.title.replace("&", ""), show_page, f"Ctrl+{index + 1}"))
     help_menu = window.menuBar().addMenu("&Help")
-    help_menu.addAction(QAction("Open &log folder", window, triggered=window.open_log_folder))
-    help_menu.addAction(QAction(f"&About {APP_NAME}", window, triggered=window.show_about))
+    help_menu.addAction(action(window, "Open &log folder", window.open_log_folder))
+    help_menu.addAction(action(window, f"&About {APP_NAME}", window.show_about))
+
+
+def action(window: Chrome, text: str, run: Callable[[], object], shortcut: str | QKeySequence = "") -> QAction:
+    entry = QAction(text, window, triggered=lambda _checked=False: run())
+    if shortcut:  # through Qt's property system: see widgets.panels.set_property
+        set_property(entry, "shortcut", shortcut)
+    return entry

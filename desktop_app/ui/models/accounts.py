@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from PySide6.QtCore import Qt
-
-from .table import Column, Index, RowsModel
+from .table import DISPLAY_ROLE, USER_ROLE, Column, Index, RowsModel
 
 
 class AccountRow(NamedTuple):
@@ -30,8 +28,8 @@ class AccountsModel(RowsModel[AccountRow]):
     def __init__(self, parent: object = None) -> None:
         super().__init__(COLUMNS, parent)
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.UserRole and index.isValid():
+    def data(self, index: Index, role: int = DISPLAY_ROLE) -> Any:
+        if role == USER_ROLE and index.isValid():
             return self.row(index.row()).name  # QComboBox.findData / currentData give the name
         return super().data(index, role)
 

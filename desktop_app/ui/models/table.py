@@ -9,17 +9,25 @@ a few milliseconds instead of calling back into Python for every comparison.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, Generic, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6 import QtCore
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex
 from PySide6.QtGui import QColor
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import Qt
 
 Row = TypeVar("Row")
 Index = QModelIndex | QPersistentModelIndex
 FAILED_COLOUR = QColor("#b3261e")
-_TEXT_ROLES = frozenset({Qt.ItemDataRole.DisplayRole.value, Qt.ItemDataRole.AccessibleTextRole.value})
-_TOOLTIP_ROLE = Qt.ItemDataRole.ToolTipRole.value
-_ANSWERED_ROLES = _TEXT_ROLES | {_TOOLTIP_ROLE, Qt.ItemDataRole.ForegroundRole.value}
+# Qt's item roles as the plain ints Qt passes to data(), not `Qt.ItemDataRole`: the first touch of
+# `PySide6.QtCore.Qt` builds all 93 of its enums at once (17 ms), and the accounts list, a model,
+# is made before the first paint. So `Qt` is reached as `QtCore.Qt`, and only where a table is
+# shown. tests/test_models.py checks these against Qt; the start-up probe, that `Qt` waits.
+DISPLAY_ROLE, TOOLTIP_ROLE, FOREGROUND_ROLE, ACCESSIBLE_TEXT_ROLE, USER_ROLE = 0, 3, 9, 11, 256
+_TEXT_ROLES = frozenset({DISPLAY_ROLE, ACCESSIBLE_TEXT_ROLE})
+_ANSWERED_ROLES = _TEXT_ROLES | {TOOLTIP_ROLE, FOREGROUND_ROLE}
 
 
 def plain_tip(text: str) -> str:
@@ -90,7 +98,7 @@ class RowsModel(QAbstractTableModel, Generic[Row]):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.columns)
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = DISPLAY_ROLE) -> Any:
         # A view asks for about nine roles per cell on every repaint (a bulk run repaints five
         # times a second): the roles answered here are checked first, with plain ints.
         if role not in _ANSWERED_ROLES or not index.isValid():
@@ -98,22 +106,22 @@ class RowsModel(QAbstractTableModel, Generic[Row]):
         column, row = self.columns[index.column()], self._rows[index.row()]
         if role in _TEXT_ROLES:
             return column.text(row)
-        if role == _TOOLTIP_ROLE:
+        if role == TOOLTIP_ROLE:
             return (plain_tip(column.tooltip(row)) or None) if column.tooltip is not None else None
         if column.failed is not None and column.failed(row):  # the foreground role
             return FAILED_COLOUR
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY_ROLE) -> Any:
+        if orientation != QtCore.Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
             return None
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == DISPLAY_ROLE:
             return self.columns[section].title
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == TOOLTIP_ROLE:
             return self.columns[section].header_tip or None
         return None
 
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+    def sort(self, column: int, order: Qt.SortOrder) -> None:
         """Sort the rows; selections and index widgets (a row's button) move with their rows."""
         if not 0 <= column < len(self.columns):
             return
@@ -131,6 +139,6 @@ class RowsModel(QAbstractTableModel, Generic[Row]):
         spec = self.columns[column]
         key: Callable[[Any], Any] = spec.sort_key or spec.text
         keys = [key(row) for row in self._rows]
-        order_of = sorted(range(len(keys)), key=keys.__getitem__, reverse=order == Qt.SortOrder.DescendingOrder)
+        order_of = sorted(range(len(keys)), key=keys.__getitem__, reverse=order == QtCore.Qt.SortOrder.DescendingOrder)
         self._rows = [self._rows[i] for i in order_of]
         return order_of

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Signal
-from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
@@ -19,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from ...service import InvalidInput
 from ...service.reference_data import queue_id_not_found
-from ..widgets import BusyRow, FieldError, ResultPanel, buddy_label, confirm, plain_label
+from ..widgets import BusyRow, FieldError, ResultPanel, buddy_label, confirm, plain_label, set_property
 
 if TYPE_CHECKING:
     from ...service import CancelCount
@@ -62,7 +61,7 @@ class CancelPage(QWidget):
         self.reference.setToolTip(REFERENCE_TIP)  # no length limit: a long paste is refused with a reason, never cut
         label.setBuddy(self.reference)
         self.cancel_button = QPushButton("Cancel these calls…")
-        self.cancel_button.setShortcut(QKeySequence("Ctrl+Return"))
+        set_property(self.cancel_button, "shortcut", "Ctrl+Return")
         self.cancel_button.setToolTip("Cancel every scheduled call with this reference ID (Ctrl+Enter)")
         self.cancel_button.setAccessibleName("Cancel calls with this reference ID")
         row.addWidget(label)
