@@ -9,7 +9,9 @@ start-up (the hidden pages, then the sandbox, the keyring, the voices) in steps,
 has answered prints "settled <ms>" with the longest GUI-thread stall since "ready"
 (desktop_app/ui/startup_probe.py); that is reported too. bench/startup_bare.py is the bare window;
 bench/startup_floor.py a plain-PySide6 copy of the first screen (the same widgets; placeholder menu
-items) with none of the app's code: the floor under the app's figure. Offscreen Qt, throwaway
+items) with none of the app's code: the floor under the app's figure. With a frozen bundle, the
+bare window is also frozen the same way (PyInstaller, one folder, built once into build/bench/), so
+that the bundle's figure can be read against what freezing alone costs. Offscreen Qt, throwaway
 profiles, compiled bytecode as an installed copy has (as_installed.py).
 """
 
@@ -58,6 +60,18 @@ def median_of(runs: int, command_for_run) -> Run:
     return Run(*(statistics.median(getattr(r, name) for r in results) for name in ("ready", "settled", "stall_ms")))
 
 
+def frozen_bare_window() -> Path:
+    """bench/startup_bare.py frozen like the app (one folder), built on first use."""
+    work = ROOT / "build" / "bench"
+    program = work / "dist" / "startup_bare" / "startup_bare"
+    if not program.exists():
+        bench = ROOT / "bench"
+        folders = ["--distpath", work / "dist", "--workpath", work / "build", "--specpath", work, "--paths", bench]
+        command = [sys.executable, "-m", "PyInstaller", "--noconfirm", "--onedir", "--log-level", "WARN", *folders]
+        subprocess.run([*map(str, command), str(bench / "startup_bare.py")], check=True, capture_output=True)
+    return program
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
@@ -81,7 +95,11 @@ def main() -> None:
     print(f"{'same first screen, plain PySide':<32} | {floor:8.3f}s | {floor / bare:5.2f} | {'':>7} |  (no app code)")
     report("app from source, --sandbox", median_of(args.runs, app_command([sys.executable, "-m", "desktop_app"])))
     if args.frozen.exists():
-        report("frozen bundle, --sandbox", median_of(args.runs, app_command([str(args.frozen)])))
+        frozen_bare = median_of(args.runs, lambda: [str(frozen_bare_window())]).ready
+        print(f"{'bare window, frozen':<32} | {frozen_bare:8.3f}s | {frozen_bare / bare:5.2f} | {'':>7} |")
+        frozen = median_of(args.runs, app_command([str(args.frozen)]))
+        report("frozen bundle, --sandbox", frozen)
+        print(f"  the frozen bundle is {frozen.ready / frozen_bare:.2f}x the frozen bare window")
     else:
         print(f"frozen bundle: not built ({args.frozen}); run ./dev installers first")
 
