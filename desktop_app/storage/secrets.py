@@ -10,7 +10,9 @@
 
 from __future__ import annotations
 
+import logging
 import threading
+import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, NamedTuple
@@ -19,6 +21,8 @@ from ..heavy_imports import heavy_import
 
 if TYPE_CHECKING:  # keyring itself is imported on first use, on a worker thread, after the first paint
     import keyring.backend
+
+log = logging.getLogger(__name__)
 
 SERVICE_NAME = "VoiceBroadcastDesk"
 
@@ -116,7 +120,9 @@ class KeyStore:
                 ) from None
             except keyring_errors.NoKeyringError:
                 raise KeyStoreError(f"No secure key store is available, so the key could not be {action}.") from None
-            except Exception:  # D-Bus and platform errors are not all KeyringErrors
+            except Exception as error:  # D-Bus and platform errors are not all KeyringErrors
+                # The type and where it arose, never the message (it could quote what was stored).
+                log.warning("keyring call failed: %s at %s", type(error).__name__, _where(error))
                 raise KeyStoreError(
                     f"The keyring reported a problem, so the key could not be {action}. "
                     "Try again; if it keeps happening, sign out and in again to restart the keyring."
@@ -168,3 +174,9 @@ class KeyStore:
         key = self.get(old)
         self.set(new, key)
         self.delete(old)
+
+
+def _where(error: BaseException) -> str:
+    """The file and line where `error` was raised, for the log."""
+    frames = traceback.extract_tb(error.__traceback__)
+    return f"{frames[-1].filename}:{frames[-1].lineno}" if frames else "?"

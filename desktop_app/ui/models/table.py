@@ -24,7 +24,7 @@ FAILED_COLOUR = QColor("#b3261e")
 # Qt's item roles as the plain ints Qt passes to data(), not `Qt.ItemDataRole`: the first touch of
 # `PySide6.QtCore.Qt` builds all 93 of its enums at once (17 ms), and the accounts list, a model,
 # is made before the first paint. So `Qt` is reached as `QtCore.Qt`, and only where a table is
-# shown. tests/test_models.py checks these against Qt; the start-up probe, that `Qt` waits.
+# shown. tests/test_pyside_imports.py checks these against Qt; the start-up probe, that `Qt` waits.
 DISPLAY_ROLE, TOOLTIP_ROLE, FOREGROUND_ROLE, ACCESSIBLE_TEXT_ROLE, USER_ROLE = 0, 3, 9, 11, 256
 _TEXT_ROLES = frozenset({DISPLAY_ROLE, ACCESSIBLE_TEXT_ROLE})
 _ANSWERED_ROLES = _TEXT_ROLES | {TOOLTIP_ROLE, FOREGROUND_ROLE}
