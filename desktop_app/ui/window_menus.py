@@ -43,6 +43,7 @@ def install_menus(window: Chrome) -> None:
 
 
 def action(window: Chrome, text: str, run: Callable[[], object], shortcut: str | QKeySequence = "") -> QAction:
+    """A menu entry that calls `run()` (without the `checked` flag `triggered` carries)."""
     entry = QAction(text, window, triggered=lambda _checked=False: run())
     if shortcut:  # through Qt's property system: see widgets.panels.set_property
         set_property(entry, "shortcut", shortcut)
