@@ -10,8 +10,9 @@ has answered prints "settled <ms>" with the longest GUI-thread stall since "read
 (desktop_app/ui/startup_probe.py); that is reported too. bench/startup_bare.py is the bare window;
 bench/startup_floor.py a plain-PySide6 copy of the first screen (the same widgets; placeholder menu
 items) with none of the app's code: the floor under the app's figure. With a frozen bundle, the
-bare window is also frozen the same way (PyInstaller, one folder, built once into build/bench/), so
-that the bundle's figure can be read against what freezing alone costs. Offscreen Qt, throwaway
+bare window is frozen too (PyInstaller's one-folder defaults; built once per PyInstaller and
+PySide6 version into build/bench/), so that the bundle's figure can be read against what freezing
+alone costs. Offscreen Qt, throwaway
 profiles, compiled bytecode as an installed copy has (as_installed.py).
 """
 
@@ -61,8 +62,10 @@ def median_of(runs: int, command_for_run) -> Run:
 
 
 def frozen_bare_window() -> Path:
-    """bench/startup_bare.py frozen like the app (one folder), built on first use."""
-    work = ROOT / "build" / "bench"
+    """bench/startup_bare.py frozen into one folder, built on first use for these versions."""
+    from importlib.metadata import version
+
+    work = ROOT / "build" / "bench" / f"pyinstaller-{version('pyinstaller')}-pyside6-{version('PySide6-Essentials')}"
     program = work / "dist" / "startup_bare" / "startup_bare"
     if not program.exists():
         bench = ROOT / "bench"

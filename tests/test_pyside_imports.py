@@ -53,7 +53,8 @@ def test_the_first_screen_sets_qt_values_without_the_qt_namespace(qtbot):
     roles are plain ints, and widget settings go through Qt's property system by name. Both must
     be exactly what the typed API would have set."""
     from PySide6.QtCore import Qt
-    from PySide6.QtWidgets import QLabel
+    from PySide6.QtGui import QKeySequence
+    from PySide6.QtWidgets import QLabel, QPushButton
 
     from desktop_app.ui.models import table
     from desktop_app.ui.widgets import set_property
@@ -70,8 +71,14 @@ def test_the_first_screen_sets_qt_values_without_the_qt_namespace(qtbot):
     qtbot.addWidget(label)
     set_property(label, "textFormat", "PlainText")
     set_property(label, "alignment", "AlignCenter")
+    set_property(label, "textInteractionFlags", "TextSelectableByMouse")
     assert label.textFormat() == Qt.TextFormat.PlainText
     assert label.alignment() == Qt.AlignmentFlag.AlignCenter
+    assert label.textInteractionFlags() == Qt.TextInteractionFlag.TextSelectableByMouse
+    button = QPushButton()
+    qtbot.addWidget(button)
+    set_property(button, "shortcut", "Ctrl+Return")
+    assert button.shortcut() == QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_Return)
     for name, value in (("textFormat", "Plain"), ("textFormatt", "PlainText")):  # a typo must not pass
         try:
             set_property(label, name, value)

@@ -15,6 +15,7 @@ from desktop_app.service import new_call_request
 from desktop_app.ui.dialogs import accounts as accounts_dialog
 from desktop_app.ui.dialogs.key_entry import KeyEntryDialog
 from desktop_app.ui.main_window import SANDBOX_BANNER
+from desktop_app.ui.window_menus import action
 from tests.conftest import KEY_A, KEY_B, make_window
 from tests.stall import StallMeter
 from tests.support import cell
@@ -68,12 +69,14 @@ def test_sandbox_banner_and_defaults(window):
 
 
 def test_the_menus_and_the_cancel_button_have_their_entries_and_shortcuts(window):
-    menus = {action.text(): action.menu() for action in window.menuBar().actions()}
+    menus = {entry.text(): entry.menu() for entry in window.menuBar().actions()}
     assert list(menus) == ["&File", "&Accounts", "&Go", "&Help"]
     assert [a.text() for a in menus["&File"].actions() if a.text()] == ["&Settings…", "&Quit"]
     settings, _separator, quit_ = menus["&File"].actions()
     assert settings.shortcut().toString() == "Ctrl+,"
-    assert quit_.shortcut() == QKeySequence(QKeySequence.StandardKey.Quit)  # the platform's (empty offscreen)
+    assert quit_.shortcut() == QKeySequence(QKeySequence.StandardKey.Quit)  # the platform's: none offscreen
+    copy = action(window, "&Copy", lambda: None, QKeySequence(QKeySequence.StandardKey.Copy))
+    assert copy.shortcut().toString() == "Ctrl+C"  # so a standard key goes in as Quit's does, here visibly
     assert window.cancel_page.cancel_button.shortcut().toString() == "Ctrl+Return"
     assert [a.shortcut().toString() for a in menus["&Go"].actions()] == [f"Ctrl+{n}" for n in range(1, 7)]
     menus["&Go"].actions()[5].trigger()  # History

@@ -9,14 +9,11 @@ a few milliseconds instead of calling back into Python for every comparison.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from PySide6 import QtCore
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex
 from PySide6.QtGui import QColor
-
-if TYPE_CHECKING:
-    from PySide6.QtCore import Qt
 
 Row = TypeVar("Row")
 Index = QModelIndex | QPersistentModelIndex
@@ -55,7 +52,7 @@ class RowsModel(QAbstractTableModel, Generic[Row]):
         super().__init__(parent)
         self.columns = list(columns)
         self._rows: list[Row] = []
-        self._sorted_by: tuple[int, Qt.SortOrder] | None = None
+        self._sorted_by: tuple[int, QtCore.Qt.SortOrder] | None = None
 
     # -- rows --------------------------------------------------------------------------------------
 
@@ -112,7 +109,7 @@ class RowsModel(QAbstractTableModel, Generic[Row]):
             return FAILED_COLOUR
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY_ROLE) -> Any:
+    def headerData(self, section: int, orientation: QtCore.Qt.Orientation, role: int = DISPLAY_ROLE) -> Any:
         if orientation != QtCore.Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
             return None
         if role == DISPLAY_ROLE:
@@ -121,7 +118,7 @@ class RowsModel(QAbstractTableModel, Generic[Row]):
             return self.columns[section].header_tip or None
         return None
 
-    def sort(self, column: int, order: Qt.SortOrder) -> None:
+    def sort(self, column: int, order: QtCore.Qt.SortOrder) -> None:
         """Sort the rows; selections and index widgets (a row's button) move with their rows."""
         if not 0 <= column < len(self.columns):
             return
@@ -134,7 +131,7 @@ class RowsModel(QAbstractTableModel, Generic[Row]):
             self.changePersistentIndexList(old, [self.index(moved_to[i.row()], i.column()) for i in old])
         self.layoutChanged.emit()
 
-    def _sort_rows(self, column: int, order: Qt.SortOrder) -> list[int]:
+    def _sort_rows(self, column: int, order: QtCore.Qt.SortOrder) -> list[int]:
         """Sort in place (stable); returns the old position of each new row."""
         spec = self.columns[column]
         key: Callable[[Any], Any] = spec.sort_key or spec.text

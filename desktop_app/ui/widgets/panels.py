@@ -39,7 +39,7 @@ def set_property(widget: QObject, name: str, value: object) -> None:
     typed setters make) builds all 93 of its enums at once: 17 ms, a tenth of the start-up budget.
     A value Qt does not take raises: a typo must not leave a label rendering HTML."""
     if not widget.setProperty(name, value):
-        raise ValueError(f"{type(widget).__name__} has no {name} {value!r}")
+        raise ValueError(f"{type(widget).__name__}.{name} does not take {value!r}")
 
 
 def plain_label(text: str = "", word_wrap: bool = False) -> QLabel:
