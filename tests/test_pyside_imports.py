@@ -48,7 +48,7 @@ def test_modules_get_pysides_own_answer_without_their_sources_being_tokenized(tm
     assert _run(tmp_path, "app") == ["0", "-1", "-"]
 
 
-def test_the_first_screen_sets_qt_values_without_the_qt_namespace(qtbot):
+def test_the_role_ints_and_set_property_do_what_qts_own_api_does(qtbot):
     """The first screen avoids `PySide6.QtCore.Qt` (its first touch builds 93 enums, 17 ms): item
     roles are plain ints, and widget settings go through Qt's property system by name. Both must
     be exactly what the typed API would have set."""

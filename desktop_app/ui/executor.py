@@ -7,8 +7,8 @@ requests, start-up chores and bulk runs alike.
 
 Results reach the GUI thread only through one queued Qt signal carrying the value the job
 returned; jobs return immutable values (frozen dataclasses, named tuples, tuples), so nothing is
-shared with the worker afterwards. Callbacks whose `owner` widget has been deleted are dropped, and after
-`shutdown()` nothing is delivered at all (the jobs still record their own history).
+shared with the worker afterwards. Callbacks whose `owner` widget has been deleted are dropped,
+and after `shutdown()` nothing is delivered at all (the jobs still record their own history).
 """
 
 from __future__ import annotations

@@ -7,7 +7,6 @@ time it is needed (the visible one before the first paint, the others right afte
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from collections.abc import Callable
 from functools import partial
@@ -16,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QByteArray, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QApplication,
     QComboBox,
     QHBoxLayout,
     QLabel,
@@ -28,11 +26,10 @@ from PySide6.QtWidgets import (
 )
 
 from .. import APP_NAME
-from ..resources import resource_path
 from ..storage.secrets import StoreInfo
 from .controller import AppController
 from .pages import PAGES, PageSpec, build_page
-from .startup import AfterFirstPaint
+from .startup import AfterFirstPaint, load_qt_enums, set_app_icon
 from .widgets import ResultPanel, plain_label, set_property
 from .widgets.welcome import WelcomePanel
 from .window_menus import install_menus
@@ -140,30 +137,15 @@ class MainWindow(QMainWindow):
         return row
 
     def _startup_steps(self) -> list[Callable[[], object]]:
-        """After the first paint (ui/startup.py): the hidden pages and the watch notifier first,
-        which are work on this thread only; then the chores that start workers (the sandbox, the
-        keyring, the voices), which would otherwise compete with that work for Python's lock. (The
-        watch list holds its rounds until the sandbox has an address.)"""
+        """After the first paint (ui/startup.py): the icon, Qt's enums, the hidden pages and the
+        watch notifier first, which are work on this thread only; then the chores that start
+        workers (the sandbox, the keyring, the voices), which would otherwise compete with that
+        work for Python's lock. (The watch list holds its rounds until the sandbox has an address.)"""
         start = partial(self.controller.start, reference_data=self._everything)
         if not self._everything:
             return [start]
         pages = (partial(self._ensure_page, index) for index in range(len(PAGES)))
-        return [self._set_icon, self._load_qt_enums, *pages, self._install_notifier, start]
-
-    @staticmethod
-    def _load_qt_enums() -> None:
-        """`PySide6.QtCore.Qt`, whose first touch builds all its enums at once (17 ms; the first
-        screen does without it, see widgets.panels.set_property): a step of its own, so that the
-        first page needing it does not add it to its own build."""
-        from PySide6.QtCore import Qt  # noqa: F401
-
-    @staticmethod
-    def _set_icon() -> None:
-        """The app's icon, for this window and every dialog: after the first paint, which it cost 2 ms."""
-        from PySide6.QtGui import QIcon
-
-        with contextlib.suppress(FileNotFoundError):
-            QApplication.setWindowIcon(QIcon(str(resource_path("icons/voice-broadcast-desk.png"))))
+        return [set_app_icon, load_qt_enums, *pages, self._install_notifier, start]
 
     def _install_notifier(self) -> None:
         from .widgets.notifier import install_watch_notifier  # not needed for the first paint

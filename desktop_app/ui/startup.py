@@ -3,16 +3,20 @@
 The window shows after building only what its first paint needs. `AfterFirstPaint` waits for
 that paint (or, if none comes, a moment after the window is shown: a window shown minimised), then
 runs the remaining start-up steps one per turn of the event loop, so that the window answers input
-between them and no single stall is long. Measured by bench/startup.py.
+between them and no single stall is long. Measured by bench/startup.py. Two of the window's steps,
+which need nothing of the window, are here too.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections import deque
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
+
+from ..resources import resource_path
 
 START_WITHOUT_PAINT_MS = 1000  # start anyway if no paint comes (a window shown minimised)
 # Between two steps: a timer, not a zero-timer. Qt runs due timers only when no posted event waits,
@@ -61,3 +65,18 @@ class AfterFirstPaint(QObject):
             return
         self._steps.popleft()()
         QTimer.singleShot(STEP_GAP_MS, self._next)
+
+
+def set_app_icon() -> None:
+    """The app's icon, for the window and every dialog: after the first paint, which it cost 2 ms."""
+    from PySide6.QtGui import QIcon
+
+    with contextlib.suppress(FileNotFoundError):
+        QApplication.setWindowIcon(QIcon(str(resource_path("icons/voice-broadcast-desk.png"))))
+
+
+def load_qt_enums() -> None:
+    """`PySide6.QtCore.Qt`, whose first touch builds all its enums at once (17 ms; the first
+    screen does without it, see widgets.panels.set_property): a step of its own, so that the
+    first page needing it does not add it to its own build."""
+    from PySide6.QtCore import Qt  # noqa: F401

@@ -3,12 +3,12 @@
 It prints "ready" one turn of the event loop after the window's first paint, when the window's
 own start-up steps begin (`window.startup`, ui/startup.py): the window is on screen and answers
 input. The benchmark's bare window prints "ready" by the same rule. Then, once those steps have run
-and the work they
-started on the executor has answered too (the sandbox, the keyring, the voices and response codes,
-the namespace), it prints "settled <longest gap in ms between the probe's 5 ms ticks since ready>",
-the sandbox's address, and quits the app. Each line ends with the page modules imported by then
-(`pages=cancel`) and whether the app's icon is set yet (`icon=none`); "ready" also names the
-modules of `AFTER_THE_PAINT` already imported (`early=-`: none). A test checks both lines.
+and the work they started on the executor has answered too (the sandbox, the keyring, the voices
+and response codes, the namespace), it prints "settled <longest gap in ms between the probe's 5 ms
+ticks since ready>", the sandbox's address, and quits the app. Each line ends with the page modules
+imported by then (`pages=cancel`) and whether the app's icon is set yet (`icon=none`); "ready" also
+names what of `AFTER_THE_PAINT`, and whether `PySide6.QtCore.Qt`, is already loaded (`early=-`:
+none). A test checks both lines.
 """
 
 from __future__ import annotations

@@ -96,7 +96,7 @@ class RowsModel(QAbstractTableModel, Generic[Row]):
         return 0 if parent.isValid() else len(self.columns)
 
     def data(self, index: Index, role: int = DISPLAY_ROLE) -> Any:
-        # A view asks for about nine roles per cell on every repaint (a bulk run repaints five
+        # A view asks for about nine roles per cell on every repaint (a bulk run repaints four
         # times a second): the roles answered here are checked first, with plain ints.
         if role not in _ANSWERED_ROLES or not index.isValid():
             return None
