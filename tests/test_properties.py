@@ -1,10 +1,12 @@
-"""Property-based tests: the validators and the sandbox's request parsing never crash, and a
-normalised value validates to itself."""
+"""Property-based tests: the validators accept every valid input (returning its normal form) and
+refuse invalid ones with a message, never crash on anything, and a normalised value validates to
+itself; the sandbox's request parsing never crashes."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -16,12 +18,31 @@ ANY_TEXT = st.text(max_size=80) | st.from_regex(r"[\d\s()+.x-]{0,30}", fullmatch
 
 
 def _idempotent(fn, value):
+    """Arbitrary input: `fn` either refuses it with a message or returns a value that validates to
+    itself. (It cannot tell a validator that refuses everything: the tests below of valid and
+    invalid inputs can.)"""
     try:
         normal = fn(value)
     except InvalidInput as error:
         assert error.message and error.field
         return
     assert fn(normal) == normal
+
+
+def _accepted(fn, value, expected):
+    """A valid input is accepted as `expected`, which validates to itself."""
+    try:
+        normal = fn(value)
+    except InvalidInput as error:
+        raise AssertionError(f"{value!r} is valid but was refused: {error.message}") from None
+    assert normal == expected
+    assert fn(normal) == normal
+
+
+def _refused(fn, value, field):
+    with pytest.raises(InvalidInput) as refused:
+        fn(value)
+    assert refused.value.field == field and refused.value.message
 
 
 @given(ANY_TEXT)
@@ -67,6 +88,201 @@ def test_scheduled_time(value):
     except InvalidInput:
         return
     assert result.tzinfo == UTC and check.scheduled_time(result, now) == result
+
+
+# -- valid inputs are accepted, invalid ones refused ---------------------------------------------
+
+# Area codes in use in the US and Canada; any exchange 200-999 but N11 is valid in each of them.
+AREA_CODES = ["212", "202", "303", "312", "415", "416", "604", "617", "757", "905"]
+EXCHANGES = st.integers(200, 999).map(str).filter(lambda code: code[1:] != "11")
+LINES = st.integers(0, 9999).map(lambda n: f"{n:04d}")
+PHONE_LAYOUTS = [
+    "{a}{e}{l}",
+    "{a}-{e}-{l}",
+    "({a}) {e}-{l}",
+    "{a}.{e}.{l}",
+    "{a} {e} {l}",
+    "1{a}{e}{l}",
+    "+1 {a} {e} {l}",
+    "+1 ({a}) {e}-{l}",
+    "1-{a}-{e}-{l}",
+    "  {a}/{e}-{l}\u00a0",
+]
+EXTENSION_LAYOUTS = ["", " x{x}", "x{x}", " ext. {x}", " ext{x}", " extension {x}", " X{x}"]
+
+
+@st.composite
+def valid_phone_numbers(draw) -> tuple[str, str]:
+    """A valid number written one of the many ways people write it, and its normal form."""
+    area, exchange, line = draw(st.sampled_from(AREA_CODES)), draw(EXCHANGES), draw(LINES)
+    extension = draw(st.from_regex(r"[0-9]{1,8}", fullmatch=True))
+    ext_layout = draw(st.sampled_from(EXTENSION_LAYOUTS))
+    text = draw(st.sampled_from(PHONE_LAYOUTS)).format(a=area, e=exchange, l=line) + ext_layout.format(x=extension)
+    return text, f"{area}{exchange}{line}" + (f"x{extension}" if ext_layout else "")
+
+
+@given(valid_phone_numbers())
+def test_phone_number_accepts_valid_numbers(case):
+    text, normal = case
+    _accepted(check.phone_number, text, normal)
+
+
+@given(
+    st.one_of(
+        st.from_regex(r"[2-9][0-9]{2}[2-9][0-9]{2}[0-9]{4}", fullmatch=True).map(lambda d: d[:-1]),  # 9 digits
+        st.from_regex(r"[2-9][0-9]{10}", fullmatch=True),  # 11 digits, not starting with 1
+        st.from_regex(r"[01][0-9]{9}", fullmatch=True),  # an area code starting with 0 or 1
+        st.builds(
+            lambda area, exchange, line: area + exchange + line,
+            st.sampled_from(AREA_CODES),
+            st.from_regex(r"[01][0-9]{2}", fullmatch=True),
+            LINES,
+        ),
+        st.builds(
+            lambda area, line: f"{area}-555-{line}",
+            st.sampled_from(AREA_CODES),
+            st.from_regex(r"[0-9]{3}[a-zA-Z]", fullmatch=True),
+        ),
+        st.text(st.characters(categories=["Zs"]), max_size=5),  # blank
+    )
+)
+def test_phone_number_refuses_invalid_numbers(text):
+    _refused(check.phone_number, text, "phone_number")
+
+
+@given(st.integers(1, 2**63 - 1), st.sampled_from(["{}", " {} ", "\t{}\n", "0{}"]))
+def test_queue_id_accepts_positive_whole_numbers(number, layout):
+    _accepted(check.queue_id, layout.format(number), number)
+
+
+@given(
+    st.one_of(
+        st.integers(max_value=0).map(str),
+        st.integers(2**63, 2**70).map(str),
+        st.builds(lambda n, c: f"{n}{c}", st.integers(1, 10**9), st.sampled_from([".5", "x", " 1", ",000", "e3"])),
+        st.just(""),
+        st.just("\u0661\u0662"),  # Arabic-Indic digits: digits, but not ASCII
+    )
+)
+def test_queue_id_refuses_anything_but_a_positive_whole_number(text):
+    _refused(check.queue_id, text, "queue_id")
+
+
+@given(st.uuids(), st.sampled_from(["{}", "{{{}}}", " {} ", "{{ {} }}"]), st.booleans(), st.booleans())
+def test_license_key_accepts_a_guid_however_written(uuid, layout, upper, dashes):
+    key = str(uuid).upper() if upper else str(uuid)
+    key = key if dashes else key.replace("-", "")
+    _accepted(check.license_key, layout.format(key), str(uuid))
+
+
+@given(
+    st.one_of(
+        st.uuids().map(lambda u: str(u)[:-1]),  # one digit short
+        st.uuids().map(lambda u: str(u) + "0"),
+        st.uuids().map(lambda u: str(u).replace("-", "")[:31]),
+        st.uuids().map(lambda u: "g" + str(u)[1:]),  # not a hex digit
+        st.uuids().map(lambda u: str(u)[:8] + str(u)[9] + "-" + str(u)[10:]),  # a misplaced dash
+    )
+)
+def test_license_key_refuses_a_wrong_key(text):
+    _refused(check.license_key, text, "license_key")
+
+
+@given(st.from_regex(r"[A-Za-z0-9_.:/#-]{1,50}", fullmatch=True), st.sampled_from(["{}", " {} ", "\t{}"]))
+def test_reference_id_accepts_allowed_characters(ref, layout):
+    _accepted(check.reference_id, layout.format(ref), ref)
+
+
+@given(
+    st.one_of(
+        st.from_regex(r"[A-Za-z0-9_.:/#-]{51,80}", fullmatch=True),
+        st.from_regex(r"[A-Za-z0-9]{1,20}[ ,;<>&'\"][A-Za-z0-9]{1,20}", fullmatch=True),
+        st.just(""),
+    )
+)
+def test_reference_id_refuses_other_characters_and_long_ids(ref):
+    _refused(check.reference_id, ref, "reference_id")
+
+
+PRINTABLE = st.characters(exclude_categories=["Cc", "Cf", "Cs"])
+
+
+@given(st.text(PRINTABLE | st.sampled_from(["\n", "\r", "\t"]), min_size=1, max_size=4000))
+def test_text_to_say_accepts_text_with_new_lines(text):
+    stripped = text.strip()
+    if stripped:
+        _accepted(check.text_to_say, text, stripped)
+    else:
+        _refused(check.text_to_say, text, "text_to_say")
+
+
+@given(
+    st.one_of(
+        st.builds(lambda tail: "x" * 4001 + tail, st.text(PRINTABLE, max_size=20)),
+        st.builds(
+            lambda a, c: f"Hello{c}{a}", st.text(PRINTABLE, max_size=20), st.sampled_from(["\x00", "\x1b", "\u200b"])
+        ),
+    )
+)
+def test_text_to_say_refuses_control_characters_and_long_text(text):
+    _refused(check.text_to_say, text, "text_to_say")
+
+
+HOSTS = st.from_regex(r"[a-z][a-z0-9-]{0,20}(\.[a-z][a-z0-9-]{0,20}){1,3}", fullmatch=True)
+PATHS = st.from_regex(r"(/[A-Za-z0-9._-]{1,12}){0,3}", fullmatch=True)
+
+
+@given(HOSTS, PATHS, st.none() | st.integers(1, 65535))
+def test_endpoint_accepts_https_anywhere(host, path, port):
+    url = f"https://{host}{f':{port}' if port else ''}{path}"
+    _accepted(check.endpoint, url, url)
+
+
+@given(st.sampled_from(["127.0.0.1", "localhost", "[::1]", "127.5.6.7"]), st.integers(1, 65535), PATHS)
+def test_endpoint_accepts_http_on_loopback(host, port, path):
+    url = f"http://{host}:{port}{path}"
+    _accepted(check.endpoint, url, url)
+
+
+@given(HOSTS, PATHS)
+def test_endpoint_refuses_http_elsewhere_and_other_schemes(host, path):
+    _refused(check.endpoint, f"http://{host}{path}", "endpoint")
+    _refused(check.endpoint, f"ftp://{host}{path}", "endpoint")
+
+
+@given(st.integers(0, 3), st.sampled_from(["{}", " {} ", None]))
+def test_int_in_range_accepts_numbers_in_range(number, layout):
+    _accepted(
+        lambda v: check.int_in_range(v, "try_count", "Tries", 0, 3),
+        number if layout is None else layout.format(number),
+        number,
+    )
+
+
+@given(
+    st.one_of(
+        st.integers(max_value=-1), st.integers(min_value=4), st.integers(4, 99).map(str), st.just("two"), st.booleans()
+    )
+)
+def test_int_in_range_refuses_numbers_out_of_range(value):
+    _refused(lambda v: check.int_in_range(v, "try_count", "Tries", 0, 3), value, "try_count")
+
+
+NOW = datetime(2030, 1, 1, tzinfo=UTC)
+
+
+@given(st.datetimes(min_value=datetime(2029, 12, 31, 0, 0, 1), max_value=datetime(2031, 1, 1)), st.timezones())
+def test_scheduled_time_accepts_aware_times_from_a_day_ago(wall, zone):
+    moment = wall.replace(tzinfo=zone)
+    if moment.astimezone(UTC) < NOW - check.PAST_TIME_LIMIT:
+        _refused(lambda v: check.scheduled_time(v, NOW), moment, "scheduled_time")
+    else:
+        _accepted(lambda v: check.scheduled_time(v, NOW), moment, moment.astimezone(UTC))
+
+
+@given(st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2029, 12, 29)), st.timezones() | st.none())
+def test_scheduled_time_refuses_naive_and_long_past_times(wall, zone):
+    _refused(lambda v: check.scheduled_time(v, NOW), wall.replace(tzinfo=zone), "scheduled_time")
 
 
 _SANDBOX = Sandbox(clock=ManualClock())  # not started: dispatch() is called directly
@@ -129,7 +345,6 @@ def test_sandbox_request_parsing_never_crashes(method, path, query, content_type
 import xml.dom.minidom  # noqa: E402
 from urllib.parse import urlencode  # noqa: E402
 
-import pytest  # noqa: E402
 import requests  # noqa: E402
 
 from desktop_app.sandbox.state import FIRST_QUEUE_ID  # noqa: E402
