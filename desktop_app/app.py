@@ -8,7 +8,6 @@ process exits anyway, so the app never lingers and nothing is lost silently.
 from __future__ import annotations
 
 import argparse
-import gc
 import logging
 import os
 import sys
@@ -52,12 +51,6 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_self_test(args.endpoint, args.profile, args.sandbox_namespace)
 
-    # No automatic garbage collection during start-up: the GUI thread collects once the event
-    # loop runs (ui/gc_guard.py), and start-up makes few cycles but many objects to scan.
-    gc.disable()
-    from .ui.pyside_imports import skip_feature_scan
-
-    skip_feature_scan()  # before PySide6 is first imported (ui/pyside_imports.py)
     from PySide6.QtWidgets import QApplication
 
     from .logging_setup import install_exception_hook, route_qt_messages, setup_logging
@@ -66,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     from .storage.settings import Settings
     from .storage.site_config import site_config_path
     from .ui.controller import AppContext, AppController
+    from .ui.gc_guard import collect_garbage_on_the_gui_thread
     from .ui.main_window import MainWindow
 
     profile = (Profile.isolated(args.profile) if args.profile else Profile.default()).ensure()
@@ -76,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationName(APP_ID)
     app.setApplicationDisplayName(APP_NAME)
     app.setApplicationVersion(__version__)
+    collect_garbage_on_the_gui_thread()  # process-wide, before any worker runs: see ui/gc_guard.py
     context = AppContext(
         profile=profile,
         settings=Settings.load(profile.settings_file, site_file=site_config_path()),

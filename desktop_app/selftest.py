@@ -99,6 +99,7 @@ def _run(endpoint: str | None, root: Path, sandbox_namespace: str) -> str:
     from .storage.profile import Profile
     from .storage.settings import Settings
     from .ui.controller import AppContext, AppController
+    from .ui.gc_guard import collect_garbage_on_the_gui_thread
     from .ui.main_window import MainWindow
 
     profile = Profile.isolated(root).ensure()
@@ -117,9 +118,10 @@ def _run(endpoint: str | None, root: Path, sandbox_namespace: str) -> str:
         start_sandbox=starting is not None,
         sandbox_source=starting and starting.result,
     )
+    collect_garbage_on_the_gui_thread()  # as app.main does
     controller = AppController(context)
     sandbox_problem: list[str] = []
-    controller.sandboxFailed.connect(sandbox_problem.append)
+    controller.connection.sandboxFailed.connect(sandbox_problem.append)
     window = MainWindow(controller, everything=False)
     try:
         # The window is shown and the schedule form filled while the keyring and the sandbox start.
@@ -139,15 +141,15 @@ def _run(endpoint: str | None, root: Path, sandbox_namespace: str) -> str:
             keys.set(account, key) if info.secure else keys.keep_for_session(account, key)
         except KeyStoreError as error:
             raise SelfTestFailed(f"could not store the key: {error}") from None
-        controller.add_account(account)
+        controller.accounts.add(account)
         if starting is not None:
-            _wait_for(app, lambda: controller.sandbox is not None or sandbox_problem, "the built-in sandbox")
+            _wait_for(app, lambda: controller.connection.sandbox is not None or sandbox_problem, "the built-in sandbox")
             if sandbox_problem:
                 raise SelfTestFailed(f"the built-in sandbox did not start: {sandbox_problem[0]}")
 
         # 2. schedule a call for tomorrow with a fresh reference ID
         page.schedule_button.click()
-        _wait_for(app, lambda: page.result.kind != "", "the schedule result")
+        _wait_for(app, lambda: page.result.kind is not None, "the schedule result")
         if page.last is None or not page.last.booked:
             raise SelfTestFailed(f"scheduling failed: {page.result.headline.text()} {page.result.body.text()}")
         queue_id = page.last.queue_id
@@ -160,7 +162,7 @@ def _run(endpoint: str | None, root: Path, sandbox_namespace: str) -> str:
         if box is None:
             raise SelfTestFailed("the cancel confirmation did not appear")
         box.buttons()[0].click()
-        _wait_for(app, lambda: cancel.result.kind != "", "the cancel result")
+        _wait_for(app, lambda: cancel.result.kind is not None, "the cancel result")
 
         # 4. the count is 1 and the history row exists
         if cancel.result.headline.text() != "1 call cancelled":

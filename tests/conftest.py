@@ -22,6 +22,14 @@ KEY_A = "3f2b8c1e-5d4a-4b6f-9e7d-2a1c0b9f8e7d"
 KEY_B = "7c6d5e4f-3a2b-4c1d-8e9f-0a1b2c3d4e5f"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _garbage_collected_on_the_gui_thread(qapp) -> None:
+    """As app.main does: cycles holding Qt objects are never freed on a worker (ui/gc_guard.py)."""
+    from desktop_app.ui.gc_guard import collect_garbage_on_the_gui_thread
+
+    collect_garbage_on_the_gui_thread()
+
+
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock()

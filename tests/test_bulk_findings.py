@@ -24,7 +24,7 @@ MAIN, BRANCH = "Main office", "Branch"
 @pytest.fixture
 def controller(tmp_path, app_sandbox, memory_keyring) -> Iterator:
     controller = make_controller(tmp_path, app_sandbox, memory_keyring, {MAIN: KEY_A, BRANCH: KEY_B})
-    controller.refresh_accounts()
+    controller.accounts.refresh()
     yield controller
     controller.shutdown()
     controller.executor.wait(10)

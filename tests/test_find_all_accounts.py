@@ -78,7 +78,7 @@ def test_all_accounts_with_one_locked_key_shows_the_others_and_cancels_with_the_
         book(app_sandbox, KEY_B)  # Branch's call: not reachable while its key is locked
         clinic_call = book(app_sandbox, KEY_C)
         page = open_page(qtbot, controller)
-        assert controller.current_account == "Main office"
+        assert controller.accounts.current == "Main office"
         page.query.setText(NUMBER)
         qtbot.mouseClick(page.all_accounts, Qt.MouseButton.LeftButton)
         assert page.all_accounts.isChecked()

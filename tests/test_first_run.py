@@ -26,7 +26,7 @@ def test_first_run_shows_a_welcome_panel_with_add_your_first_account(qtbot, tmp_
     qtbot.keyClicks(entry.name, "Main office")
     qtbot.keyClicks(entry.key, KEY_A.replace("-", "").upper())
     entry.buttons.button(QDialogButtonBox.StandardButton.Save).click()
-    qtbot.waitUntil(lambda: window.controller.current_account == "Main office")
+    qtbot.waitUntil(lambda: window.controller.accounts.current == "Main office")
     assert not window.welcome.isVisible()
     assert memory_keyring.entries[("VoiceBroadcastDesk", "Main office")] == KEY_A  # normalised
     close_window(window)
@@ -55,9 +55,9 @@ def test_a_key_pasted_as_32_hex_digits_is_accepted_and_normalised():
 def test_the_status_bar_says_where_requests_go_in_plain_words(qtbot, window, app_sandbox):
     assert window.endpoint_label.text() == "Sandbox, no real calls"
     assert window.endpoint_label.toolTip() == app_sandbox.url
-    window.controller.sandbox_mode, window.controller.sandbox = False, None
+    window.controller.connection.sandbox_mode, window.controller.connection.sandbox = False, None
     window.controller.settings.endpoint = "https://ws.esendex.us/NotifyWS/PhoneNotify.asmx"
-    assert window.controller.endpoint_text() == "Esendex (ws.esendex.us)"
+    assert window.controller.connection.endpoint_text() == "Esendex (ws.esendex.us)"
 
 
 def test_the_settings_dialog_shows_locks_the_start_of_the_address_and_grows_with_errors(qtbot, window):
@@ -69,7 +69,7 @@ def test_the_settings_dialog_shows_locks_the_start_of_the_address_and_grows_with
     assert dialog.locked_note.isVisible() and LOCKED_NOTE in dialog.locked_note.text()
     assert dialog.endpoint.cursorPosition() == 0  # "https://…" is what shows
     words, namespace = dialog.namespace.text().split("\n")
-    assert namespace == window.controller.sandbox.target_namespace
+    assert namespace == window.controller.connection.sandbox.target_namespace
     assert words == f"{NAMESPACE_WORDS[namespace]}, found on the service:"  # found on the sandbox
     height = dialog.height()
     dialog.endpoint.setText("http://example.com/x")

@@ -229,7 +229,7 @@ def test_history_of_10000_records_filters_fast_sorts_and_exports(qtbot, controll
     assert [r["reference_id"] for r in rows] == [r.reference_id for r in page.visible_records]
     assert [r["when_utc"] for r in rows] == sorted(r["when_utc"] for r in rows)
 
-    controller.add_account("Night shift")  # accountsChanged: the filter offers it too
+    controller.accounts.add("Night shift")  # accountsChanged: the filter offers it too
     assert page.account.findData("Night shift") > 0
 
 

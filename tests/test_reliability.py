@@ -162,7 +162,7 @@ def test_a_heavy_import_that_fails_once_is_tried_again_and_a_missing_one_still_f
 def test_locked_keyring_in_the_window_keeps_the_app_usable(qtbot, tmp_path, app_sandbox):
     window = make_window(qtbot, tmp_path, app_sandbox, LockedKeyring())
     window.controller.settings.accounts = ["Main office"]
-    window.controller.refresh_accounts()
+    window.controller.accounts.refresh()
     text = cancel_via_ui(qtbot, window, "locked")
     assert "License key unavailable" in text and "keyring is locked" in text
     assert window.cancel_page.cancel_button.isEnabled()
@@ -196,7 +196,7 @@ def test_the_apps_own_sandbox_listens_on_loopback_only(qtbot, tmp_path, memory_k
         (address,) = listening_addresses(child)  # read from the child's own bound socket
         host, port = address
         assert host == "127.0.0.1"  # not 0.0.0.0: no other interface can reach it
-        assert window.controller.service_url == f"http://127.0.0.1:{port}/NotifyWS/PhoneNotify.asmx"
+        assert window.controller.connection.service_url == f"http://127.0.0.1:{port}/NotifyWS/PhoneNotify.asmx"
         with socket.create_connection(("127.0.0.1", port), timeout=2):
             pass  # and it answers there
     finally:
@@ -231,7 +231,9 @@ def test_in_sandbox_mode_nothing_is_sent_anywhere_while_the_sandbox_starts(
         account="Main office", action="schedule", inputs=booked, outcome="ok", reference_id="r1", queue_id=4093250
     )
     try:
-        assert controller.sandbox_mode and controller.service_url == ""  # not started: no first paint
+        assert (
+            controller.connection.sandbox_mode and controller.connection.service_url == ""
+        )  # not started: no first paint
         with pytest.raises(CannotReachServer, match="The sandbox is still starting"):
             controller.desk.cancel_by_reference_id("Main office", "notify1")
         refused = controller.context.history.records()[0]
@@ -255,7 +257,7 @@ def test_a_sandbox_that_cannot_start_is_named_in_every_refusal_and_in_the_watch_
 
     controller = sandbox_mode_controller(tmp_path, memory_keyring, source=cannot_start)
     failures: list[str] = []
-    controller.sandboxFailed.connect(failures.append)
+    controller.connection.sandboxFailed.connect(failures.append)
     try:
         watcher = controller.watcher
         controller.start()

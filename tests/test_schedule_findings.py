@@ -136,7 +136,7 @@ def test_a_new_error_never_sits_beside_an_old_success(qtbot, small_window):
     page.phone.setText("555-12")
     qtbot.mouseClick(page.schedule_button, Qt.MouseButton.LeftButton)
     assert page.errors["phone_number"].isVisible()
-    assert not page.result.isVisible() and page.result.kind == ""
+    assert not page.result.isVisible() and page.result.kind is None
 
 
 def test_the_schedule_button_stays_on_screen_when_errors_appear(qtbot, small_window):

@@ -71,7 +71,7 @@ def test_no_flow_leaks_the_key(qtbot, tmp_path, app_sandbox, memory_keyring, cap
             cancel_via_ui(qtbot, window, "leak-1")
         app_sandbox.faults.latency_seconds = 2
         window.controller.settings.timeout_seconds = 1
-        window.controller.desk.reconfigure(window.controller._client_factory())
+        window.controller.desk.reconfigure(window.controller.connection.client_factory())
         cancel_via_ui(qtbot, window, "leak-1")
         app_sandbox.faults.latency_seconds = 0
         window.history_page.reload()

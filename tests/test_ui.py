@@ -60,7 +60,7 @@ def cancel_via_ui(qtbot, window, reference: str) -> str:
 
 def test_sandbox_banner_and_defaults(window):
     assert window.sandbox_banner.text() == SANDBOX_BANNER and window.sandbox_banner.isVisible()
-    assert window.controller.current_account == "Main office"
+    assert window.controller.accounts.current == "Main office"
     assert "MemoryKeyring" in window.store_label.text()
     page = window.schedule_page
     assert page.reference.text().startswith("test-") and page.tries.value() == 1 and page.volume.value() == 100
@@ -173,7 +173,7 @@ def test_errors_are_shown_in_plain_words_and_the_app_stays_usable(qtbot, window,
 def test_timeout_and_server_down(qtbot, tmp_path, app_sandbox, memory_keyring):
     window = make_window(qtbot, tmp_path, app_sandbox, memory_keyring, {"Main office": KEY_A})
     window.controller.settings.timeout_seconds = 1
-    window.controller.desk.reconfigure(window.controller._client_factory())
+    window.controller.desk.reconfigure(window.controller.connection.client_factory())
     app_sandbox.faults.latency_seconds = 2
     text = cancel_via_ui(qtbot, window, "slow")
     assert "did not answer in time" in text and "safe to try again" in text
@@ -248,7 +248,7 @@ def test_closing_during_a_cancel_hides_the_window_at_once_and_records_the_cancel
     assert window.controller.executor.wait(10)  # the pool's threads end once it has answered
     records = window.controller.desk.history.records()
     assert [(r.reference_id, r.outcome, r.count) for r in records] == [("closing", "ok", 0)]
-    assert page.result.kind == ""  # nothing is delivered to a closed window
+    assert page.result.kind is None  # nothing is delivered to a closed window
     window.controller.context.history.close()
 
 
@@ -376,7 +376,7 @@ def test_rename_default_and_delete_account(qtbot, window, memory_keyring, monkey
     click_message_box(qtbot, dialog, "Delete")
     qtbot.waitUntil(lambda: window.controller.settings.accounts == [])
     assert memory_keyring.entries == {}
-    assert window.controller.current_account == ""
+    assert window.controller.accounts.current == ""
     dialog.close()
 
 

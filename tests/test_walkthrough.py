@@ -57,7 +57,7 @@ def test_a_new_users_walk_through_every_page(qtbot, tmp_path, app_sandbox, memor
     qtbot.keyClicks(entry.name, "Main office")
     qtbot.keyClicks(entry.key, KEY_A)
     qtbot.mouseClick(entry.buttons.button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.controller.current_account == "Main office")
+    qtbot.waitUntil(lambda: window.controller.accounts.current == "Main office")
     for dialog in window.findChildren(QWidget):
         if dialog.isWindow() and dialog is not window and dialog.isVisible():
             dialog.close()
@@ -85,7 +85,7 @@ def test_a_new_users_walk_through_every_page(qtbot, tmp_path, app_sandbox, memor
     page.reference.setText("walk-1")
     qtbot.mouseClick(page.cancel_button, Qt.MouseButton.LeftButton)
     click_message_box(qtbot, page, "Cancel the calls")
-    qtbot.waitUntil(lambda: page.result.kind != "", timeout=10_000)
+    qtbot.waitUntil(lambda: page.result.kind is not None, timeout=10_000)
     assert on_screen(page.result.headline) and page.result.headline.text() == "1 call cancelled"
     assert "credited for the 1 cancelled call" in page.result.body.text()
     clipped["cancel"] = clipped_labels(page)

@@ -56,11 +56,11 @@ def schedule_scenes(window, sandbox: Sandbox) -> None:
     page.when.setDateTime(QDateTime.currentDateTime().addDays(1))
     shot(window, "schedule-form")
     page.schedule_button.click()
-    settle(until=lambda: not page.in_flight and page.result.kind != "")
+    settle(until=lambda: not page.in_flight and page.result.kind is not None)
     shot(window, "schedule-result")
 
     # A test broadcast on the trial account: one mistyped line first, then a number it may not call.
-    window.controller.set_current_account("Esendex trial")
+    window.controller.accounts.set_current("Esendex trial")
     page.another.click()
     page.phone.setText("757-555-0140\n757-555-0039\n757-555-014\n757-555-0141\n757-555-0142")
     page.text.setPlainText("This is a test broadcast from the front desk. No action is needed.")
@@ -78,8 +78,8 @@ def schedule_scenes(window, sandbox: Sandbox) -> None:
     box = wait_for_box(cancel)
     shot(box, "cancel-broadcast-confirm")
     click(box, "Cancel the calls")
-    settle(until=lambda: not cancel.in_flight and cancel.result.kind != "")
-    window.controller.set_current_account("Main office")
+    settle(until=lambda: not cancel.in_flight and cancel.result.kind is not None)
+    window.controller.accounts.set_current("Main office")
 
 
 def cancel_scenes(window, sandbox: Sandbox) -> None:
@@ -159,7 +159,7 @@ def bulk_scenes(window, sandbox: Sandbox) -> None:
     bulk.check()
     shot(window, "bulk-cancel")
     bulk.start("Main office", list(bulk.items))
-    settle(until=lambda: not bulk.is_running() and bulk.result.kind != "")
+    settle(until=lambda: not bulk.is_running() and bulk.result.kind is not None)
     shot(window, "bulk-cancel-result")
 
 

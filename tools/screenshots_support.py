@@ -85,7 +85,7 @@ def book_direct(client, key: str, sandbox: Sandbox, number: str, reference: str,
 
 def book_from_desk(window: MainWindow, account: str, number: str, reference: str, in_seconds: float, text: str):
     """A call booked through the desk (written to the history, so the watch list follows it)."""
-    now = window.controller.sandbox.state.clock.now()
+    now = window.controller.connection.sandbox.state.clock.now()
     call = new_call_request(
         phone_number=number,
         text_to_say=text,

@@ -1,10 +1,11 @@
 """The app's controller: what the pages and dialogs talk to.
 
-`AppController` owns the `Desk` (service + history + keyring), the accounts model, the settings
-and the one background `Executor`. Pages call its methods and listen to its signals; they never
-see the main window, and the window only composes them. Every method that may wait (network,
-keyring, disk) runs its work on the executor and answers on the GUI thread through callbacks that
-receive immutable values.
+`AppController` owns the `Desk` (service + history + keyring), the settings, the one background
+`Executor`, and two parts with signals of their own: `accounts` (which account is chosen, changes
+to the list) and `connection` (where requests go, the sandbox, the namespace). Pages call its
+methods and its parts', and listen to their signals; they never see the main window, and the
+window only composes them. Every method that may wait (network, keyring, disk) runs its work on
+the executor and answers on the GUI thread through callbacks that receive immutable values.
 """
 
 from __future__ import annotations
@@ -24,15 +25,12 @@ from ..storage.namespaces import NamespaceCache
 from ..storage.profile import Profile
 from ..storage.secrets import KeyStore, StoreInfo
 from ..storage.settings import Settings
-from .accounts_mixin import AccountsMixin
-from .connection_mixin import ConnectionMixin
+from .accounts import Accounts
+from .connection import Connection, start_sandbox_process
 from .executor import Executor
-from .gc_guard import collect_garbage_on_the_gui_thread
-from .models.accounts import AccountsModel
+from .threads import require_gui_thread
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from ..bulk import BulkItem, BulkOutcome, BulkProgress, BulkRun, Kind
     from ..desk import Desk
     from ..local_sandbox import SandboxProcess
@@ -43,8 +41,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 # Bulk progress reaches the page four times a second, as a progress bar usually moves: each batch
-# costs one repaint of the table and the bar whatever the number of rows, about 8 ms of the GUI
-# thread offscreen (bench/gui_load.py: 0.8-1.0 s for a 20 s run of 10,000 rows at five a second).
+# costs one repaint whatever the number of rows (docs/performance.md).
 BULK_PROGRESS_MS = 250
 Done = Callable[[Any], None]
 Failed = Callable[[BaseException], None]
@@ -64,62 +61,57 @@ class AppContext:
     sandbox_source: Callable[[], SandboxProcess] | None = None
 
 
-def _start_sandbox(namespace: str, log_file: Path) -> SandboxProcess:
-    from ..local_sandbox import SandboxProcess
-
-    return SandboxProcess.start(namespace, log_file)  # its own process, on loopback only
-
-
-class AppController(AccountsMixin, ConnectionMixin, QObject):
-    accountsChanged = Signal()  # names, the default or session-only state changed
-    accountChanged = Signal(str)  # the chosen account ("" when there is none)
-    accountNeeded = Signal()  # an action was refused because there is no account yet
+class AppController(QObject):
     actionRecorded = Signal()  # a schedule or cancel ended: the history has a new row
     historyProblem = Signal(str)  # why the last action was not written to the history ("" = fine)
     busyChanged = Signal(bool)  # a user action is running / the last one ended
     keyStoreChanged = Signal(object, str)  # StoreInfo once the keyring answered; the backend used before
     keyStoreFailed = Signal(str)
     voicesLoaded = Signal(object)  # tuple of (voice_id, summary)
-    endpointChanged = Signal()  # settings saved, the sandbox started or the namespace became known
-    sandboxFailed = Signal(str)
     cancelCallRequested = Signal(int)  # "Cancel this call" somewhere: open Cancel with this QueueID
     cancelReferenceRequested = Signal(str)  # "Cancel this test broadcast": open Cancel with this reference ID
 
     def __init__(self, context: AppContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        collect_garbage_on_the_gui_thread()  # before any worker can collect a Qt object
+        require_gui_thread()
         self.context = context
         self.settings = context.settings
         self.keys = context.keys
-        self.sandbox = context.sandbox
-        self.sandbox_mode = context.sandbox is not None or context.start_sandbox
-        self.sandbox_problem = ""  # why the built-in sandbox could not start, if it could not
         self.store: StoreInfo | None = None
         self.voices: tuple[tuple[int, str], ...] = ()
         self.response_texts = dict(RESPONSE_CODES)  # replaced by GetResponseCodes when it answers
-        self.namespaces = NamespaceCache(context.profile.cache_dir / "namespaces.json")
-        self._use_known_namespace()
         self.executor = Executor(self)
         self.executor.busyChanged.connect(self.busyChanged)
-        self.accounts = AccountsModel(self)
-        self._current = ""
+        self.accounts = Accounts(context.settings, context.keys, self.executor, self.save_settings, self)
+        self.connection = Connection(
+            context.settings,
+            self.executor,
+            NamespaceCache(context.profile.cache_dir / "namespaces.json"),
+            context.sandbox,
+            sandbox_mode=context.sandbox is not None or context.start_sandbox,
+            parent=self,
+        )
+        self.connection.clientChanged.connect(self._reconfigure_desk)
         self._load_reference_data = True
         self._bulk_run: BulkRun | None = None  # the bulk run going on, if one is
-        self.refresh_accounts()
-        self._current = self._first_account()
+        self._watcher: Watcher | None = None
 
     @cached_property
     def desk(self) -> Desk:
-        """Made on first use, after the first paint: the first screen needs neither the desk nor
-        the history behind it (their modules, with sqlite3 and datetime, cost it about 3 ms).
-        Read it on the GUI thread only (workers get the desk itself), so only one is ever made."""
+        """Made on first use, after the first paint (the first screen needs neither the desk nor
+        the history behind it). Read it on the GUI thread only (workers get the desk itself), so
+        only one is ever made."""
+        require_gui_thread()
         from ..desk import Desk
         from ..storage.history import History
 
         context = self.context
         if context.history is None:
             context.history = History(context.profile.history_file)
-        return Desk(self._client_factory(), context.keys, context.history)
+        return Desk(self.connection.client_factory(), context.keys, context.history)
+
+    def _reconfigure_desk(self) -> None:
+        self.desk.reconfigure(self.connection.client_factory())
 
     # -- start-up ----------------------------------------------------------------------------------
 
@@ -127,25 +119,20 @@ class AppController(AccountsMixin, ConnectionMixin, QObject):
         """After the first paint: the sandbox (when asked for), the keyring, the namespace, and
         (unless `reference_data` is False, as in the self-test) the voices and response codes."""
         self._load_reference_data = reference_data
-        if self.sandbox_mode and self.sandbox is None:
+        if self.connection.sandbox_needed:
             namespace, log_file = self.context.sandbox_namespace, self.context.profile.log_dir / "sandbox.log"
-            source = self.context.sandbox_source or (lambda: _start_sandbox(namespace, log_file))
-            self.executor.submit(source, self._sandbox_started, self._sandbox_failed)
+            source = self.context.sandbox_source or (lambda: start_sandbox_process(namespace, log_file))
+            self.connection.start_sandbox(source, self._sandbox_started)
             return  # the rest follows once the sandbox answers
         self._start_chores()
 
-    def _sandbox_started(self, sandbox: SandboxProcess) -> None:
-        self.sandbox = self.context.sandbox = sandbox
-        self.endpointChanged.emit()
+    def _sandbox_started(self) -> None:
+        self.context.sandbox = self.connection.sandbox  # app.finish stops it
         self._start_chores()
-
-    def _sandbox_failed(self, error: BaseException) -> None:
-        self.sandbox_problem = str(error)
-        self.sandboxFailed.emit(str(error))
 
     def _start_chores(self) -> None:
         self.executor.submit(self.keys.info, self._store_known, self._store_failed)
-        self.discover_namespace()
+        self.connection.discover_namespace()
         if self._load_reference_data:
             desk = self.desk  # made here, on the GUI thread, before any worker needs it
             self.executor.submit(lambda: self._load_voices(desk), self._voices_loaded, lambda _e: None)
@@ -201,6 +188,11 @@ class AppController(AccountsMixin, ConnectionMixin, QObject):
 
         self.executor.submit(lambda: job(desk), finished, failed, owner=owner, user_action=True)
 
+    @property
+    def namespace_in_use(self) -> str:
+        """What the client speaks now: it may have switched after a SOAPAction fault."""
+        return self.desk.namespace_in_use or self.connection.namespace
+
     def _after_action(self) -> None:
         self.historyProblem.emit(self.desk.history_problem)
         self.actionRecorded.emit()
@@ -247,13 +239,12 @@ class AppController(AccountsMixin, ConnectionMixin, QObject):
     def watcher(self) -> Watcher:
         """The watch list's poller ("Calls from this desk"): created and started on first use,
         which is after the first paint (by the page, or by the window's notifier)."""
-        watcher: Watcher | None = getattr(self, "_watcher", None)
-        if watcher is None:
+        if self._watcher is None:
             from .watcher import Watcher
 
-            watcher = self._watcher = Watcher(self, parent=self)
-            watcher.start()
-        return watcher
+            self._watcher = Watcher(self, parent=self)
+            self._watcher.start()
+        return self._watcher
 
     def request_cancel_reference(self, reference_id: str) -> None:
         """Open Cancel with this reference ID filled in (the window wires it; the user confirms)."""
@@ -267,11 +258,16 @@ class AppController(AccountsMixin, ConnectionMixin, QObject):
         from ..bulk_owners import find_owners
 
         names = self.accounts.names()  # the chosen account first: the likeliest owner
-        accounts = tuple(sorted(names, key=lambda name: name != self.current_account))
+        accounts = tuple(sorted(names, key=lambda name: name != self.accounts.current))
         desk, values = self.desk, tuple(queue_ids)
         self.run(lambda: find_owners(desk.watch_statuses, accounts, values), on_done, on_error, owner)
 
     # -- settings and closing ---------------------------------------------------------------------------
+
+    def settings_saved(self) -> None:
+        """The Settings dialog changed the settings."""
+        self.save_settings()
+        self.connection.settings_changed()
 
     def save_settings(self) -> None:
         try:

@@ -15,6 +15,8 @@ import gc
 
 from PySide6.QtCore import QObject, QTimer
 
+from .threads import require_gui_thread
+
 INTERVAL_MS = 500
 
 _guard: GuiThreadGarbageCollector | None = None
@@ -40,7 +42,9 @@ class GuiThreadGarbageCollector(QObject):
 
 
 def collect_garbage_on_the_gui_thread() -> GuiThreadGarbageCollector:
-    """Install the guard once per process; call it on the GUI thread."""
+    """Install the guard once per process, on the GUI thread, before the first worker starts
+    (app.main does; so do the tests' and the self-test's set-up)."""
+    require_gui_thread()
     global _guard
     if _guard is None:
         _guard = GuiThreadGarbageCollector()

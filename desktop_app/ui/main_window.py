@@ -12,7 +12,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QTimer
+from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -29,8 +29,8 @@ from .. import APP_NAME
 from ..storage.secrets import StoreInfo
 from .controller import AppController
 from .pages import PAGES, PageSpec, build_page
-from .startup import AfterFirstPaint, load_qt_enums, set_app_icon
-from .widgets import ResultPanel, plain_label, set_property
+from .startup import AfterFirstPaint, set_app_icon
+from .widgets import ResultPanel, Tone, plain_label
 from .widgets.welcome import WelcomePanel
 from .window_menus import install_menus
 
@@ -52,15 +52,15 @@ class MainWindow(QMainWindow):
         self._pages: dict[str, QWidget] = {}
         self._notice_reason = ""  # what the notice line shows now: "account", "keyring", "history", ...
         self._closing = False
-        self.setWindowTitle(APP_NAME + (" (sandbox)" if controller.sandbox_mode else ""))
+        self.setWindowTitle(APP_NAME + (" (sandbox)" if controller.connection.sandbox_mode else ""))
         self.setMinimumSize(640, 480)  # fits a 1080p screen at 200% scaling (960 x 540 logical)
 
         central = QWidget()
         layout = QVBoxLayout(central)
-        if controller.sandbox_mode:
+        if controller.connection.sandbox_mode:
             banner = QLabel(SANDBOX_BANNER)
             banner.setObjectName("sandboxBanner")
-            set_property(banner, "alignment", "AlignCenter")
+            banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
             banner.setAccessibleName(SANDBOX_BANNER)
             banner.setStyleSheet(
                 "#sandboxBanner { background: #ffd84d; color: #3d2e00; font-weight: bold; padding: 6px;"
@@ -87,27 +87,27 @@ class MainWindow(QMainWindow):
         self.startup = AfterFirstPaint(self, self._startup_steps, lambda: self._closing)
 
         self.tabs.currentChanged.connect(self._ensure_page)
-        controller.accountChanged.connect(self._show_account)
-        controller.accountsChanged.connect(lambda: self._show_account(controller.current_account))
-        controller.accountsChanged.connect(self._show_welcome)
-        controller.accountNeeded.connect(lambda: self._show_notice("account", "warning", *NEED_ACCOUNT))
+        controller.accounts.accountChanged.connect(self._show_account)
+        controller.accounts.accountsChanged.connect(lambda: self._show_account(controller.accounts.current))
+        controller.accounts.accountsChanged.connect(self._show_welcome)
+        controller.accounts.accountNeeded.connect(lambda: self._show_notice("account", Tone.WARNING, *NEED_ACCOUNT))
         controller.historyProblem.connect(self._history_problem)
         controller.keyStoreChanged.connect(self._store_known)
         controller.keyStoreFailed.connect(self._store_failed)
-        controller.endpointChanged.connect(self._show_endpoint)
-        controller.sandboxFailed.connect(
-            lambda message: self._show_notice("sandbox", "error", "The sandbox could not start", message)
+        controller.connection.endpointChanged.connect(self._show_endpoint)
+        controller.connection.sandboxFailed.connect(
+            lambda message: self._show_notice("sandbox", Tone.ERROR, "The sandbox could not start", message)
         )
         controller.cancelCallRequested.connect(self._open_cancel)
         controller.cancelReferenceRequested.connect(
             lambda reference_id: self.show_page("cancel").ask_cancel_reference_id(reference_id)
         )
-        self._show_account(controller.current_account)
+        self._show_account(controller.accounts.current)
         self._show_welcome()
         if controller.settings.site_problem:  # reported once, at start-up; the app uses safe defaults
             self._show_notice(
                 "site",
-                "warning",
+                Tone.WARNING,
                 "Some settings from your administrator could not be used",
                 controller.settings.site_problem,
             )
@@ -121,7 +121,7 @@ class MainWindow(QMainWindow):
         self.account.setAccessibleName("Account")
         self.account.setToolTip("The Esendex account whose license key is used for every request")
         self.account.setMinimumContentsLength(18)
-        self.account.setModel(self.controller.accounts)
+        self.account.setModel(self.controller.accounts.model)
         self.account.setPlaceholderText("(no accounts yet)")
         label.setBuddy(self.account)
         self.accounts_button = QPushButton("Manage accounts…")
@@ -137,7 +137,7 @@ class MainWindow(QMainWindow):
         return row
 
     def _startup_steps(self) -> list[Callable[[], object]]:
-        """After the first paint (ui/startup.py): the icon, Qt's enums, the hidden pages and the
+        """After the first paint (ui/startup.py): the icon, the hidden pages and the
         watch notifier first, which are work on this thread only; then the chores that start
         workers (the sandbox, the keyring, the voices), which would otherwise compete with that
         work for Python's lock. (The watch list holds its rounds until the sandbox has an address.)"""
@@ -145,7 +145,7 @@ class MainWindow(QMainWindow):
         if not self._everything:
             return [start]
         pages = (partial(self._ensure_page, index) for index in range(len(PAGES)))
-        return [set_app_icon, load_qt_enums, *pages, self._install_notifier, start]
+        return [set_app_icon, *pages, self._install_notifier, start]
 
     def _install_notifier(self) -> None:
         from .widgets.notifier import install_watch_notifier  # not needed for the first paint
@@ -199,7 +199,7 @@ class MainWindow(QMainWindow):
 
     # -- chrome ---------------------------------------------------------------------------------------
 
-    def _show_notice(self, reason: str, kind: str, headline: str, body: str = "") -> None:
+    def _show_notice(self, reason: str, kind: Tone, headline: str, body: str = "") -> None:
         self._notice_reason = reason
         self.notice.show_result(kind, headline, body)
 
@@ -209,7 +209,7 @@ class MainWindow(QMainWindow):
             self.notice.clear()
 
     def _show_account(self, name: str) -> None:
-        position = self.controller.accounts.position_of(name)
+        position = self.controller.accounts.model.position_of(name)
         self.account.blockSignals(True)
         self.account.setCurrentIndex(position)
         self.account.blockSignals(False)
@@ -222,11 +222,11 @@ class MainWindow(QMainWindow):
 
     def _account_picked(self, position: int) -> None:
         if position >= 0:
-            self.controller.set_current_account(self.controller.accounts.row(position).name)
+            self.controller.accounts.set_current(self.controller.accounts.model.row(position).name)
 
     def _history_problem(self, problem: str) -> None:
         if problem:
-            self._show_notice("history", "error", "This action was not written to the history", problem)
+            self._show_notice("history", Tone.ERROR, "This action was not written to the history", problem)
         else:
             self._clear_notice("history")
 
@@ -236,28 +236,28 @@ class MainWindow(QMainWindow):
             if previous and previous != info.name:
                 self._show_notice(
                     "keyring",
-                    "warning",
+                    Tone.WARNING,
                     "The key store has changed",
                     f"Keys were kept in {previous} before; now {info.name} is used. "
                     "Accounts whose keys are missing need their key entered again.",
                 )
         else:
             self.store_label.setText("No secure key store.")
-            self._show_notice("keyring", "warning", "License keys cannot be saved on this computer", info.description)
+            self._show_notice(
+                "keyring", Tone.WARNING, "License keys cannot be saved on this computer", info.description
+            )
 
     def _store_failed(self, message: str) -> None:
         self.store_label.setText("The keyring is not available.")
-        self._show_notice("keyring", "warning", "The keyring is not available", message)
+        self._show_notice("keyring", Tone.WARNING, "The keyring is not available", message)
 
     def _show_endpoint(self) -> None:
-        self.endpoint_label.setText(self.controller.endpoint_text())
-        self.endpoint_label.setToolTip(self.controller.service_url or "The sandbox is starting")
+        self.endpoint_label.setText(self.controller.connection.endpoint_text())
+        self.endpoint_label.setToolTip(self.controller.connection.service_url or "The sandbox is starting")
 
     # -- dialogs ------------------------------------------------------------------------------------------
 
     def open_accounts(self) -> Any:
-        from PySide6.QtCore import Qt  # here: see widgets.panels.set_property
-
         from .dialogs.accounts import AccountsDialog
 
         dialog = AccountsDialog(self.controller, self)

@@ -3,8 +3,7 @@
 The window shows after building only what its first paint needs. `AfterFirstPaint` waits for
 that paint (or, if none comes, a moment after the window is shown: a window shown minimised), then
 runs the remaining start-up steps one per turn of the event loop, so that the window answers input
-between them and no single stall is long. Measured by bench/startup.py. Two of the window's steps,
-which need nothing of the window, are here too.
+between them and no single stall is long (figures in docs/performance.md, from bench/startup.py).
 """
 
 from __future__ import annotations
@@ -20,8 +19,7 @@ from ..resources import resource_path
 
 START_WITHOUT_PAINT_MS = 1000  # start anyway if no paint comes (a window shown minimised)
 # Between two steps: a timer, not a zero-timer. Qt runs due timers only when no posted event waits,
-# so zero-timer steps back to back held the window's own timers off until the last one (a 5 ms
-# ticker saw one 42 ms stall across two steps of 21 and 18 ms).
+# so zero-timer steps back to back would hold the window's own timers off until the last one.
 STEP_GAP_MS = 1
 Step = Callable[[], object]
 
@@ -68,15 +66,8 @@ class AfterFirstPaint(QObject):
 
 
 def set_app_icon() -> None:
-    """The app's icon, for the window and every dialog: after the first paint, which it cost 2 ms."""
+    """The app's icon, for the window and every dialog (loading it can wait for the first paint)."""
     from PySide6.QtGui import QIcon
 
     with contextlib.suppress(FileNotFoundError):
         QApplication.setWindowIcon(QIcon(str(resource_path("icons/voice-broadcast-desk.png"))))
-
-
-def load_qt_enums() -> None:
-    """`PySide6.QtCore.Qt`, whose first touch builds all its enums at once (17 ms; the first
-    screen does without it, see widgets.panels.set_property): a step of its own, so that the
-    first page needing it does not add it to its own build."""
-    from PySide6.QtCore import Qt  # noqa: F401

@@ -7,8 +7,7 @@ and the work they started on the executor has answered too (the sandbox, the key
 and response codes, the namespace), it prints "settled <longest gap in ms between the probe's 5 ms
 ticks since ready>", the sandbox's address, and quits the app. Each line ends with the page modules
 imported by then (`pages=cancel`) and whether the app's icon is set yet (`icon=none`); "ready" also
-names what of `AFTER_THE_PAINT`, and whether `PySide6.QtCore.Qt`, is already loaded (`early=-`:
-none). A test checks both lines.
+names what of `AFTER_THE_PAINT` is already loaded (`early=-`: none). A test checks both lines.
 """
 
 from __future__ import annotations
@@ -16,13 +15,11 @@ from __future__ import annotations
 import sys
 import time
 
-from PySide6 import QtCore
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow
 
 TICK_MS = 5  # the stall meter's timer: a gap longer than this is time the GUI thread was busy
 # Modules the first paint must not wait for (each was once imported before it): they load on first use.
-# The same goes for `PySide6.QtCore.Qt`, checked in early_modules().
 AFTER_THE_PAINT = (
     "sqlite3",
     "datetime",
@@ -41,8 +38,6 @@ def imported_pages() -> str:
 
 def early_modules() -> str:
     early = [name for name in AFTER_THE_PAINT if name in sys.modules]
-    if "Qt" in vars(QtCore):  # the Qt namespace, built on first touch (widgets.panels.set_property)
-        early.append("Qt")
     return "early=" + (",".join(early) or "-")
 
 
@@ -74,7 +69,7 @@ class StartupProbe(QObject):
         if self.steps_done and controller.executor.pending == 0:
             self.ticker.stop()
             print(
-                f"settled {1000 * self.longest:.1f} {controller.service_url} {imported_pages()} {icon_state()}",
+                f"settled {1000 * self.longest:.1f} {controller.connection.service_url} {imported_pages()} {icon_state()}",
                 flush=True,
             )
             self.app.quit()

@@ -133,13 +133,13 @@ class Watcher(QObject):
         self.network = _network_information()
         if self.network is not None:
             self.network.reachabilityChanged.connect(self._reachability_changed)
-        controller.endpointChanged.connect(self._reachability_changed)  # e.g. the sandbox has started
+        controller.connection.endpointChanged.connect(self._reachability_changed)  # e.g. the sandbox has started
         controller.actionRecorded.connect(self.reload)
-        controller.accountsChanged.connect(self._accounts_changed)
+        controller.accounts.accountsChanged.connect(self._accounts_changed)
 
     def _service_now(self) -> datetime:
         """The sandbox's clock when it runs (tests move it), else the computer's."""
-        sandbox = self.controller.sandbox
+        sandbox = self.controller.connection.sandbox
         return sandbox.now() if sandbox is not None else datetime.now(UTC)
 
     def now(self) -> datetime:
@@ -217,7 +217,7 @@ class Watcher(QObject):
     @property
     def starting(self) -> bool:
         """No address to ask yet: the sandbox is still starting (or could not start)."""
-        return not self.controller.service_url
+        return not self.controller.connection.service_url
 
     @property
     def paused(self) -> bool:
@@ -327,7 +327,7 @@ class Watcher(QObject):
         for account, problem in sorted(self.blocked.items()):
             parts.append(f"Calls of “{account}” are not checked: {problem}")
         if self.starting:
-            problem = self.controller.sandbox_problem
+            problem = self.controller.connection.sandbox_problem
             parts.append(
                 f"The sandbox could not start: {problem}"
                 if problem

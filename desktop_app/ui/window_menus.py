@@ -10,9 +10,8 @@ from PySide6.QtGui import QAction, QKeySequence
 
 from .. import APP_NAME
 from .pages import PAGES
-from .widgets import set_property
 
-if TYPE_CHECKING:  # a Protocol class costs the first paint about 1 ms to create
+if TYPE_CHECKING:
     from PySide6.QtWidgets import QMenuBar, QTabWidget
 
     class Chrome(Protocol):  # what the menus use of the main window (which imports this module)
@@ -44,7 +43,8 @@ def install_menus(window: Chrome) -> None:
 
 def action(window: Chrome, text: str, run: Callable[[], object], shortcut: str | QKeySequence = "") -> QAction:
     """A menu entry that calls `run()` (without the `checked` flag `triggered` carries)."""
-    entry = QAction(text, window, triggered=lambda _checked=False: run())
-    if shortcut:  # through Qt's property system: see widgets.panels.set_property
-        set_property(entry, "shortcut", shortcut)
+    entry = QAction(text, window)
+    entry.triggered.connect(lambda _checked=False: run())
+    if shortcut:
+        entry.setShortcut(QKeySequence(shortcut))
     return entry

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from ...service.redaction import mask_key
 from ...storage.secrets import StoreInfo
 from ...storage.settings import LOCKED_NOTE
-from ..widgets import BusyRow, ResultPanel, confirm, plain_label
+from ..widgets import BusyRow, ResultPanel, Tone, confirm, plain_label
 from .key_entry import KeyEntryDialog
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ class AccountsDialog(QDialog):
 
         body = QHBoxLayout()
         self.list = QTableView()  # the controller's accounts model, shared with the account picker
-        self.list.setModel(controller.accounts)
+        self.list.setModel(controller.accounts.model)
         self.list.setAccessibleName("Accounts")
         self.list.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -98,7 +98,7 @@ class AccountsDialog(QDialog):
         self._last_selected: str | None = None
 
         self.list.selectionModel().currentRowChanged.connect(lambda *_: self._selection_changed())
-        controller.accountsChanged.connect(self._accounts_changed)
+        controller.accounts.accountsChanged.connect(self._accounts_changed)
         self.add_button.clicked.connect(self.add_account)
         self.rename_button.clicked.connect(self.rename_account)
         self.replace_button.clicked.connect(self.replace_key)
@@ -127,9 +127,9 @@ class AccountsDialog(QDialog):
         def failed(error: BaseException) -> None:
             self.busy.stop()
             self._set_enabled(True)
-            self.message.show_result("error", "The license key could not be changed", str(error))
+            self.message.show_result(Tone.ERROR, "The license key could not be changed", str(error))
 
-        self.controller.run_keyring(job, finished, failed, self)
+        self.controller.accounts.run_keyring(job, finished, failed, self)
 
     def _set_enabled(self, enabled: bool) -> None:
         self.add_button.setEnabled(enabled)
@@ -155,12 +155,12 @@ class AccountsDialog(QDialog):
 
     def selected(self) -> str | None:
         index = self.list.currentIndex()
-        return self.controller.accounts.row(index.row()).name if index.isValid() else None
+        return self.controller.accounts.model.row(index.row()).name if index.isValid() else None
 
     def refresh_list(self, select: str | None = None) -> None:
         """Select `select` (or keep the selection, or the default account) in the shared model."""
         keep = select or self._last_selected or self.controller.settings.default_account
-        self.controller.refresh_accounts()
+        self.controller.accounts.refresh()
         self._last_selected = None  # read the (maybe new) key's mask again
         self._select(keep)
 
@@ -168,7 +168,7 @@ class AccountsDialog(QDialog):
         self._select(self._last_selected)
 
     def _select(self, name: str | None) -> None:
-        model = self.controller.accounts
+        model = self.controller.accounts.model
         position = model.position_of(name) if name else -1
         if position < 0 and model.rowCount():
             position = 0
@@ -187,11 +187,11 @@ class AccountsDialog(QDialog):
         self._apply_lock()
         self._mask_again()
         if name is None:
-            has_rows = self.controller.accounts.rowCount() > 0
+            has_rows = self.controller.accounts.model.rowCount() > 0
             self.key_label.setText("No account selected" if has_rows else "No accounts yet: add one.")
             return
         self.key_label.setText("…")
-        self.controller.run_keyring(
+        self.controller.accounts.run_keyring(
             lambda keys: mask_key(keys.get(name)),
             lambda masked: self._show_mask(name, masked),
             lambda error: self._show_mask(name, f"(missing: {error})" if name == self.selected() else ""),
@@ -231,10 +231,10 @@ class AccountsDialog(QDialog):
             return name
 
         def saved(_name: str) -> None:
-            self.controller.add_account(name)
+            self.controller.accounts.add(name)
             self.refresh_list(select=name)
             where = "for this session only" if session_only else f"in {self._store().name}"
-            self.message.show_result("success", f"Account “{name}” added", f"Its license key is kept {where}.")
+            self.message.show_result(Tone.SUCCESS, f"Account “{name}” added", f"Its license key is kept {where}.")
 
         self._keys(save, saved, waiting="Saving the key in the keyring… (you may be asked to unlock it)")
 
@@ -247,13 +247,13 @@ class AccountsDialog(QDialog):
         if not ok or not new or new == old:
             return
         if new.lower() in {n.lower() for n in self.controller.settings.accounts if n != old}:
-            self.message.show_result("error", "Not renamed", "There is already an account with this name.")
+            self.message.show_result(Tone.ERROR, "Not renamed", "There is already an account with this name.")
             return
 
         def renamed(_: Any) -> None:
-            self.controller.rename_account(old, new)
+            self.controller.accounts.rename(old, new)
             self.refresh_list(select=new)
-            self.message.show_result("success", f"Renamed to “{new}”")
+            self.message.show_result(Tone.SUCCESS, f"Renamed to “{new}”")
 
         self._keys(lambda keys: keys.rename(old, new), renamed, waiting="Moving the key in the keyring…")
 
@@ -274,7 +274,7 @@ class AccountsDialog(QDialog):
 
         def saved(_: Any) -> None:
             self.refresh_list(select=name)
-            self.message.show_result("success", f"The key of “{name}” was replaced")
+            self.message.show_result(Tone.SUCCESS, f"The key of “{name}” was replaced")
 
         self._keys(save, saved, waiting="Saving the key in the keyring…")
 
@@ -285,10 +285,10 @@ class AccountsDialog(QDialog):
 
         def delete() -> None:
             def deleted(_: Any) -> None:
-                self.controller.remove_account(name)
+                self.controller.accounts.remove(name)
                 self.masked = ""
                 self.refresh_list()
-                self.message.show_result("success", f"Account “{name}” deleted", "Its license key was removed.")
+                self.message.show_result(Tone.SUCCESS, f"Account “{name}” deleted", "Its license key was removed.")
 
             self._keys(lambda keys: keys.delete(name), deleted, waiting="Removing the key from the keyring…")
 
@@ -305,7 +305,7 @@ class AccountsDialog(QDialog):
     def make_default(self) -> None:
         name = self.selected()
         if name is not None:
-            self.controller.set_default_account(name)
+            self.controller.accounts.set_default(name)
             self.refresh_list(select=name)
 
     def reveal(self) -> None:

@@ -189,9 +189,9 @@ def open_settings(controller: AppController, parent: QWidget) -> SettingsDialog:
     """The Settings dialog, open (not modal to the event loop); saving applies it through the controller."""
     dialog = SettingsDialog(
         controller.settings,
-        controller.sandbox_url,
+        controller.connection.sandbox_url,
         parent,
-        namespace_text(controller.namespace_in_use, controller.namespace_source),
+        namespace_text(controller.namespace_in_use, controller.connection.namespace_source),
     )
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 

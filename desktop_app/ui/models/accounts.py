@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from .table import DISPLAY_ROLE, USER_ROLE, Column, Index, RowsModel
+from .table import Column, Index, Role, RowsModel
 
 
 class AccountRow(NamedTuple):
@@ -28,8 +28,8 @@ class AccountsModel(RowsModel[AccountRow]):
     def __init__(self, parent: object = None) -> None:
         super().__init__(COLUMNS, parent)
 
-    def data(self, index: Index, role: int = DISPLAY_ROLE) -> Any:
-        if role == USER_ROLE and index.isValid():
+    def data(self, index: Index, role: int = Role.DisplayRole) -> Any:
+        if role == Role.UserRole and index.isValid():
             return self.row(index.row()).name  # QComboBox.findData / currentData give the name
         return super().data(index, role)
 

@@ -2,8 +2,8 @@
 
 Every table in the app is a `QTableView` over one of these. Rows are frozen values (records,
 statuses, bulk snapshots): a change replaces a row, and only that row is repainted. Sorting is a
-Python sort of the row list with each column's key, so a click on a header sorts 10,000 rows in
-a few milliseconds instead of calling back into Python for every comparison.
+Python sort of the row list with each column's key, instead of a proxy model calling back into
+Python for every comparison.
 """
 
 from __future__ import annotations
@@ -11,20 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Generic, NamedTuple, TypeVar
 
-from PySide6 import QtCore
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
 Row = TypeVar("Row")
 Index = QModelIndex | QPersistentModelIndex
 FAILED_COLOUR = QColor("#b3261e")
-# Qt's item roles as the plain ints Qt passes to data(), not `Qt.ItemDataRole`: the first touch of
-# `PySide6.QtCore.Qt` builds all 93 of its enums at once (17 ms), and the accounts list, a model,
-# is made before the first paint. So `Qt` is reached as `QtCore.Qt`, and only where a table is
-# shown. tests/test_pyside_imports.py checks these against Qt; the start-up probe, that `Qt` waits.
-DISPLAY_ROLE, TOOLTIP_ROLE, FOREGROUND_ROLE, ACCESSIBLE_TEXT_ROLE, USER_ROLE = 0, 3, 9, 11, 256
-_TEXT_ROLES = frozenset({DISPLAY_ROLE, ACCESSIBLE_TEXT_ROLE})
-_ANSWERED_ROLES = _TEXT_ROLES | {TOOLTIP_ROLE, FOREGROUND_ROLE}
+Role = Qt.ItemDataRole
+_TEXT_ROLES = frozenset({Role.DisplayRole, Role.AccessibleTextRole})
 
 
 def plain_tip(text: str) -> str:
@@ -33,7 +27,7 @@ def plain_tip(text: str) -> str:
     rich-text paragraph; anything else is already shown as plain text."""
     if "<" not in text:
         return text
-    import html  # here: a tooltip is never needed for the first paint (importing html costs it 2 ms)
+    import html  # on first use: no tooltip is needed for the first paint
 
     return f"<p style='white-space:pre-wrap'>{html.escape(text)}</p>"
 
@@ -52,7 +46,7 @@ class RowsModel(QAbstractTableModel, Generic[Row]):
         super().__init__(parent)
         self.columns = list(columns)
         self._rows: list[Row] = []
-        self._sorted_by: tuple[int, QtCore.Qt.SortOrder] | None = None
+        self._sorted_by: tuple[int, Qt.SortOrder] | None = None
 
     # -- rows --------------------------------------------------------------------------------------
 
@@ -95,31 +89,29 @@ class RowsModel(QAbstractTableModel, Generic[Row]):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.columns)
 
-    def data(self, index: Index, role: int = DISPLAY_ROLE) -> Any:
-        # A view asks for about nine roles per cell on every repaint (a bulk run repaints four
-        # times a second): the roles answered here are checked first, with plain ints.
-        if role not in _ANSWERED_ROLES or not index.isValid():
+    def data(self, index: Index, role: int = Role.DisplayRole) -> Any:
+        if not index.isValid():
             return None
         column, row = self.columns[index.column()], self._rows[index.row()]
         if role in _TEXT_ROLES:
             return column.text(row)
-        if role == TOOLTIP_ROLE:
+        if role == Role.ToolTipRole:
             return (plain_tip(column.tooltip(row)) or None) if column.tooltip is not None else None
-        if column.failed is not None and column.failed(row):  # the foreground role
+        if role == Role.ForegroundRole and column.failed is not None and column.failed(row):
             return FAILED_COLOUR
         return None
 
-    def headerData(self, section: int, orientation: QtCore.Qt.Orientation, role: int = DISPLAY_ROLE) -> Any:
-        if orientation != QtCore.Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Role.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
             return None
-        if role == DISPLAY_ROLE:
+        if role == Role.DisplayRole:
             return self.columns[section].title
-        if role == TOOLTIP_ROLE:
+        if role == Role.ToolTipRole:
             return self.columns[section].header_tip or None
         return None
 
-    def sort(self, column: int, order: QtCore.Qt.SortOrder) -> None:
-        """Sort the rows; selections and index widgets (a row's button) move with their rows."""
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort the rows; selections (persistent indexes) move with their rows."""
         if not 0 <= column < len(self.columns):
             return
         self.layoutAboutToBeChanged.emit()
@@ -131,11 +123,11 @@ class RowsModel(QAbstractTableModel, Generic[Row]):
             self.changePersistentIndexList(old, [self.index(moved_to[i.row()], i.column()) for i in old])
         self.layoutChanged.emit()
 
-    def _sort_rows(self, column: int, order: QtCore.Qt.SortOrder) -> list[int]:
+    def _sort_rows(self, column: int, order: Qt.SortOrder) -> list[int]:
         """Sort in place (stable); returns the old position of each new row."""
         spec = self.columns[column]
         key: Callable[[Any], Any] = spec.sort_key or spec.text
         keys = [key(row) for row in self._rows]
-        order_of = sorted(range(len(keys)), key=keys.__getitem__, reverse=order == QtCore.Qt.SortOrder.DescendingOrder)
+        order_of = sorted(range(len(keys)), key=keys.__getitem__, reverse=order == Qt.SortOrder.DescendingOrder)
         self._rows = [self._rows[i] for i in order_of]
         return order_of

@@ -41,7 +41,7 @@ from ...bulk import (
 from ...bulk_owners import Owners
 from ...service import InvalidInput
 from ..models.bulk import ACCOUNT_TITLE, BulkModel
-from ..widgets import ResultPanel, confirm
+from ..widgets import ResultPanel, Tone, confirm
 from .bulk_parts import ControlsRow, ListArea, export_results, results_table, split_by_owner, unprotect
 from .bulk_words import noun, summary_words
 
@@ -193,7 +193,7 @@ class BulkPage(QWidget):
         try:
             text = Path(path).read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as error:
-            self.result.show_result("error", "The file could not be read", f"{path}: {error}")
+            self.result.show_result(Tone.ERROR, "The file could not be read", f"{path}: {error}")
             return
         self.paste.setPlainText(unprotect(csv_to_text(text, self.kind)))
         self.check()
@@ -207,7 +207,7 @@ class BulkPage(QWidget):
         waiting = [item for item in self.items if item.state in SENDABLE]
         if self.is_running() or not waiting:
             return
-        account = self.controller.require_account()
+        account = self.controller.accounts.require()
         if account is None:
             return
         if self.in_all_accounts:
@@ -225,13 +225,13 @@ class BulkPage(QWidget):
         )
 
     def retry_failed(self) -> None:
-        account = self.controller.current_account
+        account = self.controller.accounts.current
         failed = [item for item in self.items if item.state == "failed"]
         if account and failed and not self.is_running():
             self.start(account, failed)
 
     def send_rest(self) -> None:
-        account = self.controller.current_account
+        account = self.controller.accounts.current
         rest = [item for item in self.items if item.state == "not sent"]
         if account and rest and not self.is_running():
             self.start(account, rest)
@@ -278,7 +278,7 @@ class BulkPage(QWidget):
             )
         except InvalidInput as error:  # a concurrency outside 1..MAX_CONCURRENCY
             self._set_running(False)
-            self.result.show_result("error", "The run did not start", error.message)
+            self.result.show_result(Tone.ERROR, "The run did not start", error.message)
             return
         self._set_running(True)
 
@@ -345,6 +345,6 @@ class BulkPage(QWidget):
         try:
             export_results(target, self.kind, self.model.rows, self.in_all_accounts)
         except OSError as error:
-            self.result.show_result("error", "The file could not be written", f"{target}: {error.strerror}")
+            self.result.show_result(Tone.ERROR, "The file could not be written", f"{target}: {error.strerror}")
             return None
         return target

@@ -7,6 +7,7 @@ from __future__ import annotations
 from ...bulk import BulkTotals, Kind, ParsedList
 from ...service import InvalidInput
 from ...service import validation as check
+from ..widgets import Tone
 
 NOUNS: dict[Kind, tuple[str, str]] = {"reference": ("reference ID", "reference IDs"), "queue": ("QueueID", "QueueIDs")}
 SWITCH_HINT = "These look like reference IDs: switch to Reference IDs?"
@@ -25,7 +26,7 @@ def calls(count: int) -> str:
     return f"{count} call{'' if count == 1 else 's'}"
 
 
-def summary_words(summary: BulkTotals, kind: Kind) -> tuple[str, str, str]:
+def summary_words(summary: BulkTotals, kind: Kind) -> tuple[Tone, str, str]:
     """(kind, headline, body) of a finished run's result panel, e.g. "6 calls cancelled across
     3 reference IDs" and "3 reference IDs had nothing to cancel. Your account is credited…"."""
     headline = f"{calls(summary.calls_cancelled)} cancelled"
@@ -42,7 +43,7 @@ def summary_words(summary: BulkTotals, kind: Kind) -> tuple[str, str, str]:
         parts.append(f"{summary.not_sent} not sent (stopped)")
     body = ("; ".join(parts) + ". " if parts else "") + summary.credit_notice
     body = body[:1].upper() + body[1:]
-    result = "error" if summary.failed_rows else ("success" if summary.calls_cancelled else "info")
+    result = Tone.ERROR if summary.failed_rows else (Tone.SUCCESS if summary.calls_cancelled else Tone.INFO)
     return result, headline, body
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Signal
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
@@ -18,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from ...service import InvalidInput
 from ...service.reference_data import queue_id_not_found
-from ..widgets import BusyRow, FieldError, ResultPanel, buddy_label, confirm, plain_label, set_property
+from ..widgets import BusyRow, FieldError, ResultPanel, Tone, buddy_label, confirm, plain_label
 
 if TYPE_CHECKING:
     from ...service import CancelCount
@@ -61,7 +62,7 @@ class CancelPage(QWidget):
         self.reference.setToolTip(REFERENCE_TIP)  # no length limit: a long paste is refused with a reason, never cut
         label.setBuddy(self.reference)
         self.cancel_button = QPushButton("Cancel these calls…")
-        set_property(self.cancel_button, "shortcut", "Ctrl+Return")
+        self.cancel_button.setShortcut(QKeySequence("Ctrl+Return"))
         self.cancel_button.setToolTip("Cancel every scheduled call with this reference ID (Ctrl+Enter)")
         self.cancel_button.setAccessibleName("Cancel calls with this reference ID")
         row.addWidget(label)
@@ -129,7 +130,7 @@ class CancelPage(QWidget):
         if self.in_flight:
             return  # a double click or a second Enter sends nothing twice
         self.queue_error.show_message("")
-        account = self.controller.require_account()
+        account = self.controller.accounts.require()
         if account is None:
             return
         from ...service import validation as check  # on first use: not needed for the first paint
@@ -161,7 +162,7 @@ class CancelPage(QWidget):
 
     def _show_count(self, result: CancelCount) -> None:
         self._end()
-        kind = "success" if result.cancelled else "info"
+        kind = Tone.SUCCESS if result.cancelled else Tone.INFO
         self.result.show_result(
             kind,
             cancel_headline(result.cancelled),
@@ -181,7 +182,7 @@ class CancelPage(QWidget):
         if self.in_flight:
             return
         self.reference_error.show_message("")
-        account = self.controller.require_account()
+        account = self.controller.accounts.require()
         if account is None:
             return
         from ...service import validation as check
@@ -219,12 +220,14 @@ class CancelPage(QWidget):
         self._end()
         result = outcome.result
         if result.cancelled:
-            self.result.show_result("success", f"Call {result.queue_id} cancelled", result.credit_notice)
+            self.result.show_result(Tone.SUCCESS, f"Call {result.queue_id} cancelled", result.credit_notice)
         elif not outcome.found:
-            self.result.show_result("info", f"QueueID {result.queue_id} not found", queue_id_not_found(account))
+            self.result.show_result(Tone.INFO, f"QueueID {result.queue_id} not found", queue_id_not_found(account))
         else:
             status = f" Its status now: {outcome.status.plain_text}." if outcome.status is not None else ""
-            self.result.show_result("info", f"Call {result.queue_id} was not cancelled", result.credit_notice + status)
+            self.result.show_result(
+                Tone.INFO, f"Call {result.queue_id} was not cancelled", result.credit_notice + status
+            )
         self.cancelled.emit(result)
 
     # -- shared -------------------------------------------------------------------------------------
@@ -247,5 +250,5 @@ class CancelPage(QWidget):
 
         self._end()
         title, message = describe_error(error)
-        self.result.show_result("error", title, message)
+        self.result.show_result(Tone.ERROR, title, message)
         self.failed.emit(message)

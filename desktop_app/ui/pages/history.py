@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from ...storage.history import ACTIONS, Record, export_csv
 from ..models.history import NUMBER_TITLE, WHEN_TITLE, HistoryIndex, HistoryModel, search_key
-from ..widgets import ResultPanel, plain_label
+from ..widgets import ResultPanel, Tone, plain_label
 from .history_details import DetailsView
 
 if TYPE_CHECKING:
@@ -110,7 +110,7 @@ class HistoryPage(QWidget):
         self.table.selectionModel().currentRowChanged.connect(self._show_details)
         self.model.modelReset.connect(self._show_details)
         controller.actionRecorded.connect(self.reload)
-        controller.accountsChanged.connect(self._accounts_changed)
+        controller.accounts.accountsChanged.connect(self._accounts_changed)
         self.set_accounts(controller.accounts.names())
         self.apply_filter()
         self.reload()
@@ -165,7 +165,7 @@ class HistoryPage(QWidget):
         self._reload_done()
 
     def _failed(self, error: BaseException) -> None:
-        self.problem.show_result("error", "The history cannot be shown", str(error))
+        self.problem.show_result(Tone.ERROR, "The history cannot be shown", str(error))
         self._reload_done()
 
     def _reload_done(self) -> None:
@@ -227,7 +227,7 @@ class HistoryPage(QWidget):
         try:
             count = export_csv(self.visible_records, target)
         except OSError as exc:
-            self.problem.show_result("error", "The file could not be written", f"{target}: {exc.strerror or exc}")
+            self.problem.show_result(Tone.ERROR, "The file could not be written", f"{target}: {exc.strerror or exc}")
             return None
-        self.problem.show_result("success", f"Exported {records_text(count)}", str(target))
+        self.problem.show_result(Tone.SUCCESS, f"Exported {records_text(count)}", str(target))
         return target

@@ -29,7 +29,7 @@ from ...service import validation as check
 from ...service.reference_data import queue_id_not_found
 from ...storage.csv_export import write_csv
 from ..models.calls import EXPORT_HEADER, QUEUE_ID_TIP, CallsModel, FoundCall, calls_text
-from ..widgets import BusyRow, FieldError, ResultPanel, plain_label
+from ..widgets import BusyRow, FieldError, ResultPanel, Tone, plain_label
 from .lookup_all import AllAccountsLookup, FailureLines, Failures
 from .lookup_cancel import RowCancelMixin
 from .lookup_jobs import find_calls
@@ -126,7 +126,7 @@ class LookupPage(RowCancelMixin, QWidget):
         self.export_button.clicked.connect(lambda: self.export())
         self.table.selectionModel().selectionChanged.connect(lambda _s, _d: self._update_selection_button())
         self.query.textEdited.connect(lambda _t: self.query_error.show_message(""))
-        controller.accountsChanged.connect(self._accounts_changed)
+        controller.accounts.accountsChanged.connect(self._accounts_changed)
         self._mode_changed()
         self._accounts_changed()
 
@@ -176,8 +176,8 @@ class LookupPage(RowCancelMixin, QWidget):
             self.query_error.show_message(error.message)
             return
         everywhere = self.all_accounts.isChecked() and self.all_accounts.isEnabled()
-        account = self.controller.current_account
-        if not everywhere and mode != "queue" and self.controller.require_account() is None:
+        account = self.controller.accounts.current
+        if not everywhere and mode != "queue" and self.controller.accounts.require() is None:
             return  # one QueueID can be looked up without an account (plain status)
         self._fetch(mode, query, account, everywhere)
 
@@ -235,23 +235,23 @@ class LookupPage(RowCancelMixin, QWidget):
             text = queue_id_not_found(account)
             if everywhere:
                 text = "No call with this QueueID was found in any account. Check the number."
-            self.result.show_result("info", f"QueueID {missing[0].queue_id} not found", text)
+            self.result.show_result(Tone.INFO, f"QueueID {missing[0].queue_id} not found", text)
         elif missing:
             where = "in any account" if everywhere else f"for the account {missing[0].account}"
             self.result.show_result(
-                "info",
+                Tone.INFO,
                 f"{len(missing)} of the QueueIDs not found",
                 f"No call was found {where} for: {', '.join(str(c.queue_id) for c in missing)}. Check the numbers"
                 + ("." if everywhere else ", or try another account."),
             )
         elif not found and not failures:
             where = "in any account" if everywhere else "on the chosen account"
-            self.result.show_result("info", "No calls found", f"There are no calls for this {where}.")
+            self.result.show_result(Tone.INFO, "No calls found", f"There are no calls for this {where}.")
 
     def _failed(self, error: BaseException) -> None:
         self._finish()
         title, message = describe_error(error)
-        self.result.show_result("error", title, message)
+        self.result.show_result(Tone.ERROR, title, message)
 
     @property
     def statuses(self) -> tuple[CallStatus, ...]:
@@ -272,7 +272,7 @@ class LookupPage(RowCancelMixin, QWidget):
         try:
             count = write_csv(target, EXPORT_HEADER, self.model.export_rows())
         except OSError as exc:
-            self.result.show_result("error", "The file could not be written", f"{target}: {exc.strerror or exc}")
+            self.result.show_result(Tone.ERROR, "The file could not be written", f"{target}: {exc.strerror or exc}")
             return None
-        self.result.show_result("success", f"{calls_text(count)} exported", str(target))
+        self.result.show_result(Tone.SUCCESS, f"{calls_text(count)} exported", str(target))
         return target

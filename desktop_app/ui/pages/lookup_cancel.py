@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QPushButton
 
 from ...service.reference_data import queue_id_not_found
 from ..models.calls import FoundCall, calls_text, status_words
-from ..widgets import confirm
+from ..widgets import Tone, confirm
 from .lookup_jobs import RowCancel, cancel_rows
 
 CREDIT_ONE = "Your account is credited for the cancelled call."
@@ -80,7 +80,7 @@ class RowCancelMixin:
         position = self.model.position_of(queue_id, account)
         # The account the call was found under, not whichever is chosen now.
         account = self.model.row(position).account if position >= 0 else ""
-        account = account or self.controller.require_account() or ""
+        account = account or self.controller.accounts.require() or ""
         if not account:
             return
         confirm(
@@ -97,11 +97,13 @@ class RowCancelMixin:
         if self.in_flight:
             return
         chosen = [self.model.row(p) for p in self.table.selected_positions()]
-        fallback = self.controller.current_account
+        fallback = self.controller.accounts.current
         targets = [(call.account or fallback, call.queue_id) for call in chosen if call.cancellable]
         if not targets:
             self.result.show_result(
-                "info", "Nothing to cancel", "None of the selected calls can be cancelled: they have started or ended."
+                Tone.INFO,
+                "Nothing to cancel",
+                "None of the selected calls can be cancelled: they have started or ended.",
             )
             return
         if len(targets) == 1:
@@ -155,15 +157,15 @@ class RowCancelMixin:
         done = sum(o.cancelled for o in outcomes)
         headline = "No calls were cancelled" if not done else f"{calls_text(done)} cancelled"
         reasons = [f"Call {o.queue_id}: {why_not(o)}" for o in outcomes if not o.cancelled]
-        kind = "success" if done == len(outcomes) else ("warning" if done else "info")
+        kind = Tone.SUCCESS if done == len(outcomes) else (Tone.WARNING if done else Tone.INFO)
         self.result.show_result(kind, headline, "\n".join([credit_text(done), *reasons]))
         self.cancelled.emit(outcomes)
 
     def _show_one(self, outcome: RowCancel) -> None:
         if outcome.cancelled:
-            self.result.show_result("success", f"Call {outcome.queue_id} cancelled", CREDIT_ONE)
+            self.result.show_result(Tone.SUCCESS, f"Call {outcome.queue_id} cancelled", CREDIT_ONE)
         elif outcome.problem is not None:
-            self.result.show_result("error", outcome.problem[0], outcome.problem[1])
+            self.result.show_result(Tone.ERROR, outcome.problem[0], outcome.problem[1])
         else:
             body = f"{why_not(outcome)} {credit_text(0)}" if outcome.found else why_not(outcome)
-            self.result.show_result("info", f"Call {outcome.queue_id} was not cancelled", body)
+            self.result.show_result(Tone.INFO, f"Call {outcome.queue_id} was not cancelled", body)

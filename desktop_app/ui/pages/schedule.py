@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from ...desk import describe_error
 from ...service import CallRequest, CallStatus, InvalidInput, ScheduledCall
 from ..models.broadcast import BroadcastModel, booked_rows, checked_rows
-from ..widgets import BusyRow, ResultPanel, confirm, plain_label
+from ..widgets import BusyRow, ResultPanel, Tone, confirm, plain_label
 from .schedule_form import ScheduleForm, generate_reference_id, to_utc
 from .schedule_result import RecentBookings, broadcast_result, broadcast_table, checked_result, one_result
 from .schedule_saved import SavedNumbersMixin
@@ -124,7 +124,7 @@ class SchedulePage(SavedNumbersMixin, QWidget):
         if controller.voices:  # the service's list arrived before this page was built
             self.set_voices(list(controller.voices))
         controller.voicesLoaded.connect(self._voices_loaded)  # bound slots: dropped with the page
-        controller.endpointChanged.connect(self._settings_changed)
+        controller.connection.endpointChanged.connect(self._settings_changed)
         self._settings_changed()
 
     # -- the form's public face ------------------------------------------------------------------------
@@ -159,7 +159,7 @@ class SchedulePage(SavedNumbersMixin, QWidget):
     def submit(self) -> None:
         if self.in_flight:
             return
-        account = self.controller.require_account()
+        account = self.controller.accounts.require()
         if account is None:
             return
         now = self.now()
@@ -278,7 +278,7 @@ class SchedulePage(SavedNumbersMixin, QWidget):
         self.unknown = self.sending if unknown else None
         if unknown and self.sending is not None and len(self.sending[1]) > 1:
             message += f" This is true of all {len(self.sending[1])} numbers: check before booking any again."
-        self.result.show_result("warning" if unknown else "error", title, message)
+        self.result.show_result(Tone.WARNING if unknown else Tone.ERROR, title, message)
         self.check_booked.setVisible(unknown)
         self.failed.emit(message)
 
@@ -311,12 +311,12 @@ class SchedulePage(SavedNumbersMixin, QWidget):
             self._show_table(rows)
         elif found is None:
             self.result.show_result(
-                "info", "It was not booked", "No new call to this number was found. You can schedule it again."
+                Tone.INFO, "It was not booked", "No new call to this number was found. You can schedule it again."
             )
         else:
             self.last = ScheduledCall(found.queue_id, found.response_code, found.response_text, "", self.now())
             self.result.show_result(
-                "success",
+                Tone.SUCCESS,
                 f"It was booked — QueueID {found.queue_id}",
                 f"Status: {found.plain_text}. Do not schedule it again.",
             )
@@ -330,7 +330,7 @@ class SchedulePage(SavedNumbersMixin, QWidget):
         self._finish()
         self.check_booked.setEnabled(True)
         title, message = describe_error(error)
-        self.result.show_result("warning", title, f"{message} The earlier booking's outcome is still unknown.")
+        self.result.show_result(Tone.WARNING, title, f"{message} The earlier booking's outcome is still unknown.")
 
     # -- result actions ---------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from ...service import CallRequest, ScheduledCall
 from ..models.broadcast import BroadcastModel, BroadcastRow, total_words
+from ..widgets import Tone
 
 # A second booking of the same numbers and text within this time is most likely a second click,
 # not a second call: the page asks first.
@@ -22,37 +23,37 @@ def when_words(moment: datetime) -> str:
     return f"{moment.astimezone():%Y-%m-%d %H:%M} your time ({moment:%H:%M} UTC)"
 
 
-def one_result(number: str, result: ScheduledCall) -> tuple[str, str, str]:
+def one_result(number: str, result: ScheduledCall) -> tuple[Tone, str, str]:
     """(kind, headline, body) for one number."""
     reference = result.reference_id or "(none)"
     if result.booked:
         return (
-            "success",
+            Tone.SUCCESS,
             f"Booked — QueueID {result.queue_id}",
             f"The call to {number} is booked for {when_words(result.scheduled_utc)}. "
             f"Reference ID: {reference}. Status: {result.plain_text}.",
         )
     if result.problem:
-        return "error", "Not booked", result.problem
+        return Tone.ERROR, "Not booked", result.problem
     return (
-        "error",
+        Tone.ERROR,
         "Not booked: the service did not accept the call",
         f"{result.plain_text} (code {result.response_code}). Check the details and try again.",
     )
 
 
-def broadcast_result(rows: Sequence[BroadcastRow], reference_id: str, moment: datetime) -> tuple[str, str, str]:
+def broadcast_result(rows: Sequence[BroadcastRow], reference_id: str, moment: datetime) -> tuple[Tone, str, str]:
     """(kind, headline, body) for a test broadcast; the rows are listed under it."""
     booked = sum(row.booked for row in rows)
-    kind = "success" if booked == len(rows) else "warning" if booked else "error"
+    kind = Tone.SUCCESS if booked == len(rows) else Tone.WARNING if booked else Tone.ERROR
     body = f"{total_words(rows)}. Reference ID: {reference_id}, for {when_words(moment)}."
     return kind, f"{booked} of {len(rows)} numbers booked", body
 
 
-def checked_result(rows: Sequence[BroadcastRow]) -> tuple[str, str, str]:
+def checked_result(rows: Sequence[BroadcastRow]) -> tuple[Tone, str, str]:
     booked = sum(row.booked for row in rows)
     body = f"{total_words(rows)}. What was found is recorded in the history. Book again only the numbers not booked."
-    return ("success" if booked else "info"), f"Looked up: {booked} of {len(rows)} numbers were booked", body
+    return (Tone.SUCCESS if booked else Tone.INFO), f"Looked up: {booked} of {len(rows)} numbers were booked", body
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from ...desk import Desk, describe_error
 from ...service import CancelCount, QueueCancelResult
 from ...watch import Watched
 from ..models.watch import STATUS_TITLE, WatchModel
-from ..widgets import BusyRow, ResultPanel, confirm, plain_label
+from ..widgets import BusyRow, ResultPanel, Tone, confirm, plain_label
 from .cancel import cancel_headline
 
 if TYPE_CHECKING:
@@ -184,7 +184,7 @@ class WatchPage(QWidget):
 
     def _cancelled(self, result: CancelCount | QueueCancelResult) -> None:
         self._end()
-        kind = "success" if result.cancelled else "info"
+        kind = Tone.SUCCESS if result.cancelled else Tone.INFO
         if isinstance(result, CancelCount):
             body = f"Reference ID “{result.reference_id}”. {result.credit_notice}"
             self.result.show_result(kind, cancel_headline(result.cancelled), body)
@@ -196,7 +196,7 @@ class WatchPage(QWidget):
 
     def _failed(self, error: BaseException) -> None:
         self._end()
-        self.result.show_result("error", *describe_error(error))
+        self.result.show_result(Tone.ERROR, *describe_error(error))
 
     def _end(self) -> None:
         self.in_flight = False

@@ -1,5 +1,5 @@
 """Widgets shared by the pages and dialogs."""
 
-from .panels import BusyRow, FieldError, ResultPanel, buddy_label, confirm, plain_label, set_property
+from .panels import BusyRow, FieldError, ResultPanel, Tone, buddy_label, confirm, plain_label
 
-__all__ = ["BusyRow", "FieldError", "ResultPanel", "buddy_label", "confirm", "plain_label", "set_property"]
+__all__ = ["BusyRow", "FieldError", "ResultPanel", "Tone", "buddy_label", "confirm", "plain_label"]

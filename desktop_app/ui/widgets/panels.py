@@ -8,44 +8,41 @@ message containing `<b>` or `<a href>` is shown literally, never rendered.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from enum import StrEnum
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QProgressBar,
     QVBoxLayout,
     QWidget,
 )
 
-if TYPE_CHECKING:
-    from PySide6.QtCore import QObject
-    from PySide6.QtWidgets import QMessageBox
 
-STYLES = {
-    "success": ("#e7f5ea", "#1e7b34"),
-    "info": ("#eef3fb", "#2a5599"),
-    "warning": ("#fff6e0", "#8a5a00"),
-    "error": ("#fdecea", "#b3261e"),
+class Tone(StrEnum):
+    """What a result or notice says about the outcome; it chooses the panel's colours."""
+
+    SUCCESS = "success"
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+COLOURS: dict[Tone, tuple[str, str]] = {  # background, text and border
+    Tone.SUCCESS: ("#e7f5ea", "#1e7b34"),
+    Tone.INFO: ("#eef3fb", "#2a5599"),
+    Tone.WARNING: ("#fff6e0", "#8a5a00"),
+    Tone.ERROR: ("#fdecea", "#b3261e"),
 }
-
-
-def set_property(widget: QObject, name: str, value: object) -> None:
-    """Set a Qt property from its text, through Qt's property system, which converts it itself:
-    `set_property(label, "textFormat", "PlainText")` is `label.setTextFormat(Qt.TextFormat.PlainText)`,
-    `set_property(button, "shortcut", "Ctrl+Return")` is `button.setShortcut(QKeySequence(...))`.
-    The first screen is set up this way because the first touch of `PySide6.QtCore.Qt` (which the
-    typed setters make) builds all 93 of its enums at once: 17 ms, a tenth of the start-up budget.
-    A value Qt does not take raises: a typo must not leave a label rendering HTML."""
-    if not widget.setProperty(name, value):
-        raise ValueError(f"{type(widget).__name__}.{name} does not take {value!r}")
 
 
 def plain_label(text: str = "", word_wrap: bool = False) -> QLabel:
     """A label that never interprets its text as HTML."""
     label = QLabel()
-    set_property(label, "textFormat", "PlainText")
+    label.setTextFormat(Qt.TextFormat.PlainText)
     label.setText(text)
     label.setWordWrap(word_wrap)
     return label
@@ -74,7 +71,7 @@ class FieldError(QLabel):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        set_property(self, "textFormat", "PlainText")
+        self.setTextFormat(Qt.TextFormat.PlainText)
         self.setWordWrap(True)
         self.setStyleSheet("color: #b3261e;")
         self.setAccessibleName("Field error")
@@ -93,19 +90,19 @@ class ResultPanel(QFrame):
         self.setObjectName("resultPanel")
         layout = QVBoxLayout(self)
         self.headline = headline_label(word_wrap=True)
-        set_property(self.headline, "textInteractionFlags", "TextSelectableByMouse")
+        self.headline.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.body = plain_label(word_wrap=True)
-        set_property(self.body, "textInteractionFlags", "TextSelectableByMouse")
+        self.body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.headline)
         layout.addWidget(self.body)
         self.actions = QHBoxLayout()
         self.actions.addStretch(1)
         layout.addLayout(self.actions)
-        self.kind = ""
+        self.kind: Tone | None = None  # None while nothing is shown
         self.hide()
 
-    def show_result(self, kind: str, headline: str, body: str = "") -> None:
-        background, foreground = STYLES[kind]
+    def show_result(self, kind: Tone, headline: str, body: str = "") -> None:
+        background, foreground = COLOURS[kind]
         self.kind = kind
         self.setStyleSheet(
             f"#resultPanel {{ background: {background}; border: 1px solid {foreground}; border-radius: 6px; }}"
@@ -118,7 +115,7 @@ class ResultPanel(QFrame):
         self.show()
 
     def clear(self) -> None:
-        self.kind = ""
+        self.kind = None
         self.headline.clear()
         self.body.clear()
         self.hide()
@@ -160,9 +157,6 @@ def confirm(
 ) -> QMessageBox:
     """A window-modal question that does not block the event loop. "No" is the default button;
     the icon a question mark unless given."""
-    from PySide6.QtCore import Qt  # here: see set_property
-    from PySide6.QtWidgets import QMessageBox  # here: its type costs the first paint 3 ms
-
     icon = QMessageBox.Icon.Question if icon is None else icon
     box = QMessageBox(icon, title, text, QMessageBox.StandardButton.NoButton, parent)
     box.setTextFormat(Qt.TextFormat.PlainText)  # the text quotes what the user typed
