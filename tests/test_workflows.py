@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -38,62 +39,112 @@ def step(steps: list[dict], step_id: str) -> dict | None:
     return next((s for s in steps if s.get("id") == step_id), None)
 
 
-def structure_problems(build: dict, callers: dict[str, dict]) -> list[str]:
-    """Everything the pipeline must do; an empty list means it is all there."""
+# The steps the pipeline needs, in the order they must run.
+STEP_ORDER = ["install", "tests", "build", "self-test", "installer-windows", "silent-install"]
+STEP_ORDER += ["installed-self-test", "uninstall", "installer-macos", "installer-linux", "verify-linux", "checksums"]
+# What the required steps must do, checked on their `run` scripts (and the steps, for the self-test's env):
+# (is it so, the problem if not), in the order the problems are reported.
+RUN_REQUIREMENTS: list[tuple[Callable[[dict[str, str], list[dict]], bool], str]] = [
+    (
+        lambda run, steps: bool(re.search(r'pip install -e "\.\[[\w,]*build[\w,]*\]"', run["install"])),
+        "install must install the project with the build extra",
+    ),
+    (
+        lambda run, steps: "./dev test" in run["tests"] and "not needs_keyring_daemon" in run["tests"],
+        "tests: ./dev test on Linux, the suite minus needs_keyring_daemon elsewhere",
+    ),
+    (lambda run, steps: "build.spec" in run["build"], "build must use build.spec"),
+    (
+        lambda run, steps: (
+            "check_self_test.py --expect" in run["self-test"]
+            and "matrix.keyring" in str(step(steps, "self-test").get("env"))
+        ),
+        "self-test must check the frozen app's --self-test names the matrix keyring",
+    ),
+    (
+        lambda run, steps: "ISCC" in run["installer-windows"] and "build-dmg.sh" in run["installer-macos"],
+        "the installers must be built with Inno Setup and build-dmg.sh",
+    ),
+    (
+        lambda run, steps: "build.sh" in run["installer-linux"] and "verify.sh" in run["verify-linux"],
+        "Linux: build.sh then verify.sh",
+    ),
+    (
+        lambda run, steps: all(switch in run["silent-install"] for switch in ("/VERYSILENT", "/SUPPRESSMSGBOXES")),
+        "the setup program must be installed with /VERYSILENT /SUPPRESSMSGBOXES",
+    ),
+    (
+        lambda run, steps: (
+            "check_self_test.py" in run["installed-self-test"] and "INSTALLED_EXE" in run["installed-self-test"]
+        ),
+        "the installed program must run its --self-test",
+    ),
+    (
+        lambda run, steps: "unins000.exe" in run["uninstall"] and "/VERYSILENT" in run["uninstall"],
+        "the installed program must be uninstalled silently",
+    ),
+]
+WINDOWS_ONLY_STEPS = ("installer-windows", "silent-install", "installed-self-test", "uninstall")
+
+
+def job_problems(job: dict) -> list[str]:
+    """The build job runs on the matrix's OS, and the matrix is exactly MATRIX."""
     problems: list[str] = []
-    job = build.get("jobs", {}).get("build", {})
     include = job.get("strategy", {}).get("matrix", {}).get("include", [])
     if {entry.get("os"): entry.get("keyring") for entry in include} != MATRIX:
         problems.append(f"the matrix must be exactly {MATRIX}")
     if job.get("runs-on") != "${{ matrix.os }}":
         problems.append("the job must run on ${{ matrix.os }}")
-    steps = job.get("steps", [])
-    order = ["install", "tests", "build", "self-test", "installer-windows", "silent-install"]
-    order += ["installed-self-test", "uninstall", "installer-macos", "installer-linux", "verify-linux", "checksums"]
-    missing = [step_id for step_id in order if step(steps, step_id) is None]
-    problems += [f"step {step_id!r} is missing" for step_id in missing]
-    if not missing:
-        positions = [steps.index(step(steps, step_id)) for step_id in order]
-        if positions != sorted(positions):
-            problems.append(f"the steps must run in this order: {order}")
-        run = {step_id: step(steps, step_id).get("run", "") for step_id in order}
-        if not re.search(r'pip install -e "\.\[[\w,]*build[\w,]*\]"', run["install"]):
-            problems.append("install must install the project with the build extra")
-        if "./dev test" not in run["tests"] or "not needs_keyring_daemon" not in run["tests"]:
-            problems.append("tests: ./dev test on Linux, the suite minus needs_keyring_daemon elsewhere")
-        if "build.spec" not in run["build"]:
-            problems.append("build must use build.spec")
-        self_test = step(steps, "self-test")
-        if "check_self_test.py --expect" not in run["self-test"] or "matrix.keyring" not in str(self_test.get("env")):
-            problems.append("self-test must check the frozen app's --self-test names the matrix keyring")
-        if "ISCC" not in run["installer-windows"] or "build-dmg.sh" not in run["installer-macos"]:
-            problems.append("the installers must be built with Inno Setup and build-dmg.sh")
-        if "build.sh" not in run["installer-linux"] or "verify.sh" not in run["verify-linux"]:
-            problems.append("Linux: build.sh then verify.sh")
-        if not all(switch in run["silent-install"] for switch in ("/VERYSILENT", "/SUPPRESSMSGBOXES")):
-            problems.append("the setup program must be installed with /VERYSILENT /SUPPRESSMSGBOXES")
-        if "check_self_test.py" not in run["installed-self-test"] or "INSTALLED_EXE" not in run["installed-self-test"]:
-            problems.append("the installed program must run its --self-test")
-        if "unins000.exe" not in run["uninstall"] or "/VERYSILENT" not in run["uninstall"]:
-            problems.append("the installed program must be uninstalled silently")
-        for step_id in ("installer-windows", "silent-install", "installed-self-test", "uninstall"):
-            if step(steps, step_id).get("if") != "runner.os == 'Windows'":
-                problems.append(f"{step_id} must run on Windows")
-        if "sha256sum" not in run["checksums"] or "shasum -a 256" not in run["checksums"]:
-            problems.append("checksums must write SHA-256 sums")
-        upload = [s for s in steps if str(s.get("uses", "")).startswith("actions/upload-artifact@")]
-        if not upload or steps.index(upload[-1]) < steps.index(step(steps, "checksums")):
-            problems.append("the installers and their sums must be uploaded after the checksums step")
+    return problems
+
+
+def required_step_problems(steps: list[dict]) -> list[str]:
+    """Every required step is there; if so, in order, doing what it must, and the upload follows."""
+    missing = [step_id for step_id in STEP_ORDER if step(steps, step_id) is None]
+    if missing:
+        return [f"step {step_id!r} is missing" for step_id in missing]
+    problems: list[str] = []
+    positions = [steps.index(step(steps, step_id)) for step_id in STEP_ORDER]
+    if positions != sorted(positions):
+        problems.append(f"the steps must run in this order: {STEP_ORDER}")
+    run = {step_id: step(steps, step_id).get("run", "") for step_id in STEP_ORDER}
+    problems += [problem for holds, problem in RUN_REQUIREMENTS if not holds(run, steps)]
+    problems += [
+        f"{step_id} must run on Windows"
+        for step_id in WINDOWS_ONLY_STEPS
+        if step(steps, step_id).get("if") != "runner.os == 'Windows'"
+    ]
+    if "sha256sum" not in run["checksums"] or "shasum -a 256" not in run["checksums"]:
+        problems.append("checksums must write SHA-256 sums")
+    upload = [s for s in steps if str(s.get("uses", "")).startswith("actions/upload-artifact@")]
+    if not upload or steps.index(upload[-1]) < steps.index(step(steps, "checksums")):
+        problems.append("the installers and their sums must be uploaded after the checksums step")
+    return problems
+
+
+def signing_problems(steps: list[dict]) -> list[str]:
+    """Each system's signing steps run only with its secrets; without them a step shows a notice."""
+    problems: list[str] = []
     for system in ("Windows", "macOS"):
         signing = [s for s in steps if "sign" in s.get("name", "").lower() and system in s.get("name", "")]
         notices = [s for s in signing if "::notice" in s.get("run", "") and "!= 'true'" in s.get("if", "")]
         guarded = [s for s in signing if s not in notices and "== 'true'" not in s.get("if", "")]
         if not notices or guarded:
             problems.append(f"{system} signing must run only with its secrets, else show a notice")
+    return problems
+
+
+def python_pin_problems(build: dict, steps: list[dict]) -> list[str]:
     setup = [s for s in steps if str(s.get("uses", "")).startswith("actions/setup-python@")]
     version = build.get("env", {}).get("PYTHON_VERSION", "")
     if not setup or not re.fullmatch(r"3\.11\.\d+", version):
-        problems.append("Python must be pinned to an exact 3.11.x")
+        return ["Python must be pinned to an exact 3.11.x"]
+    return []
+
+
+def caller_problems(callers: dict[str, dict]) -> list[str]:
+    """ci.yml and release.yml run the build workflow, and ci.yml runs on pull requests."""
+    problems: list[str] = []
     for name, workflow in callers.items():
         jobs = workflow.get("jobs", {}).values()
         if not any(job.get("uses") == f"./.github/workflows/{BUILD}" for job in jobs):
@@ -101,6 +152,19 @@ def structure_problems(build: dict, callers: dict[str, dict]) -> list[str]:
     if "pull_request" not in callers.get("ci.yml", {}).get("on", {}):
         problems.append("ci.yml must run on pull requests")
     return problems
+
+
+def structure_problems(build: dict, callers: dict[str, dict]) -> list[str]:
+    """Everything the pipeline must do; an empty list means it is all there."""
+    job = build.get("jobs", {}).get("build", {})
+    steps = job.get("steps", [])
+    return (
+        job_problems(job)
+        + required_step_problems(steps)
+        + signing_problems(steps)
+        + python_pin_problems(build, steps)
+        + caller_problems(callers)
+    )
 
 
 def actionlint() -> str:
