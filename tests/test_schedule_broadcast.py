@@ -142,13 +142,17 @@ def test_a_demo_refusal_39_shows_its_own_message_and_what_to_do(qtbot, demo_wind
     result = send(qtbot, page, "757-555-0039", reference="demo-39", signal="scheduled")
     assert not result.booked and page.result.kind == "error"
     assert page.result.headline.text() == "Not booked" and page.result.body.text() == result.problem
-    assert not page.cancel_this.isVisible() and not page.another.isVisible()
+    assert page.result.isVisible() and not page.cancel_this.isVisible() and not page.another.isVisible()
 
 
-def test_max_call_length_is_the_services_default_under_more_options(window, app_sandbox):
-    page = window.schedule_page
-    assert not page.form.more.isVisible() and page.max_length.value() == 0
-    assert page.max_length.text() == "The service's default"
+def test_max_call_length_is_the_services_default_under_more_options(qtbot, window, app_sandbox):
+    page = window.show_page("schedule")  # shown, so what is hidden on it is really hidden
+    qtbot.waitExposed(page)
+    assert page.isVisible() and page.form.more_button.isVisible() and not page.form.more_button.isChecked()
+    assert not page.form.more.isVisible()  # "More options" is collapsed by default
+    assert page.max_length.value() == 0 and page.max_length.text() == "The service's default"
+    qtbot.mouseClick(page.form.more_button, Qt.MouseButton.LeftButton)  # and it opens on request
+    assert page.form.more.isVisible() and page.max_length.isVisible()
 
 
 def test_the_caller_id_defaults_to_the_administrators_setting(qtbot, tmp_path, app_sandbox, memory_keyring):
