@@ -14,6 +14,13 @@ from desktop_app.desk import ABANDONED_MESSAGE
 ROOT = Path(__file__).resolve().parent.parent
 
 
+TIMEOUT_S = 1  # the request timeout the app runs with here
+# The promise: the process ends at most the request timeout + 1 s after the window is closed. The
+# time is measured in the child from its close() to the parent seeing it exit, so process start is
+# not in it; this allows for the interpreter's own exit and the parent's wake-up on a loaded machine.
+EXIT_ALLOWANCE_S = 0.75
+
+
 def test_closing_during_a_hung_request_exits_and_records_outcome_unknown():
     result = subprocess.run(
         [
@@ -22,7 +29,7 @@ def test_closing_during_a_hung_request_exits_and_records_outcome_unknown():
             "--latency",
             "5",
             "--timeout",
-            "1",
+            str(TIMEOUT_S),
             "--stuck-keyring",
             "--json",
         ],
@@ -32,6 +39,7 @@ def test_closing_during_a_hung_request_exits_and_records_outcome_unknown():
     )
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["visible_after_close"] is False
-    assert report["exit_after_close_s"] < 10  # the timeout (1 s) + 1 s, with room for a loaded machine
+    # The hung request had its timeout to answer, and the process did not linger after it.
+    assert TIMEOUT_S <= report["exit_after_close_s"] <= TIMEOUT_S + 1 + EXIT_ALLOWANCE_S
     assert not report["returned_normally"] and report["exit_code"] == 0  # it did not wait for the hung thread
     assert report["records"] == [["closing-bench", "unknown", ABANDONED_MESSAGE]]
