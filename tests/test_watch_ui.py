@@ -27,7 +27,7 @@ def move_to(app_sandbox, moment) -> None:
 
 
 def test_a_call_is_followed_from_scheduled_to_answered_by_a_machine(qtbot, window, app_sandbox):
-    notifier = install_watch_notifier(window)
+    notifier = install_watch_notifier(window, window.tabs, window.controller.watcher)
     page = window.page("watch")
     booked = schedule_via_ui(
         qtbot, window, "757-555-1237", "machine-1", app_sandbox.state.clock.now() + timedelta(minutes=15)

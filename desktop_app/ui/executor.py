@@ -5,6 +5,9 @@ live as long as the pool, so per-thread HTTP sessions and their connections are 
 tasks). Everything that may wait on the network, the keyring or the disk goes through it: single
 requests, start-up chores and bulk runs alike.
 
+Every job first makes sure the keyring and SOAP stacks are imported (`heavy_stacks.load`: once,
+by one worker, in a fixed order; the others wait), so no two threads ever import them at once.
+
 Results reach the GUI thread only through one queued Qt signal carrying the value the job
 returned; jobs return immutable values (frozen dataclasses, named tuples, tuples), so nothing is
 shared with the worker afterwards. Callbacks whose `owner` widget has been deleted are dropped,
@@ -24,7 +27,9 @@ from typing import TYPE_CHECKING, Any
 import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
+from .. import heavy_stacks
 from ..service.reference_data import MAX_CONCURRENCY
+from .threads import require_gui_thread
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ThreadPoolExecutor
@@ -61,6 +66,7 @@ class Executor(QObject):
     def __init__(self, parent: QObject | None = None, threads: int = POOL_THREADS) -> None:
         super().__init__(parent)
         self._threads = threads
+        self._started_threads: list[threading.Thread] = []  # the pool keeps no public list
         self._jobs: dict[int, _Job] = {}
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
@@ -72,7 +78,14 @@ class Executor(QObject):
         """Made on first use (on the GUI thread): the first paint does not need it."""
         from concurrent.futures import ThreadPoolExecutor
 
-        return ThreadPoolExecutor(max_workers=self._threads, thread_name_prefix="vbd-worker")
+        require_gui_thread()
+        return ThreadPoolExecutor(
+            max_workers=self._threads, thread_name_prefix="vbd-worker", initializer=self._thread_started
+        )
+
+    def _thread_started(self) -> None:  # on each new worker, before its first job
+        with self._lock:
+            self._started_threads.append(threading.current_thread())
 
     # -- submitting --------------------------------------------------------------------------------
 
@@ -89,6 +102,7 @@ class Executor(QObject):
 
         `user_action`: a schedule or cancel the user asked for (closing the window asks while one
         runs; chores do not count). Returns None once the executor is shut down."""
+        require_gui_thread()
         if self._closed:
             return None
         job = _Job(on_done, on_error, owner, user_action)
@@ -125,6 +139,7 @@ class Executor(QObject):
 
     def _run(self, job_id: int, fn: Callable[[], Any]) -> None:
         try:
+            heavy_stacks.load()
             result = fn()
         except Exception as error:
             if not getattr(error, "title", None):  # service, keyring and history errors are expected
@@ -188,7 +203,8 @@ class Executor(QObject):
     def wait(self, timeout: float) -> bool:
         """Block until the pool's threads have ended (only after the window is gone). True if so."""
         deadline = time.monotonic() + timeout
-        threads = list(getattr(self.__dict__.get("pool"), "_threads", ()))  # the pool keeps no public list
+        with self._lock:
+            threads = list(self._started_threads)
         for thread in threads:
             thread.join(max(0.0, deadline - time.monotonic()))
         return not any(thread.is_alive() for thread in threads)

@@ -150,7 +150,7 @@ class MainWindow(QMainWindow):
     def _install_notifier(self) -> None:
         from .widgets.notifier import install_watch_notifier  # not needed for the first paint
 
-        install_watch_notifier(self)  # follows the desk's calls; says when one ends
+        install_watch_notifier(self, self.tabs, self.controller.watcher)  # follows the desk's calls; says when one ends
 
     # -- pages ----------------------------------------------------------------------------------------
 
@@ -167,7 +167,8 @@ class MainWindow(QMainWindow):
             self.tabs.insertTab(index, page, spec.title)
             self.tabs.setCurrentIndex(current)
             self.tabs.blockSignals(False)
-            placeholder.deleteLater()
+            if placeholder is not None:
+                placeholder.deleteLater()
         return self._pages[spec.key]
 
     def _build_page(self, spec: PageSpec) -> QWidget:
@@ -328,6 +329,6 @@ class MainWindow(QMainWindow):
     def _shut_down(self) -> None:
         """Hide at once; the work in flight ends by itself and records its own history."""
         self._closing = True
-        self.controller.settings.window_geometry = bytes(self.saveGeometry().toBase64()).decode()
+        self.controller.settings.window_geometry = bytes(self.saveGeometry().toBase64().data()).decode("ascii")
         self.controller.save_settings()
         self.controller.shutdown()

@@ -14,9 +14,13 @@ from __future__ import annotations
 
 import sys
 import time
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtWidgets import QApplication, QMainWindow
+from PySide6.QtWidgets import QApplication
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
 
 TICK_MS = 5  # the stall meter's timer: a gap longer than this is time the GUI thread was busy
 # Modules the first paint must not wait for (each was once imported before it): they load on first use.
@@ -46,7 +50,7 @@ def icon_state() -> str:
 
 
 class StartupProbe(QObject):
-    def __init__(self, app: QApplication, window: QMainWindow) -> None:
+    def __init__(self, app: QApplication, window: MainWindow) -> None:
         super().__init__(window)
         self.app, self.window = app, window
         self.ticker = QTimer(self)
@@ -54,8 +58,8 @@ class StartupProbe(QObject):
         self.ticker.timeout.connect(self._tick)
         self.longest = self.last = 0.0
         self.steps_done = False
-        window.startup.started.connect(self._ready)  # type: ignore[attr-defined]
-        window.startup.finished.connect(self._settled)  # type: ignore[attr-defined]
+        window.startup.started.connect(self._ready)
+        window.startup.finished.connect(self._settled)
 
     def _ready(self) -> None:
         print(f"ready {imported_pages()} {icon_state()} {early_modules()}", flush=True)
@@ -65,13 +69,11 @@ class StartupProbe(QObject):
     def _tick(self) -> None:
         now = time.perf_counter()
         self.longest, self.last = max(self.longest, now - self.last), now
-        controller = self.window.controller  # type: ignore[attr-defined]
+        controller = self.window.controller
         if self.steps_done and controller.executor.pending == 0:
             self.ticker.stop()
-            print(
-                f"settled {1000 * self.longest:.1f} {controller.connection.service_url} {imported_pages()} {icon_state()}",
-                flush=True,
-            )
+            address = controller.connection.service_url
+            print(f"settled {1000 * self.longest:.1f} {address} {imported_pages()} {icon_state()}", flush=True)
             self.app.quit()
 
     def _settled(self) -> None:

@@ -32,6 +32,8 @@ from ..watch import (
 )
 
 if TYPE_CHECKING:
+    from PySide6.QtNetwork import QNetworkInformation
+
     from ..desk import Desk
 
 log = logging.getLogger(__name__)
@@ -70,7 +72,7 @@ class QtRoundTimer:
         self.watcher.poll_now()
 
 
-def _network_information():  # QNetworkInformation or None
+def _network_information() -> QNetworkInformation | None:
     try:
         from PySide6.QtNetwork import QNetworkInformation
 
@@ -323,28 +325,28 @@ class Watcher(QObject):
             return "Reading the history…"
         if self.history_problem:
             return f"The history could not be read or written: {self.history_problem}"
-        parts = []
-        for account, problem in sorted(self.blocked.items()):
-            parts.append(f"Calls of “{account}” are not checked: {problem}")
+        parts = [
+            f"Calls of “{account}” are not checked: {problem}" for account, problem in sorted(self.blocked.items())
+        ]
+        parts.append(self._pace_text())
+        return "\n".join(parts)
+
+    def _pace_text(self) -> str:
         if self.starting:
             problem = self.controller.connection.sandbox_problem
-            parts.append(
-                f"The sandbox could not start: {problem}"
-                if problem
-                else "The sandbox is starting: checking begins when it is ready."
+            if problem:
+                return f"The sandbox could not start: {problem}"
+            return "The sandbox is starting: checking begins when it is ready."
+        if self.paused:
+            return "The network is down: checking resumes when it is back."
+        if self.last_error:
+            return f"The last check failed: {self.last_error} Trying again in {round(self.next_delay or 0)} s."
+        if self.next_delay is None:
+            return (
+                "Checking the calls now…" if self.running else "Nothing to follow: no call is waiting or in progress."
             )
-        elif self.paused:
-            parts.append("The network is down: checking resumes when it is back.")
-        elif self.last_error:
-            parts.append(f"The last check failed: {self.last_error} Trying again in {round(self.next_delay or 0)} s.")
-        elif self.running and self.next_delay is None:
-            parts.append("Checking the calls now…")
-        elif self.next_delay is None:
-            parts.append("Nothing to follow: no call is waiting or in progress.")
-        elif self.next_delay <= FAST_SECONDS:
-            parts.append("A call is due or in progress: checking every 5 seconds.")
-        elif self.next_delay <= MID_SECONDS:
-            parts.append("The next call starts within 10 minutes: checking every 15 seconds.")
-        else:
-            parts.append("The next call starts in more than 10 minutes: checking once a minute.")
-        return "\n".join(parts)
+        if self.next_delay <= FAST_SECONDS:
+            return "A call is due or in progress: checking every 5 seconds."
+        if self.next_delay <= MID_SECONDS:
+            return "The next call starts within 10 minutes: checking every 15 seconds."
+        return "The next call starts in more than 10 minutes: checking once a minute."

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Protocol
 
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
 
 from .. import APP_NAME
@@ -26,24 +27,25 @@ if TYPE_CHECKING:
 
 
 def install_menus(window: Chrome) -> None:
-    file_menu = window.menuBar().addMenu("&File")
-    file_menu.addAction(action(window, "&Settings…", window.open_settings, "Ctrl+,"))
+    bar = window.menuBar()  # the entries' parent: their shortcuts work wherever the window has focus
+    file_menu = bar.addMenu("&File")
+    file_menu.addAction(action(bar, "&Settings…", window.open_settings, "Ctrl+,"))
     file_menu.addSeparator()
-    file_menu.addAction(action(window, "&Quit", window.close, QKeySequence(QKeySequence.StandardKey.Quit)))
-    accounts_menu = window.menuBar().addMenu("&Accounts")
-    accounts_menu.addAction(action(window, "&Manage accounts…", window.open_accounts, "Ctrl+Shift+A"))
-    go_menu = window.menuBar().addMenu("&Go")
+    file_menu.addAction(action(bar, "&Quit", window.close, QKeySequence(QKeySequence.StandardKey.Quit)))
+    accounts_menu = bar.addMenu("&Accounts")
+    accounts_menu.addAction(action(bar, "&Manage accounts…", window.open_accounts, "Ctrl+Shift+A"))
+    go_menu = bar.addMenu("&Go")
     for index, spec in enumerate(PAGES):
         show_page = partial(window.tabs.setCurrentIndex, index)
-        go_menu.addAction(action(window, spec.title.replace("&", ""), show_page, f"Ctrl+{index + 1}"))
-    help_menu = window.menuBar().addMenu("&Help")
-    help_menu.addAction(action(window, "Open &log folder", window.open_log_folder))
-    help_menu.addAction(action(window, f"&About {APP_NAME}", window.show_about))
+        go_menu.addAction(action(bar, spec.title.replace("&", ""), show_page, f"Ctrl+{index + 1}"))
+    help_menu = bar.addMenu("&Help")
+    help_menu.addAction(action(bar, "Open &log folder", window.open_log_folder))
+    help_menu.addAction(action(bar, f"&About {APP_NAME}", window.show_about))
 
 
-def action(window: Chrome, text: str, run: Callable[[], object], shortcut: str | QKeySequence = "") -> QAction:
+def action(parent: QObject, text: str, run: Callable[[], object], shortcut: str | QKeySequence = "") -> QAction:
     """A menu entry that calls `run()` (without the `checked` flag `triggered` carries)."""
-    entry = QAction(text, window)
+    entry = QAction(text, parent)
     entry.triggered.connect(lambda _checked=False: run())
     if shortcut:
         entry.setShortcut(QKeySequence(shortcut))

@@ -70,9 +70,7 @@ class SettingsDialog(QDialog):
         self.endpoint_error = FieldError()
         self.reset = QPushButton("Use the Esendex address")
         self.reset.setToolTip(DEFAULT_ENDPOINT)
-        self.reset.clicked.connect(
-            lambda: (self.endpoint.setText(DEFAULT_ENDPOINT), self.endpoint.setCursorPosition(0))
-        )
+        self.reset.clicked.connect(self._use_default_endpoint)
         row = QHBoxLayout()
         row.addWidget(self.endpoint, 1)
         row.addWidget(self.reset)
@@ -153,6 +151,10 @@ class SettingsDialog(QDialog):
         )
         if path:
             self.ca_bundle.setText(path)
+
+    def _use_default_endpoint(self) -> None:
+        self.endpoint.setText(DEFAULT_ENDPOINT)
+        self.endpoint.setCursorPosition(0)  # the start of the address, not its end, is what tells it apart
 
     def accept(self) -> None:
         ok = True

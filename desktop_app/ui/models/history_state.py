@@ -71,9 +71,9 @@ def _states(ordered: Sequence[Record]) -> dict[int, tuple[str, str, bool]]:
                 states[booking.id] = (f"Scheduled, then {ended}", f"Call outcome recorded {_local(r.when_utc)}.", True)
         elif r.action in ("cancel_queue", "cancel_reference") and r.outcome == "ok" and (r.count or 0) > 0:
             queue_id = r.queue_id if r.action == "cancel_queue" else r.inputs.get("queue_id")
-            booking = booking_of.get(queue_id) if isinstance(queue_id, int) else None
-            if booking is not None and booking.account == r.account:
-                states[booking.id] = (CANCELLED_LATER, f"Cancelled {_local(r.when_utc)} (QueueID {queue_id}).", True)
+            cancelled = booking_of.get(queue_id) if isinstance(queue_id, int) else None
+            if cancelled is not None and cancelled.account == r.account:
+                states[cancelled.id] = (CANCELLED_LATER, f"Cancelled {_local(r.when_utc)} (QueueID {queue_id}).", True)
             elif r.action == "cancel_reference" and queue_id is None:
                 _cancelled_by_reference(r, by_reference.get((r.account, r.reference_id), []), states)
     return states

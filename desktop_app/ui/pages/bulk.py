@@ -110,7 +110,7 @@ class BulkPage(QWidget):
         self.export_button = QPushButton("&Export results…")
         self.export_button.setToolTip("Save the table to a CSV file")
         for button in (self.retry_button, self.send_rest_button, self.export_button):
-            self.result.actions.addWidget(button)
+            self.result.add_button(button)
         layout.addWidget(self.result)
         self._reset_progress(0)
         self._kind_changed()

@@ -109,7 +109,7 @@ class SchedulePage(SavedNumbersMixin, QWidget):
         self.another.setToolTip("Empty the numbers and the text, and make a new reference ID")
         actions = (self.check_booked, self.cancel_this, self.cancel_broadcast, self.copy_reference, self.copy_queue)
         for button in (*actions, self.another):
-            self.result.actions.addWidget(button)
+            self.result.add_button(button)
             button.hide()
         footer.addWidget(self.result)
 

@@ -7,8 +7,13 @@ Nothing here raises or activates a window.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMainWindow, QStyle, QSystemTrayIcon, QTabWidget
+
+if TYPE_CHECKING:
+    from ..watcher import Watcher
 
 TITLE = "A call has ended"
 SHOW_MS = 30_000
@@ -50,15 +55,15 @@ class Notifier(QObject):
             self.tabs.setTabText(self.tab_index, self.tab_title)
 
 
-def install_watch_notifier(window: QMainWindow, key: str = "watch") -> Notifier:
-    """Connect the controller's watcher to a Notifier on `window` (which has `tabs` and
-    `controller`); once only: a second call returns the first Notifier."""
+def install_watch_notifier(window: QMainWindow, tabs: QTabWidget, watcher: Watcher, key: str = "watch") -> Notifier:
+    """Connect `watcher` to a Notifier on `window`, whose page `key` is one of `tabs`; once only:
+    a second call returns the first Notifier."""
     existing = window.findChild(Notifier)
     if existing is not None:
         return existing
     from ..pages import PAGES
 
     index = next(i for i, spec in enumerate(PAGES) if spec.key == key)
-    notifier = Notifier(window, window.tabs, index, PAGES[index].title)  # type: ignore[attr-defined]
-    window.controller.watcher.callEnded.connect(notifier.notify)  # type: ignore[attr-defined]
+    notifier = Notifier(window, tabs, index, PAGES[index].title)
+    watcher.callEnded.connect(notifier.notify)
     return notifier

@@ -95,11 +95,15 @@ class ResultPanel(QFrame):
         self.body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.headline)
         layout.addWidget(self.body)
-        self.actions = QHBoxLayout()
-        self.actions.addStretch(1)
-        layout.addLayout(self.actions)
+        self._buttons = QHBoxLayout()
+        self._buttons.addStretch(1)
+        layout.addLayout(self._buttons)
         self.kind: Tone | None = None  # None while nothing is shown
         self.hide()
+
+    def add_button(self, button: QWidget) -> None:
+        """A button under the text (for example "Cancel this call"), right-aligned."""
+        self._buttons.addWidget(button)
 
     def show_result(self, kind: Tone, headline: str, body: str = "") -> None:
         background, foreground = COLOURS[kind]
