@@ -4,6 +4,7 @@ the file and the line, and the user's own settings never overriding a locked val
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -148,11 +149,19 @@ def test_a_bad_value_is_skipped_alone(tmp_path):
 
 
 def test_license_keys_are_refused_and_never_echoed(tmp_path, caplog):
+    caplog.set_level(logging.DEBUG)  # every record, DEBUG and INFO too (the root logger's default is WARNING)
+    caplog.set_level(logging.DEBUG, logger="desktop_app")
+    good = write(tmp_path / "good.json", {"timeout_seconds": 20})
+    Settings.load(tmp_path / "user.json", site_file=good)
+    assert any(r.levelno == logging.INFO and r.name == site_config.__name__ for r in caplog.records)  # seen
+    caplog.clear()
     site = write(tmp_path / "site.json", {"license_key": KEY, "accounts": [KEY, "Support"]})
     settings = Settings.load(tmp_path / "user.json", site_file=site)
     assert "license keys are never read" in settings.site_problem
     assert "looks like a license key" in settings.site_problem
+    assert caplog.records, "loading a file with problems logs them"
     assert KEY not in settings.site_problem and KEY not in caplog.text
+    assert not [r for r in caplog.records if KEY in r.getMessage() or KEY in repr(r.args)]
     assert settings.accounts == []  # the whole list is refused, not half of it
 
 
@@ -178,7 +187,7 @@ def test_a_byte_order_mark_is_fine(tmp_path):
     assert load_site_config(site).values == {"timeout_seconds": 20.0}
 
 
-def test_site_config_path(tmp_path, monkeypatch):
+def test_site_config_path(tmp_path):
     assert site_config_path({SITE_CONFIG_VARIABLE: str(tmp_path / "x.json")}) == tmp_path / "x.json"
     assert site_config_path({}, "linux") == Path("/etc/xdg/VoiceBroadcastDesk/site-settings.json")
     # A desktop session may list another folder first: the one that has the file is used.
@@ -188,19 +197,23 @@ def test_site_config_path(tmp_path, monkeypatch):
     assert (
         site_config_path({"XDG_CONFIG_DIRS": dirs}, "linux") == tmp_path / "VoiceBroadcastDesk" / "site-settings.json"
     )
-    # Windows and macOS: platformdirs' site config folder (checked with its own platform classes).
-    monkeypatch.setattr(site_config.platformdirs, "site_config_path", lambda name, appauthor: Path("/site") / name)
-    assert site_config_path({}, "win32") == Path("/site/VoiceBroadcastDesk/site-settings.json")
 
 
-def test_platformdirs_site_folders_on_windows_and_macos(monkeypatch):
+def test_the_site_file_on_windows_and_macos_is_where_the_docs_say(monkeypatch):
+    """The app's own answer on Windows and macOS (the folder the installers and docs name), with
+    platformdirs' real Windows and macOS rules standing in for this system's: the app must ask for
+    its own name without an author folder and add the file name."""
     from platformdirs.macos import MacOS
     from platformdirs.windows import Windows
 
     monkeypatch.setattr("platformdirs.windows.get_win_folder", lambda csidl: "C:\\ProgramData")
-    windows = Windows("VoiceBroadcastDesk", appauthor=False).site_config_dir.replace("/", "\\")
-    assert windows == "C:\\ProgramData\\VoiceBroadcastDesk"
-    assert (
-        MacOS("VoiceBroadcastDesk", appauthor=False).site_config_dir
-        == "/Library/Application Support/VoiceBroadcastDesk"
-    )
+    for platform, dirs, expected in (
+        ("win32", Windows, "C:\\ProgramData\\VoiceBroadcastDesk\\site-settings.json"),
+        ("darwin", MacOS, "/Library/Application Support/VoiceBroadcastDesk/site-settings.json"),
+    ):
+        monkeypatch.setattr(
+            site_config.platformdirs, "site_config_path", lambda *a, d=dirs, **k: d(*a, **k).site_config_path
+        )
+        environ = {"XDG_CONFIG_DIRS": "/elsewhere"}  # only Linux reads it
+        path = site_config_path(environ, platform)
+        assert (str(path).replace("/", "\\") if platform == "win32" else path.as_posix()) == expected, platform
