@@ -89,8 +89,7 @@ def _poll_in_turn(
     """One round, on one worker: each account's request in turn. A round lasts the sum of the
     answers instead of the longest (a few tenths of a second for a few accounts, against rounds
     at least 5 s apart), and only one worker parses at a time, so the window's thread waits less
-    for Python's lock (bench/watch.py: longest stall about 30 ms, against about 45 ms with one
-    worker per account)."""
+    for Python's lock than with one worker per account (bench/watch.py; docs/performance.md)."""
     results: list[AccountRound | tuple[str, BaseException]] = []
     for account, calls in jobs:
         try:

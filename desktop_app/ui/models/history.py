@@ -81,8 +81,8 @@ class HistoryIndex:
         return cls(tuple(records), tuple(search_text(r, infos[r.id]) for r in records), infos)
 
     def matching(self, text: str = "", account: str = "", action: str = "") -> list[Record]:
-        """`text` must already be a `search_key`. One list comprehension per filter combination
-        keeps the per-record work to a substring test (about 1 ms for 10,000 records)."""
+        """`text` must already be a `search_key`. Each record costs one substring test, so the list
+        follows each keystroke even with many records (docs/performance.md)."""
         pairs = zip(self.records, self.texts, strict=True)
         if account and action:
             return [r for r, t in pairs if r.account == account and r.action == action and text in t]
