@@ -5,7 +5,7 @@
 Each program prints "ready" one turn of the event loop after its window's first paint: the window
 is on screen and answers input (bench/first_paint.py; the app's own probe follows the same rule).
 The time is from launch to that line, median of the runs. The app then does the rest of its
-start-up in steps (the icon, Qt's enums, the hidden pages, then the sandbox, the keyring, the
+start-up in steps (the icon, the hidden pages, then the sandbox, the keyring, the
 voices), and once all of it has answered prints "settled <ms>" with the longest GUI-thread stall
 since "ready" (desktop_app/ui/startup_probe.py); that is reported too. bench/startup_bare.py is the bare window;
 bench/startup_floor.py a plain-PySide6 copy of the first screen (the same widgets; placeholder menu

@@ -3,13 +3,13 @@ bench/startup.py (what the same widgets and menus cost before the first paint).
 
 It mirrors what the app shows at start-up in sandbox mode: the banner, the account row, the tabs
 with the Cancel page, a menu bar (placeholder items, as many as the app's) and the status bar.
-Like the app, it sets Qt values through the property system by name and never touches
-`PySide6.QtCore.Qt` (whose first touch costs 17 ms; desktop_app/ui/widgets/panels.py).
+Like the app, it sets Qt values through Qt's typed API (`Qt.TextFormat.PlainText`, ...).
 Prints "ready" by the same rule (first_paint.py).
 """
 
 from first_paint import ReadyAfterFirstPaint
-from PySide6.QtGui import QAction
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -32,7 +32,7 @@ TABS = ("&Find calls", "Calls from this &desk", "&Bulk cancel", "&Schedule a tes
 
 def label(text: str = "", wrap: bool = False) -> QLabel:
     widget = QLabel(text)
-    widget.setProperty("textFormat", "PlainText")
+    widget.setTextFormat(Qt.TextFormat.PlainText)
     widget.setWordWrap(wrap)
     return widget
 
@@ -46,7 +46,7 @@ def cancel_page() -> QWidget:
     row = QHBoxLayout()
     reference, button = QLineEdit(), QPushButton("Cancel these calls…")
     reference.setPlaceholderText("for example notify1")
-    button.setProperty("shortcut", "Ctrl+Return")
+    button.setShortcut(QKeySequence("Ctrl+Return"))
     row.addWidget(QLabel("&Reference ID:"))
     row.addWidget(reference, 1)
     row.addWidget(button)
@@ -74,7 +74,7 @@ window.resize(860, 680)
 central = QWidget()
 layout = QVBoxLayout(central)
 banner = QLabel("SANDBOX — no real calls are placed")
-banner.setProperty("alignment", "AlignCenter")
+banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
 banner.setStyleSheet("background: #ffd84d; color: #3d2e00; font-weight: bold; padding: 6px; border-radius: 4px;")
 layout.addWidget(banner)
 account_row = QHBoxLayout()
@@ -99,7 +99,7 @@ for title in ("&File", "&Accounts", "&Go", "&Help"):
     menu = window.menuBar().addMenu(title)
     for number in range(5):
         item = QAction(f"Item {number}", window)
-        item.setProperty("shortcut", f"Ctrl+{number}")
+        item.setShortcut(QKeySequence(f"Ctrl+{number}"))
         menu.addAction(item)
 window.statusBar().addPermanentWidget(label("Sandbox, starting…"))
 
