@@ -18,6 +18,10 @@ import sys
 import tempfile
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .storage.secrets import KeyStore, StoreInfo
 
 SELFTEST_KEY_VARIABLE = "VOICE_BROADCAST_SELFTEST_KEY"
 STEP_TIMEOUT_MS = 60_000
@@ -55,11 +59,17 @@ def _wait_for(app, condition, what: str) -> None:
         app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
 
 
+def _load_stacks_then_look_up(keys: KeyStore) -> StoreInfo:
+    from . import heavy_stacks
+
+    heavy_stacks.load()
+    return keys.info()
+
+
 def _run(endpoint: str | None, root: Path, sandbox_namespace: str) -> str:
     from concurrent.futures import ThreadPoolExecutor
     from datetime import datetime, timedelta
 
-    from .heavy_imports import heavy_import
     from .local_sandbox import SandboxProcess
     from .service import InvalidInput
     from .service import validation as check
@@ -77,20 +87,17 @@ def _run(endpoint: str | None, root: Path, sandbox_namespace: str) -> str:
         except InvalidInput as error:
             raise SelfTestFailed(str(error)) from None
 
-    # The sandbox's own process, the keyring look-up and the SOAP stack's import take a while and
+    # The sandbox's own process, the heavy stacks' import and the keyring look-up take a while and
     # mostly do not need the GIL the window needs: start them beside it, as the app does after its
-    # first paint. Two threads: the keyring is needed first, so the SOAP stack waits its turn.
+    # first paint. Two threads: one starts the sandbox; the other loads the keyring and SOAP stacks
+    # (heavy_stacks.py: once, on that thread), then looks up the keyring. This thread imports neither.
     keys = KeyStore()
     warm_up = ThreadPoolExecutor(2, thread_name_prefix="vbd-selftest")
     root.mkdir(parents=True, exist_ok=True)
     starting = None if endpoint else warm_up.submit(SandboxProcess.start, sandbox_namespace, root / "sandbox.log")
-    store_info = warm_up.submit(keys.info)
-    warm_up.submit(heavy_import, "desktop_app.service.client")
+    store_info = warm_up.submit(_load_stacks_then_look_up, keys)
     warm_up.shutdown(wait=False)
 
-    from .ui.pyside_imports import skip_feature_scan
-
-    skip_feature_scan()  # as the app does (the SOAP stack, imported beside it, has many modules)
     from PySide6.QtCore import QDateTime
     from PySide6.QtWidgets import QApplication, QMessageBox
 

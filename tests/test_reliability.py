@@ -3,6 +3,7 @@ faults, where the embedded sandbox listens, and plain http refused for remote ad
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -120,43 +121,159 @@ def test_a_failing_backend_gets_a_clear_message_for_get_set_and_delete(caplog):
     assert not any(KEY_A in line or "NoReply" in line for line in logged)
 
 
-def test_a_heavy_import_that_fails_once_is_tried_again_and_a_missing_one_still_fails(tmp_path, monkeypatch, caplog):
-    """A worker's import beside the GUI thread's failed, rarely, for a module that is there
-    (desktop_app/heavy_imports.py): it is tried once more. Here a package's `core` fails its first
-    run after its sibling `errors` has finished, as `keyring.core` did after `keyring.errors`."""
-    package = tmp_path / "flakypkg"
-    package.mkdir()
-    (package / "__init__.py").write_text("from . import core\n")
-    (package / "errors.py").write_text("RUNS = []\nRUNS.append(1)\n")
-    (package / "core.py").write_text(
-        "from pathlib import Path\n"
-        "from . import errors\n"
-        "marker = Path(__file__).with_suffix('.tried')\n"
-        "if not marker.exists():\n"
-        "    marker.write_text('1')\n"
-        "    raise ImportError(\"cannot import name 'fail' from 'flakypkg' (as seen)\")\n"
-        "VALUE = 7\n"
+def run_python(script: str, *args: str) -> dict:
+    """Run `script` in a fresh interpreter (nothing imported yet) and return the JSON it prints last."""
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(script), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": os.getcwd()},
     )
-    (tmp_path / "always_broken.py").write_text("raise ImportError('broken for good')\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    from desktop_app.heavy_imports import heavy_import
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.splitlines()[-1])
 
-    try:
-        loaded = heavy_import("flakypkg")
-        assert loaded.core.VALUE == 7
-        assert loaded.errors.RUNS == [1]  # bound to the package made again, and not run twice
-        with pytest.raises(ImportError, match="broken for good"):
-            heavy_import("always_broken")
-        with pytest.raises(ModuleNotFoundError):
-            heavy_import("no_such_module_here")
-    finally:
-        for name in ("flakypkg", "flakypkg.core", "flakypkg.errors", "always_broken"):
-            sys.modules.pop(name, None)
-    logged = [r.getMessage() for r in caplog.records if r.name == "desktop_app.heavy_imports"]
-    assert logged == [
-        "importing flakypkg failed once (ImportError: cannot import name 'fail' from 'flakypkg' (as seen))"
-        " and worked the second time"
-    ]
+
+CIRCLE = """
+    import importlib, json, sys, threading
+    sys.path.insert(0, sys.argv[1])
+    errors = {}
+
+    def load(name):
+        try:
+            importlib.import_module(name)
+        except ImportError as error:
+            errors[name] = str(error)
+
+    threads = [threading.Thread(target=load, args=(name,)) for name in ("circle_a", "circle_b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    print(json.dumps(errors))
+"""
+
+
+def test_two_threads_importing_modules_that_need_each_other_are_handed_half_run_modules(tmp_path):
+    """The cause of the import failures heavy_stacks.py prevents, reproduced: each thread holds its
+    module's import lock and waits for the other's; CPython breaks the deadlock by handing one thread
+    the other's half-run module, and the other thread then gets a module whose import failed."""
+    (tmp_path / "both_started.py").write_text("import threading\nBARRIER = threading.Barrier(2, timeout=10)\n")
+    (tmp_path / "circle_a.py").write_text(
+        "import both_started\nboth_started.BARRIER.wait()\nfrom circle_b import B\nA = 1\n"
+    )
+    (tmp_path / "circle_b.py").write_text(
+        "import both_started\nboth_started.BARRIER.wait()\nfrom circle_a import A\nB = 2\n"
+    )
+    errors = run_python(CIRCLE, str(tmp_path))
+    assert sorted(errors) == ["circle_a", "circle_b"]  # both fail, though both modules are fine
+    assert any("from partially initialized module" in error for error in errors.values())
+
+
+LOAD_ON_MANY_THREADS = """
+    import json, sys, threading
+    from desktop_app import heavy_stacks
+
+    imports = []  # (module, thread) for every module imported from here on, in order
+
+    class Recorder:
+        def find_spec(self, name, path=None, target=None):
+            imports.append((name, threading.current_thread().name))
+
+    sys.meta_path.insert(0, Recorder())
+    start, problems = threading.Barrier(8), []
+
+    def call():
+        start.wait()
+        try:
+            heavy_stacks.load()
+            for name in heavy_stacks.modules():  # every module there, and fully run, on return
+                module = sys.modules[name]
+                if module.__spec__._initializing:
+                    problems.append(name + " is still being imported")
+            sys.modules["desktop_app.service.client"].PhoneNotifyClient
+            sys.modules["keyring.backends.fail"].Keyring
+        except Exception as error:
+            problems.append(repr(error))
+
+    threads = [threading.Thread(target=call, name=f"caller-{i}") for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    heavy_stacks.load()  # once loaded: nothing imported again
+    print(json.dumps({"problems": problems, "imports": imports, "modules": heavy_stacks.modules()}))
+"""
+
+
+def test_the_heavy_stacks_load_once_on_one_thread_in_a_fixed_order_while_the_other_callers_wait():
+    result = run_python(LOAD_ON_MANY_THREADS)
+    assert result["problems"] == []
+    first_imports = [name for name, _ in result["imports"]]
+    assert len(first_imports) > 300  # zeep, requests, lxml, keyring and theirs: really imported here
+    assert len({thread for _, thread in result["imports"]}) == 1  # by one caller; the other seven waited
+    assert [name for name in first_imports if name in result["modules"]] == result["modules"]  # in this order
+    soap = first_imports.index("lxml")  # the keyring stack first, then the SOAP stack (lxml.etree first)
+    assert all(not name.startswith(("zeep", "requests", "lxml", "urllib3")) for name in first_imports[:soap])
+    assert all(not name.startswith("keyring") for name in first_imports[soap:])
+
+
+FAIL_WHILE_ANOTHER_WAITS = """
+    import importlib.machinery, json, sys, threading, time
+    from desktop_app import heavy_stacks
+
+    LAST = heavy_stacks.modules()[-1]
+    started, attempts, outcomes = threading.Event(), [], {}
+
+    class Broken:  # the last module of the stacks, broken: it fails slowly
+        def find_spec(self, name, path=None, target=None):
+            return importlib.machinery.ModuleSpec(name, self) if name == LAST else None
+
+        def create_module(self, spec):
+            return None
+
+        def exec_module(self, module):
+            attempts.append(threading.current_thread().name)
+            started.set()
+            time.sleep(1.5)
+            raise ImportError("broken for good")
+
+    sys.meta_path.insert(0, Broken())
+
+    def call(name):
+        try:
+            heavy_stacks.load()
+            outcomes[name] = "returned"
+        except ImportError as error:
+            outcomes[name] = f"ImportError: {error}"
+
+    first = threading.Thread(target=call, args=("first",), name="first")
+    second = threading.Thread(target=call, args=("second",), name="second")
+    first.start()
+    started.wait(60)  # the first caller is inside the broken module: everything before it is loaded
+    second.start()
+    first.join()
+    second.join()
+    print(json.dumps({"outcomes": outcomes, "attempts": attempts, "last_loaded": LAST in sys.modules}))
+"""
+
+
+def test_a_heavy_import_that_fails_reaches_every_caller_and_is_not_tried_again():
+    """A caller that waited while another's import failed is not handed the failed module: its own
+    load() tries once (from the start) and fails the same way. Each load() tries each module once."""
+    result = run_python(FAIL_WHILE_ANOTHER_WAITS)
+    assert result["outcomes"] == {"first": "ImportError: broken for good", "second": "ImportError: broken for good"}
+    assert result["attempts"] == ["first", "second"]
+    assert not result["last_loaded"]
+
+
+def test_the_keyring_backends_the_app_may_choose_are_loaded_with_the_stacks():
+    from desktop_app import heavy_stacks
+    from desktop_app.storage.keyring_choice import PLATFORM_BACKENDS
+
+    for platform in ("win32", "darwin", "linux", "freebsd14"):
+        chosen = PLATFORM_BACKENDS.get(platform, PLATFORM_BACKENDS["linux"])
+        assert {path.rpartition(".")[0] for path in chosen} <= set(heavy_stacks.modules(platform))
 
 
 def test_locked_keyring_in_the_window_keeps_the_app_usable(qtbot, tmp_path, app_sandbox):

@@ -75,7 +75,7 @@ _NAMES = {  # module: the names it gives the package
     ),
 }
 _WHERE = {name: module for module, names in _NAMES.items() for name in names}
-_HEAVY = {"client", "discovery"}  # zeep and requests: imported under the app's one import lock
+_HEAVY = {"client", "discovery"}  # zeep and requests: loaded with the other heavy stacks (heavy_stacks.py)
 
 
 def __getattr__(name: str) -> Any:
@@ -83,11 +83,10 @@ def __getattr__(name: str) -> Any:
     if module_name is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     if module_name in _HEAVY:
-        from ..heavy_imports import heavy_import
+        from .. import heavy_stacks
 
-        module = heavy_import(f".{module_name}", __name__)
-    else:
-        module = importlib.import_module(f".{module_name}", __name__)
+        heavy_stacks.load()
+    module = importlib.import_module(f".{module_name}", __name__)
     value = globals()[name] = getattr(module, name)  # found directly from now on
     return value
 

@@ -13,11 +13,12 @@ secure store, so it asks just those, in keyring's order of preference:
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 from typing import TYPE_CHECKING
 
-from ..heavy_imports import heavy_import
+from .. import heavy_stacks
 
 if TYPE_CHECKING:
     import keyring.backend
@@ -35,7 +36,7 @@ PLATFORM_BACKENDS: dict[str, tuple[str, ...]] = {
 def _viable(class_path: str) -> type[keyring.backend.KeyringBackend] | None:
     module_name, _, class_name = class_path.rpartition(".")
     try:
-        backend_class = getattr(heavy_import(module_name), class_name)
+        backend_class = getattr(importlib.import_module(module_name), class_name)
         return backend_class if backend_class.priority >= 1 else None  # keyring's "recommended"
     except Exception as error:  # a missing library or no D-Bus session: not usable here
         if class_path not in _reported:  # once: "none works" is asked again on every keyring call
@@ -45,8 +46,9 @@ def _viable(class_path: str) -> type[keyring.backend.KeyringBackend] | None:
 
 
 def choose_backend(platform: str = sys.platform) -> keyring.backend.KeyringBackend:
-    core = heavy_import("keyring.core")
-    fail = heavy_import("keyring.backends.fail")
+    heavy_stacks.load()  # keyring and this platform's backends (PLATFORM_BACKENDS)
+    import keyring.core as core
+    from keyring.backends import fail
 
     explicit = core.load_env() or core.load_config()
     if explicit is not None:

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, NamedTuple
 
-from ..heavy_imports import heavy_import
+from .. import heavy_stacks
 
 if TYPE_CHECKING:  # keyring itself is imported on first use, on a worker thread, after the first paint
     import keyring.backend
@@ -107,7 +107,8 @@ class KeyStore:
     def _keyring_call(self, action: str) -> Iterator[None]:
         """Hold the lock and turn any backend failure into a plain KeyStoreError."""
         with self._lock:
-            keyring_errors = heavy_import("keyring.errors")  # the first use imports keyring
+            heavy_stacks.load()  # the first use imports keyring (and the SOAP stack), as every worker does
+            import keyring.errors as keyring_errors
 
             try:
                 yield
