@@ -98,41 +98,43 @@ def one_frame(app: QApplication) -> None:
     loop.exec()
 
 
-def main() -> None:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=200)
     parser.add_argument("--minutes", type=int, default=40)
-    args = parser.parse_args()
-    app = QApplication([])
-    sandbox = SandboxProcess.start(extra=("--control", "--manual-clock"))
-    clock = RemoteClock(sandbox)
+    return parser.parse_args()
+
+
+def open_controller(sandbox: SandboxProcess) -> AppController:
+    """The app's controller on the sandbox, with the three accounts of KEYS."""
     profile = Profile.isolated(Path(tempfile.mkdtemp())).ensure()
     keys, settings = KeyStore(MemoryKeyring()), Settings(timeout_seconds=10)
     for name, key in KEYS.items():
         keys.set(name, key)
         settings.accounts.append(name)
-    controller = AppController(AppContext(profile, settings, keys, History(profile.history_file), sandbox))
+    return AppController(AppContext(profile, settings, keys, History(profile.history_file), sandbox))
+
+
+def schedule_calls(controller: AppController, start: datetime, calls: int) -> None:
+    """Book the calls, spread over 15 to 35 minutes from start and over the accounts in turn."""
     names = list(KEYS)
-    start = clock.now()
-    for i in range(args.calls):  # spread over 15 to 35 minutes from now; last digits 0-7 all answer
-        when = start + timedelta(minutes=15 + 20 * i / args.calls)
+    for i in range(calls):  # last digits 0-7 all answer
+        when = start + timedelta(minutes=15 + 20 * i / calls)
         number = f"757{2_000_000 + i * 10 + i % 8:07d}"
         call = new_call_request(phone_number=number, text_to_say="Bench.", scheduled=when, reference_id=f"w{i}")
         assert controller.desk.schedule(names[i % 3], call).booked
 
-    timer = ManualTimer()
-    watcher = Watcher(controller, now=clock.now, timer=timer)
-    controller._watcher = watcher  # the page uses this watcher (the manual timer)
-    page = WatchPage(controller)
-    page.resize(860, 600)
-    page.show()
-    one_frame(app)  # its first paint (fonts, glyphs: about 30 ms offscreen) is the page's, not the rounds'
+
+def run_rounds(
+    app: QApplication, clock: RemoteClock, watcher: Watcher, timer: ManualTimer, end: datetime
+) -> tuple[Counter[str], list[float], float]:
+    """Round after round until the watcher stops or the clock reaches end, the clock moved by the delay
+    the watcher asked for: the rounds by phase, each round's wall time, and the longest GUI stall."""
     rounds_by_phase: Counter[str] = Counter()
     wall = []
     with StallMeter() as meter:
         watcher.start()
         wait_for(watcher.roundFinished, app)
-        end = start + timedelta(minutes=args.minutes)
         while timer.seconds is not None and clock.now() < end:
             clock.advance(timer.seconds)
             pending = [c.due for c in watcher.pending() if c.due]
@@ -142,17 +144,49 @@ def main() -> None:
             watcher.poll_now()
             wait_for(watcher.roundFinished, app)
             wall.append(time.perf_counter() - began)
+    return rounds_by_phase, wall, meter.longest
+
+
+def print_report(
+    calls: int,
+    clock: RemoteClock,
+    start: datetime,
+    watcher: Watcher,
+    rounds_by_phase: Counter[str],
+    wall: list[float],
+    longest: float,
+) -> None:
     simulated = (clock.now() - start).total_seconds() / 60
     counted = clock.status_requests()
     by_account = {name: counted.get(key_digest(normalise_key(key)), 0) for name, key in KEYS.items()}
     ended = sum(c.final for c in watcher.rows)
-    print(f"calls watched: {args.calls} over {len(KEYS)} accounts; ended: {ended}; simulated minutes: {simulated:.1f}")
+    print(f"calls watched: {calls} over {len(KEYS)} accounts; ended: {ended}; simulated minutes: {simulated:.1f}")
     for name, count in by_account.items():
         print(f"  {name}: {count} status requests, {count / simulated:.2f} per minute")
     print(f"rounds by phase: {dict(rounds_by_phase)} (one request per account per round)")
     print(f"round time (wall): median {sorted(wall)[len(wall) // 2] * 1000:.1f} ms, longest {max(wall) * 1000:.1f} ms")
-    verdict = "OK" if meter.longest < 0.050 else "OVER"
-    print(f"longest GUI stall: {meter.longest * 1000:.1f} ms ({verdict}, target < 50 ms)")
+    verdict = "OK" if longest < 0.050 else "OVER"
+    print(f"longest GUI stall: {longest * 1000:.1f} ms ({verdict}, target < 50 ms)")
+
+
+def main() -> None:
+    args = parse_args()
+    app = QApplication([])
+    sandbox = SandboxProcess.start(extra=("--control", "--manual-clock"))
+    clock = RemoteClock(sandbox)
+    controller = open_controller(sandbox)
+    start = clock.now()
+    schedule_calls(controller, start, args.calls)
+
+    timer = ManualTimer()
+    watcher = Watcher(controller, now=clock.now, timer=timer)
+    controller._watcher = watcher  # the page uses this watcher (the manual timer)
+    page = WatchPage(controller)
+    page.resize(860, 600)
+    page.show()
+    one_frame(app)  # its first paint (fonts, glyphs: about 30 ms offscreen) is the page's, not the rounds'
+    rounds_by_phase, wall, longest = run_rounds(app, clock, watcher, timer, start + timedelta(minutes=args.minutes))
+    print_report(args.calls, clock, start, watcher, rounds_by_phase, wall, longest)
     page.close()
     controller.shutdown()
     controller.executor.wait(10)
