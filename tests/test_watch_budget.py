@@ -1,18 +1,24 @@
 """The watch list's polling budget, proved on the sandbox's manual clock: real HTTP through the
-controller's executor, rounds driven by a timer the test fires (no real minutes are waited)."""
+controller's executor, rounds driven by a timer the test fires (no real minutes are waited). And
+the real round timer (QtRoundTimer) on real QTimers with short delays, its sleep detection driven
+by making the clocks it reads jump."""
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from datetime import timedelta
 
 import keyring.errors
 import pytest
+from PySide6.QtCore import QObject, QTimer
 
 from desktop_app.sandbox.accounts import normalise_key
 from desktop_app.service import new_call_request
-from desktop_app.ui.watcher import Watcher
-from desktop_app.watch import KEY_PROBLEM
+from desktop_app.ui import watcher as watcher_module
+from desktop_app.ui.watcher import QtRoundTimer, Watcher
+from desktop_app.watch import ERROR_SECONDS, FAST_SECONDS, KEY_PROBLEM
 from tests.conftest import KEY_A, KEY_B, make_controller
 from tests.support import MemoryKeyring
 
@@ -175,19 +181,127 @@ def test_a_cancel_while_a_round_runs_gets_its_own_round_right_after(qtbot, contr
     assert timer.seconds is None  # nothing left to follow: no slow wait was ever needed
 
 
+def fire(qtbot, timer: ManualTimer, watcher: Watcher, clock) -> None:
+    """The wait the watcher asked for passes on the manual clock and its timer fires: the round it
+    starts, to its end."""
+    assert timer.seconds is not None, "the watcher armed no timer"
+    clock.advance(timer.seconds)
+    run_round(qtbot, watcher)
+
+
 def test_while_the_service_fails_an_action_does_not_cut_the_back_off_short(qtbot, controller, app_sandbox):
+    """A call 50 s away is checked every 5 s; while the service fails, the back-off (10 s, then
+    20 s) sets the wait instead, and an action recorded meanwhile does not start a round early."""
     clock = app_sandbox.state.clock
-    book(controller, "Main office", "757-555-1237", clock.now() + timedelta(hours=2), "backing-off")
+    book(controller, "Main office", "757-555-1237", clock.now() + timedelta(seconds=50), "backing-off")
     timer = ManualTimer()
     watcher = Watcher(controller, now=clock.now, timer=timer)
     with qtbot.waitSignal(watcher.roundFinished, timeout=10_000):
         watcher.start()
-    app_sandbox.faults.inject("html500")
-    run_round(qtbot, watcher)
-    assert watcher.errors == 1 and timer.seconds is not None
+    assert watcher.errors == 0 and timer.seconds == FAST_SECONDS  # due within a minute: every 5 s
+
+    app_sandbox.faults.inject("html500", times=2, operation="GetMultipleQueueIdStatus")
     served = app_sandbox.requests_served
-    controller.actionRecorded.emit()  # the user cancels something else while the service fails
-    qtbot.waitUntil(lambda: watcher.loaded and not watcher._loading)
-    qtbot.wait(200)
-    assert app_sandbox.requests_served == served and not watcher.running  # the back-off's wait stands
-    app_sandbox.faults.clear()
+    fire(qtbot, timer, watcher, clock)
+    assert app_sandbox.requests_served == served + 1  # one account, one request
+    assert watcher.errors == 1 and timer.seconds == ERROR_SECONDS  # the back-off, not the 5 s pace
+    assert "The last check failed" in watcher.state_text() and "Trying again in 10 s" in watcher.state_text()
+
+    served = app_sandbox.requests_served
+    with qtbot.waitSignal(watcher.changed, timeout=10_000):  # the list rebuilt from the history
+        controller.actionRecorded.emit()  # the user cancels something else while the service fails
+    assert not watcher.running and controller.executor.pending == 0  # no round was started
+    assert app_sandbox.requests_served == served and timer.seconds == ERROR_SECONDS  # the back-off's wait stands
+
+    fire(qtbot, timer, watcher, clock)  # fails again: the wait doubles
+    assert watcher.errors == 2 and timer.seconds == 2 * ERROR_SECONDS
+    fire(qtbot, timer, watcher, clock)  # the service answers again: back to the call's own pace
+    assert app_sandbox.requests_served == served + 2
+    assert watcher.errors == 0 and timer.seconds == FAST_SECONDS and watcher.last_error == ""
+
+
+# -- the real timer -------------------------------------------------------------------------------
+
+
+class Polls(QObject):
+    """Stands in for the Watcher the real timer belongs to: records when it is asked to poll."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.at: list[float] = []
+
+    def poll_now(self) -> None:
+        self.at.append(time.monotonic())
+
+
+class JumpingClock:
+    """Stands in for the `time` module watcher.py reads: the real clocks, plus the jump a sleep
+    makes (the wall clock moves on while the computer sleeps; the monotonic clock may or may not)."""
+
+    def __init__(self) -> None:
+        self.wall_jump = self.monotonic_jump = 0.0
+
+    def time(self) -> float:
+        return time.time() + self.wall_jump
+
+    def monotonic(self) -> float:
+        return time.monotonic() + self.monotonic_jump
+
+
+def wait_for_a_real_timer(qtbot, seconds: float) -> None:
+    """Let `seconds` pass on a real QTimer of the test's own (a deadline, not an assertion)."""
+    deadline = QTimer()
+    deadline.setSingleShot(True)
+    with qtbot.waitSignal(deadline.timeout, timeout=int(seconds * 1000) + 5000):
+        deadline.start(int(seconds * 1000))
+
+
+@pytest.fixture
+def jumping_clock(monkeypatch) -> JumpingClock:
+    clock = JumpingClock()
+    monkeypatch.setattr(watcher_module, "time", clock)  # watcher.py has no injectable clock
+    return clock
+
+
+def test_the_real_round_timer_fires_once_after_its_delay_and_can_be_rearmed_or_stopped(
+    qtbot, monkeypatch, jumping_clock, caplog
+):
+    caplog.set_level(logging.INFO, logger=watcher_module.__name__)
+    monkeypatch.setattr(watcher_module, "WAKE_GRACE_SECONDS", 30.0)  # a sleep wrongly seen: no poll in time
+    polls = Polls()
+    timer = QtRoundTimer(polls)
+    timer.arm(60)  # replaced by the next arm
+    armed = time.monotonic()
+    timer.arm(0.2)
+    jumping_clock.wall_jump = 5  # the wall clock set 5 s forward (NTP): not a sleep
+    qtbot.waitUntil(lambda: bool(polls.at), timeout=5000)
+    assert polls.at[0] - armed >= 0.2 * 0.9  # Qt's coarse timers may fire up to 5 % early
+    assert "slept" not in caplog.text
+
+    timer.arm(0.1)
+    timer.arm(None)  # stopped before it fires
+    wait_for_a_real_timer(qtbot, 0.5)
+    assert len(polls.at) == 1  # the first arm fired once (single shot), the stopped one never
+
+
+@pytest.mark.parametrize(
+    ("wall_jump", "monotonic_jump"),
+    [(3600, 0), (3600, 3600)],
+    ids=["monotonic clock stopped while asleep", "monotonic clock counted the sleep"],
+)
+def test_the_real_round_timer_waits_a_grace_after_the_computer_slept(
+    qtbot, monkeypatch, jumping_clock, caplog, wall_jump, monotonic_jump
+):
+    caplog.set_level(logging.INFO, logger=watcher_module.__name__)
+    grace = 0.4
+    monkeypatch.setattr(watcher_module, "WAKE_GRACE_SECONDS", grace)  # 10 s in the app
+    polls = Polls()
+    timer = QtRoundTimer(polls)
+    armed = time.monotonic()
+    timer.arm(0.1)
+    jumping_clock.wall_jump, jumping_clock.monotonic_jump = wall_jump, monotonic_jump  # an hour asleep
+    qtbot.waitUntil(lambda: bool(polls.at), timeout=5000)
+    assert "the computer slept" in caplog.text
+    assert polls.at[0] - armed >= (0.1 + grace) * 0.9  # not at the first fire: after the grace
+    wait_for_a_real_timer(qtbot, 2 * grace)
+    assert len(polls.at) == 1  # the grace's round is the only one
