@@ -40,18 +40,12 @@ def clipped_labels(page: QWidget) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("size", SIZES, ids=["640x480", "860x680"])
-def test_a_new_users_walk_through_every_page(qtbot, tmp_path, app_sandbox, memory_keyring, size):
-    window = make_window(qtbot, tmp_path, app_sandbox, memory_keyring)
-    window.resize(*size)
-    qtbot.waitUntil(lambda: window.controller.store is not None and window.width() == size[0])
-    clipped: dict[str, list[str]] = {}
-
-    # 1. First run: what the app is for, and the one thing to do first.
+def first_run_then_add_an_account(qtbot, window) -> None:
+    """1. First run: what the app is for, and the one thing to do first. 2. Add an account from the
+    welcome panel."""
     assert on_screen(window.welcome) and on_screen(window.welcome.add_button)
     assert "Add your first account" in window.welcome.add_button.text()
 
-    # 2. Add an account from the welcome panel.
     qtbot.mouseClick(window.welcome.add_button, Qt.MouseButton.LeftButton)
     entry = window.findChild(KeyEntryDialog)
     qtbot.keyClicks(entry.name, "Main office")
@@ -63,7 +57,10 @@ def test_a_new_users_walk_through_every_page(qtbot, tmp_path, app_sandbox, memor
             dialog.close()
     assert not window.welcome.isVisible()
 
-    # 3. Schedule a test call: the answer is where the eye is, and booking it again asks first.
+
+def schedule_a_test_call(qtbot, window, app_sandbox) -> int:
+    """3. Schedule a test call: the answer is where the eye is, and booking it again asks first.
+    Returns its QueueID."""
     page = window.show_page("schedule")
     page.phone.setText(NUMBER)
     page.text.setPlainText("Your appointment is tomorrow at 10.")
@@ -78,9 +75,11 @@ def test_a_new_users_walk_through_every_page(qtbot, tmp_path, app_sandbox, memor
     assert question.text().startswith("You booked this call") and f"(QueueID {queue_id})" in question.text()
     click_message_box(qtbot, page, "No")
     assert app_sandbox.operations["NotifyPhoneAdvanced"] == 1
-    clipped["schedule"] = clipped_labels(page)
+    return queue_id
 
-    # 4. Cancel by reference ID.
+
+def cancel_by_reference_id(qtbot, window) -> None:
+    """4. Cancel by reference ID."""
     page = window.show_page("cancel")
     page.reference.setText("walk-1")
     qtbot.mouseClick(page.cancel_button, Qt.MouseButton.LeftButton)
@@ -88,9 +87,10 @@ def test_a_new_users_walk_through_every_page(qtbot, tmp_path, app_sandbox, memor
     qtbot.waitUntil(lambda: page.result.kind is not None, timeout=10_000)
     assert on_screen(page.result.headline) and page.result.headline.text() == "1 call cancelled"
     assert "credited for the 1 cancelled call" in page.result.body.text()
-    clipped["cancel"] = clipped_labels(page)
 
-    # 5. Look the number up, typed the way a customer says it.
+
+def look_up_the_number(qtbot, window, queue_id: int) -> None:
+    """5. Look the number up, typed the way a customer says it."""
     page = window.show_page("lookup")
     page.mode.setCurrentIndex(page.mode.findData("number"))
     page.query.setText("(757) 555-1230")
@@ -99,9 +99,10 @@ def test_a_new_users_walk_through_every_page(qtbot, tmp_path, app_sandbox, memor
     assert on_screen(page.table) and page.table.model().rowCount() == 1
     assert on_screen(page.fetched_label) and "1 call" in page.fetched_label.text()
     assert page.statuses[0].queue_id == queue_id and page.statuses[0].response_code == 22  # cancelled
-    clipped["lookup"] = clipped_labels(page)
 
-    # 6. Bulk cancel with mixed input: a duplicate and a line that is not a reference ID.
+
+def bulk_cancel_mixed_input(qtbot, window) -> None:
+    """6. Bulk cancel with mixed input: a duplicate and a line that is not a reference ID."""
     page = window.show_page("bulk")
     page.paste.setPlainText("walk-1\nwalk-1\nnot valid!\nother-ref")
     page.check()
@@ -111,17 +112,54 @@ def test_a_new_users_walk_through_every_page(qtbot, tmp_path, app_sandbox, memor
         click_message_box(qtbot, page, "Cancel the calls")
     assert finished.args[0].done == 2
     assert on_screen(page.result.headline) and page.result.headline.text()
-    clipped["bulk"] = clipped_labels(page)
 
-    # 7. History: search by the number as it is usually written.
+
+def shown_records(page) -> list:
+    return [page.model.row(row) for row in range(page.table.model().rowCount())]
+
+
+def search_the_history(qtbot, window, queue_id: int) -> None:
+    """7. History: search by the number as it is usually written. Only the booked call's rows stay:
+    the reference-ID cancels (which name no number) are filtered out."""
     page = window.show_page("history")
     qtbot.waitUntil(lambda: len(page.records) >= 4, timeout=10_000)
+    everything = shown_records(page)
+    assert {"walk-1", "other-ref"} <= {record.reference_id for record in everything}
+    assert any(record.action == "cancel_reference" for record in everything)
+
     page.search.setText("757-555-1230")
-    assert page.table.model().rowCount() >= 1
-    shown = [page.model.row(row) for row in range(page.table.model().rowCount())]
+    shown = shown_records(page)
     assert any(record.action == "schedule" and record.queue_id == queue_id for record in shown)
+    assert all(record.queue_id == queue_id for record in shown), [(r.action, r.reference_id) for r in shown]
+    assert not [record for record in shown if record.action == "cancel_reference"]
+    assert len(shown) < len(everything)
     assert on_screen(page.table) and on_screen(page.count_label)
-    clipped["history"] = clipped_labels(page)
+
+    page.search.setText("other-ref")  # another row only
+    assert [record.reference_id for record in shown_records(page)] == ["other-ref"]
+    page.search.setText("757-555-9999")  # a number no record has
+    assert shown_records(page) == []
+    page.search.setText("757-555-1230")
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["640x480", "860x680"])
+def test_a_new_users_walk_through_every_page(qtbot, tmp_path, app_sandbox, memory_keyring, size):
+    window = make_window(qtbot, tmp_path, app_sandbox, memory_keyring)
+    window.resize(*size)
+    qtbot.waitUntil(lambda: window.controller.store is not None and window.width() == size[0])
+    clipped: dict[str, list[str]] = {}
+
+    first_run_then_add_an_account(qtbot, window)
+    queue_id = schedule_a_test_call(qtbot, window, app_sandbox)
+    clipped["schedule"] = clipped_labels(window.page("schedule"))
+    cancel_by_reference_id(qtbot, window)
+    clipped["cancel"] = clipped_labels(window.page("cancel"))
+    look_up_the_number(qtbot, window, queue_id)
+    clipped["lookup"] = clipped_labels(window.page("lookup"))
+    bulk_cancel_mixed_input(qtbot, window)
+    clipped["bulk"] = clipped_labels(window.page("bulk"))
+    search_the_history(qtbot, window, queue_id)
+    clipped["history"] = clipped_labels(window.page("history"))
 
     clipped["watch"] = clipped_labels(window.show_page("watch"))
     assert {key: value for key, value in clipped.items() if value} == {}
