@@ -174,6 +174,7 @@ LOAD_ON_MANY_THREADS = """
     import json, sys, threading
     from desktop_app import heavy_stacks
 
+    sys.setswitchinterval(1e-6)  # switch threads all the time: a caller that did not wait would import too
     imports = []  # (module, thread) for every module imported from here on, in order
 
     class Recorder:
