@@ -58,17 +58,40 @@ def holder(row: QHBoxLayout) -> QWidget:
 
 
 class ScheduleForm(QWidget):
+    """The fields of a test call, each with its inline error. The page reads it through `numbers`,
+    `check_all` and `call_requests`, and marks a problem it found itself with `show_problem`."""
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.errors: dict[str, FieldError] = {}
-        self._checks: dict[str, Callable[[datetime], str]] = {}
+        self.errors: dict[str, FieldError] = {}  # by the service's field name ("phone_number", …)
         self.default_caller_id = ""
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._build_call_box())
+        self.more_button = self._build_more_button()
+        layout.addWidget(self.more_button)
+        self.more = self._build_more_box()
+        layout.addWidget(self.more)
+        self._checks = self._field_checks()
+        self._connect()
+        self.reset_time()
+        self.new_reference()
 
+    # -- building ------------------------------------------------------------------------------------
+
+    def _build_call_box(self) -> QGroupBox:
+        """ "Schedule a test call": the numbers, the text, the voice, the time and the reference ID."""
         call_box = QGroupBox("Schedule a test call")
         form = QFormLayout(call_box)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self._add_numbers_rows(form)
+        self._add_text_and_voice_rows(form)
+        self._add_time_rows(form)
+        self._add_reference_row(form)
+        return call_box
+
+    def _add_numbers_rows(self, form: QFormLayout) -> None:
+        """The numbers box with its "Test numbers" menu, and the note on duplicates removed."""
         numbers_row = QHBoxLayout()
         self.phone = NumbersEdit()
         self.saved_button = SavedNumbersButton()
@@ -79,6 +102,8 @@ class ScheduleForm(QWidget):
         self.numbers_note.setStyleSheet("color: #2a5599;")
         self.numbers_note.hide()
         form.addRow("", self.numbers_note)
+
+    def _add_text_and_voice_rows(self, form: QFormLayout) -> None:
         self.text = QPlainTextEdit()
         self.text.setPlaceholderText("What the call should say, for example: Hello, this is a test call.")
         self.text.setTabChangesFocus(True)
@@ -89,6 +114,8 @@ class ScheduleForm(QWidget):
         self.set_voices([(v.voice_id, v.summary) for v in VOICES])
         self._row(form, "&Voice:", self.voice, "voice_id")
 
+    def _add_time_rows(self, form: QFormLayout) -> None:
+        """The time in local time with "In 1 hour", then the UTC it becomes and any daylight-saving note."""
         when_row = QHBoxLayout()
         self.when = QDateTimeEdit()
         self.when.setCalendarPopup(True)
@@ -108,6 +135,7 @@ class ScheduleForm(QWidget):
         self.time_note.hide()
         form.addRow("", self.time_note)
 
+    def _add_reference_row(self, form: QFormLayout) -> None:
         ref_row = QHBoxLayout()
         self.reference = QLineEdit()
         self.reference.setPlaceholderText("tag used to cancel the call later")
@@ -117,17 +145,21 @@ class ScheduleForm(QWidget):
         ref_row.addWidget(self.generate_button)
         self._row(form, "&Reference ID:", holder(ref_row), "reference_id", self.reference)
         self.reference.setAccessibleName("Reference ID")
-        layout.addWidget(call_box)
 
-        self.more_button = QToolButton()
-        self.more_button.setText("More options (caller ID, tries, speech, call length)")
-        self.more_button.setCheckable(True)
-        self.more_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.more_button.setArrowType(Qt.ArrowType.RightArrow)
-        self.more_button.setAutoRaise(True)
-        layout.addWidget(self.more_button)
-        self.more = QGroupBox("Caller ID and call options")
-        more_form = QFormLayout(self.more)
+    def _build_more_button(self) -> QToolButton:
+        """The toggle of the collapsed "More options" section."""
+        button = QToolButton()
+        button.setText("More options (caller ID, tries, speech, call length)")
+        button.setCheckable(True)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        button.setArrowType(Qt.ArrowType.RightArrow)
+        button.setAutoRaise(True)
+        return button
+
+    def _build_more_box(self) -> QGroupBox:
+        """ "Caller ID and call options", hidden until "More options" opens it."""
+        more = QGroupBox("Caller ID and call options")
+        more_form = QFormLayout(more)
         self.caller_number = QLineEdit()
         self.caller_number.setPlaceholderText("optional, 10 digits")
         self._row(more_form, "Caller ID &number:", self.caller_number, "caller_id_number")
@@ -146,22 +178,26 @@ class ScheduleForm(QWidget):
         length_note = plain_label("Change it only if Esendex asks you to.")
         length_note.setToolTip("A call longer than this is hung up. The service's default suits test calls.")
         more_form.addRow("", length_note)
-        self.more.hide()
-        layout.addWidget(self.more)
+        more.hide()
+        return more
 
+    def _field_checks(self) -> dict[str, Callable[[datetime], str]]:
+        """Each checked field's problem at a given moment ("" when it is fine), by field name."""
+        return {
+            "phone_number": lambda now: self.numbers().problem,
+            "text_to_say": lambda now: problem_of(check.text_to_say, self.text.toPlainText()),
+            "scheduled_time": lambda now: problem_of(check.scheduled_time, to_utc(self.when.dateTime()), now),
+            "reference_id": lambda now: self._reference_problem(),
+            "caller_id_number": lambda now: self._caller_problem(),
+            "caller_id_name": lambda now: problem_of(check.caller_id_name, self.caller_name.text()),
+        }
+
+    def _connect(self) -> None:
         self.more_button.toggled.connect(self.show_more)
         self.now_button.clicked.connect(self.reset_time)
         self.generate_button.clicked.connect(self.new_reference)
         self.when.dateTimeChanged.connect(self._update_utc)
         self.phone.textChanged.connect(self._update_numbers_note)
-        self._checks = {
-            "phone_number": lambda now: self.numbers().problem,
-            "text_to_say": lambda now: problem_of(check.text_to_say, self.text.toPlainText()),
-            "scheduled_time": lambda now: problem_of(check.scheduled_time, to_utc(self.when.dateTime()), now),
-            "reference_id": lambda now: self._referenceproblem_of(),
-            "caller_id_number": lambda now: self._callerproblem_of(),
-            "caller_id_name": lambda now: problem_of(check.caller_id_name, self.caller_name.text()),
-        }
         changed = {
             "phone_number": self.phone.textChanged,
             "text_to_say": self.text.textChanged,
@@ -172,10 +208,6 @@ class ScheduleForm(QWidget):
         }
         for field, signal in changed.items():
             signal.connect(lambda *_args, f=field: self._recheck(f))
-        self.reset_time()
-        self.new_reference()
-
-    # -- building ------------------------------------------------------------------------------------
 
     def _row(self, form: QFormLayout, label: str, widget: QWidget, field: str, focus: QWidget | None = None) -> None:
         """A field with its inline error underneath; the label's mnemonic focuses `focus`."""
@@ -271,6 +303,10 @@ class ScheduleForm(QWidget):
     def numbers(self) -> Numbers:
         return parse_numbers(self.phone.text())
 
+    def add_number(self, number: str) -> None:
+        """Append `number` to the numbers typed (a saved test number picked from the menu)."""
+        self.phone.add_number(number)
+
     def _update_numbers_note(self) -> None:
         note = self.numbers().note
         self.numbers_note.setText(note)
@@ -278,14 +314,14 @@ class ScheduleForm(QWidget):
 
     # -- errors and the requests ----------------------------------------------------------------------
 
-    def _referenceproblem_of(self) -> str:
+    def _reference_problem(self) -> str:
         if not self.reference.text().strip():
             if len(self.numbers().numbers) > 1:
                 return "Several numbers need a reference ID, so that the broadcast can be cancelled. Press Generate."
             return ""
         return problem_of(check.reference_id, self.reference.text())
 
-    def _callerproblem_of(self) -> str:
+    def _caller_problem(self) -> str:
         typed = self.caller_number.text()
         problem = problem_of(check.optional_phone_number, typed, "caller_id_number", "caller ID number")
         if problem or not self.caller_number.text().strip():
@@ -303,6 +339,18 @@ class ScheduleForm(QWidget):
     def clear_errors(self) -> None:
         for error in self.errors.values():
             error.show_message("")
+
+    def show_problem(self, field: str, message: str) -> None:
+        """Show `message` under `field` (a service field name); a field the form does not have shows
+        it under the numbers, so that it is never lost."""
+        self.errors.get(field, self.errors["phone_number"]).show_message(message)
+
+    def first_problem(self) -> QWidget | None:
+        """The first field (with its message) that shows a problem, for scrolling to it."""
+        for error in self.errors.values():
+            if error.isVisibleTo(self):
+                return error.parentWidget()
+        return None
 
     def check_all(self, now: datetime) -> dict[str, str]:
         """Every field's problem at once, each shown under its field: {field: message}."""

@@ -7,10 +7,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
-from ...service import CallRequest, ScheduledCall
+from ...service import CallRequest, CallStatus, ScheduledCall
 from ..models.broadcast import BroadcastModel, BroadcastRow, total_words
 from ..widgets import Tone
 
@@ -19,41 +20,65 @@ from ..widgets import Tone
 REBOOK_WINDOW = timedelta(minutes=10)
 
 
+class Outcome(NamedTuple):
+    """What the result panel shows: `panel.show_result(*outcome)`."""
+
+    tone: Tone
+    headline: str
+    body: str
+
+
 def when_words(moment: datetime) -> str:
     return f"{moment.astimezone():%Y-%m-%d %H:%M} your time ({moment:%H:%M} UTC)"
 
 
-def one_result(number: str, result: ScheduledCall) -> tuple[Tone, str, str]:
-    """(kind, headline, body) for one number."""
+def one_result(number: str, result: ScheduledCall) -> Outcome:
+    """The answer for one number."""
     reference = result.reference_id or "(none)"
     if result.booked:
-        return (
+        return Outcome(
             Tone.SUCCESS,
             f"Booked — QueueID {result.queue_id}",
             f"The call to {number} is booked for {when_words(result.scheduled_utc)}. "
             f"Reference ID: {reference}. Status: {result.plain_text}.",
         )
     if result.problem:
-        return Tone.ERROR, "Not booked", result.problem
-    return (
+        return Outcome(Tone.ERROR, "Not booked", result.problem)
+    return Outcome(
         Tone.ERROR,
         "Not booked: the service did not accept the call",
         f"{result.plain_text} (code {result.response_code}). Check the details and try again.",
     )
 
 
-def broadcast_result(rows: Sequence[BroadcastRow], reference_id: str, moment: datetime) -> tuple[Tone, str, str]:
-    """(kind, headline, body) for a test broadcast; the rows are listed under it."""
+def broadcast_result(rows: Sequence[BroadcastRow], reference_id: str, moment: datetime) -> Outcome:
+    """The answer for a test broadcast; the rows are listed under it."""
     booked = sum(row.booked for row in rows)
-    kind = Tone.SUCCESS if booked == len(rows) else Tone.WARNING if booked else Tone.ERROR
+    tone = Tone.SUCCESS if booked == len(rows) else Tone.WARNING if booked else Tone.ERROR
     body = f"{total_words(rows)}. Reference ID: {reference_id}, for {when_words(moment)}."
-    return kind, f"{booked} of {len(rows)} numbers booked", body
+    return Outcome(tone, f"{booked} of {len(rows)} numbers booked", body)
 
 
-def checked_result(rows: Sequence[BroadcastRow]) -> tuple[Tone, str, str]:
+def checked_result(rows: Sequence[BroadcastRow]) -> Outcome:
+    """The answer after looking up a test broadcast whose answer was lost."""
     booked = sum(row.booked for row in rows)
     body = f"{total_words(rows)}. What was found is recorded in the history. Book again only the numbers not booked."
-    return (Tone.SUCCESS if booked else Tone.INFO), f"Looked up: {booked} of {len(rows)} numbers were booked", body
+    return Outcome(
+        Tone.SUCCESS if booked else Tone.INFO, f"Looked up: {booked} of {len(rows)} numbers were booked", body
+    )
+
+
+def found_result(found: CallStatus | None) -> Outcome:
+    """The answer after looking up one call whose answer was lost: booked after all, or not."""
+    if found is None:
+        return Outcome(
+            Tone.INFO, "It was not booked", "No new call to this number was found. You can schedule it again."
+        )
+    return Outcome(
+        Tone.SUCCESS,
+        f"It was booked — QueueID {found.queue_id}",
+        f"Status: {found.plain_text}. Do not schedule it again.",
+    )
 
 
 @dataclass(frozen=True)
