@@ -57,7 +57,7 @@ def test_the_result_is_on_screen_without_scrolling(qtbot, small_window, size):
     booked = book(qtbot, page)
     assert on_screen(page.result) and on_screen(page.result.headline) and on_screen(page.another)
     assert page.result.headline.text() == f"Booked — QueueID {booked.queue_id}"
-    assert page.scroll.verticalScrollBar().value() == 0  # nobody had to scroll to see it
+    assert page.form_scroll.verticalScrollBar().value() == 0  # nobody had to scroll to see it
 
 
 def test_the_booked_reference_id_stays_visible_in_the_result(qtbot, small_window):

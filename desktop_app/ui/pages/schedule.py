@@ -1,8 +1,11 @@
 """Schedule a test call, to one number or several (a test broadcast). Defaults are sensible, so a
 test call needs only a number and a text.
 
-The form (fields, inline errors, local time and UTC) is in schedule_form.py; this page sends the
-calls through the controller, shows the answer, and settles a booking whose answer was lost. The
+The page owns its parts and talks to each through its methods: the form (`ScheduleForm`: fields,
+inline errors, local time and UTC; schedule_form.py), the saved test numbers (`SavedTestNumbers`,
+given the settings and the form; schedule_saved.py) and the words of the answer (`Outcome`s from
+schedule_result.py). It sends the calls through the controller, shows the answer, and settles a
+booking whose answer was lost. The
 Schedule button and the answer sit under the form, outside its scroll area: they are always on
 screen, at 640x480 as at the default size. "Schedule another" is the one thing that empties the
 form and makes a new reference ID; booking the same call again within minutes asks first.
@@ -11,12 +14,14 @@ form and makes a new reference ID; booking the same call again within minutes as
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimeZone, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -28,21 +33,36 @@ from PySide6.QtWidgets import (
 )
 
 from ...desk import describe_error
-from ...service import CallRequest, CallStatus, InvalidInput, ScheduledCall
-from ..models.broadcast import BroadcastModel, booked_rows, checked_rows
+from ...service import CallRequest, CallStatus, InvalidInput, ScheduledCall, ServiceError
+from ..models.broadcast import BroadcastModel, BroadcastRow, booked_rows, checked_rows
 from ..widgets import BusyRow, ResultPanel, Tone, confirm, plain_label
 from .schedule_form import ScheduleForm, generate_reference_id, to_utc
-from .schedule_result import RecentBookings, broadcast_result, broadcast_table, checked_result, one_result
-from .schedule_saved import SavedNumbersMixin
+from .schedule_result import (
+    RecentBookings,
+    broadcast_result,
+    broadcast_table,
+    checked_result,
+    found_result,
+    one_result,
+)
+from .schedule_saved import SavedTestNumbers
 
 if TYPE_CHECKING:
     from ..controller import AppController
 
 __all__ = ["SchedulePage", "generate_reference_id", "to_utc"]
-Sending = tuple[str, tuple[CallRequest, ...], tuple[str, ...]]  # account, calls, numbers as typed
 
 
-class SchedulePage(SavedNumbersMixin, QWidget):
+@dataclass(frozen=True)
+class Sending:
+    """A booking on its way, or one whose answer was lost (what a look-up settles)."""
+
+    account: str
+    calls: tuple[CallRequest, ...]
+    shown: tuple[str, ...]  # the numbers as typed, for the result
+
+
+class SchedulePage(QWidget):
     scheduled = Signal(object)  # ScheduledCall: one number was sent
     broadcast = Signal(object)  # tuple of ScheduledCall: several numbers were sent
     failed = Signal(str)
@@ -58,48 +78,76 @@ class SchedulePage(SavedNumbersMixin, QWidget):
         self.sending: Sending | None = None
         self.unknown: Sending | None = None  # a booking whose answer was lost
         self.recent = RecentBookings()
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        # The form scrolls (small screens, 200% scaling); the button and the answer below it do not.
-        self.scroll = scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        content = QWidget()
-        scroll.setWidget(content)
-        outer.addWidget(scroll, 1)
-        layout = QVBoxLayout(content)
-        self.form = form = ScheduleForm()
-        layout.addWidget(form)
-        layout.addStretch(1)
+        page_layout = QVBoxLayout(self)
+        page_layout.setContentsMargins(0, 0, 0, 0)
+        self.form = ScheduleForm()
+        self.form_scroll = self._build_form_area(page_layout, self.form)
         # The fields under the names the window, the tests and the accessibility checks use.
+        form = self.form
         self.phone, self.text, self.voice, self.when = form.phone, form.text, form.voice, form.when
         self.now_button, self.reference, self.generate_button = form.now_button, form.reference, form.generate_button
         self.caller_number, self.caller_name = form.caller_number, form.caller_name
         self.tries, self.gap, self.rate, self.volume = form.tries, form.gap, form.rate, form.volume
         self.max_length, self.errors = form.max_length, form.errors
         self.utc_label, self.time_note = form.utc_label, form.time_note
+        self._build_footer(page_layout)
+        self._connect_buttons()
+        self.test_numbers = SavedTestNumbers(controller.settings, controller.save_settings, form, self)
+        if controller.voices:  # the service's list arrived before this page was built
+            self.set_voices(list(controller.voices))
+        controller.voicesLoaded.connect(self._voices_loaded)  # bound slots: dropped with the page
+        controller.connection.endpointChanged.connect(self._settings_changed)
+        self._settings_changed()
 
+    # -- building -------------------------------------------------------------------------------------
+
+    def _build_form_area(self, page_layout: QVBoxLayout, form: ScheduleForm) -> QScrollArea:
+        """The form scrolls (small screens, 200% scaling); the button and the answer below it do not."""
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        content = QWidget()
+        scroll.setWidget(content)
+        page_layout.addWidget(scroll, 1)
+        column = QVBoxLayout(content)
+        column.addWidget(form)
+        column.addStretch(1)
+        return scroll
+
+    def _build_footer(self, page_layout: QVBoxLayout) -> None:
+        """Under the scroll area, always on screen: the Schedule button row, then the answer."""
         footer = QVBoxLayout()
         footer.setContentsMargins(9, 0, 9, 6)
-        outer.addLayout(footer)
+        page_layout.addLayout(footer)
+        footer.addLayout(self._build_button_row())
+        self.result = self._build_result()
+        footer.addWidget(self.result)
+
+    def _build_button_row(self) -> QHBoxLayout:
+        """ "2 things to fix…" or the busy row, beside the Schedule button."""
         self.problems = plain_label(word_wrap=True)  # "2 things to fix: …", beside the button
         self.problems.setStyleSheet("color: #b3261e;")
         self.problems.hide()
-        buttons = QHBoxLayout()
+        row = QHBoxLayout()
         self.busy = BusyRow()
         self.schedule_button = QPushButton("Schedule call")
         self.schedule_button.setDefault(True)
         self.schedule_button.setShortcut(QKeySequence("Ctrl+Return"))
         self.schedule_button.setToolTip("Schedule the call (Ctrl+Enter)")
         self.schedule_button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
-        buttons.addWidget(self.problems, 1)
-        buttons.addWidget(self.busy, 1)
-        buttons.addWidget(self.schedule_button, 0, Qt.AlignmentFlag.AlignRight)
-        footer.addLayout(buttons)
-        self.result = ResultPanel()
+        row.addWidget(self.problems, 1)
+        row.addWidget(self.busy, 1)
+        row.addWidget(self.schedule_button, 0, Qt.AlignmentFlag.AlignRight)
+        return row
+
+    def _build_result(self) -> ResultPanel:
+        """The answer: headline and text, a test broadcast's numbers under them, then its buttons."""
+        result = ResultPanel()
         self.model = BroadcastModel(self)
         self.table = broadcast_table(self.model)
-        self.result.layout().insertWidget(2, self.table)
+        panel_layout = result.layout()
+        assert isinstance(panel_layout, QBoxLayout)  # ResultPanel stacks its headline, text and buttons
+        panel_layout.insertWidget(panel_layout.indexOf(result.body) + 1, self.table)
         self.check_booked = QPushButton("Check whether it was booked")
         self.cancel_this = QPushButton("Cancel this call")
         self.cancel_broadcast = QPushButton("Cancel this test broadcast")
@@ -107,25 +155,27 @@ class SchedulePage(SavedNumbersMixin, QWidget):
         self.copy_queue = QPushButton("Copy QueueID")
         self.another = QPushButton("Schedule another")
         self.another.setToolTip("Empty the numbers and the text, and make a new reference ID")
-        actions = (self.check_booked, self.cancel_this, self.cancel_broadcast, self.copy_reference, self.copy_queue)
-        for button in (*actions, self.another):
-            self.result.add_button(button)
+        self._result_buttons = (
+            self.check_booked,
+            self.cancel_this,
+            self.cancel_broadcast,
+            self.copy_reference,
+            self.copy_queue,
+            self.another,
+        )
+        for button in self._result_buttons:
+            result.add_button(button)
             button.hide()
-        footer.addWidget(self.result)
+        return result
 
+    def _connect_buttons(self) -> None:
         self.schedule_button.clicked.connect(self.submit)
         self.another.clicked.connect(self.schedule_another)
         self.cancel_this.clicked.connect(self._cancel_this)
-        self.cancel_broadcast.clicked.connect(lambda: controller.request_cancel_reference(self.reference_id))
+        self.cancel_broadcast.clicked.connect(self._cancel_broadcast)
         self.check_booked.clicked.connect(self.check_unknown)
-        self.copy_reference.clicked.connect(lambda: self._copy(self.reference_id))
-        self.copy_queue.clicked.connect(lambda: self._copy(str(self.last.queue_id) if self.last else ""))
-        self.init_saved_numbers()
-        if controller.voices:  # the service's list arrived before this page was built
-            self.set_voices(list(controller.voices))
-        controller.voicesLoaded.connect(self._voices_loaded)  # bound slots: dropped with the page
-        controller.connection.endpointChanged.connect(self._settings_changed)
-        self._settings_changed()
+        self.copy_reference.clicked.connect(self._copy_reference)
+        self.copy_queue.clicked.connect(self._copy_queue_id)
 
     # -- the form's public face ------------------------------------------------------------------------
 
@@ -170,14 +220,14 @@ class SchedulePage(SavedNumbersMixin, QWidget):
                 calls = self.form.call_requests(now)
             except InvalidInput as error:  # the checks above should have caught it
                 problems = {error.field: error.message}
-                self.errors.get(error.field, self.errors["phone_number"]).show_message(error.message)
+                self.form.show_problem(error.field, error.message)
         if problems:
             self._show_problems(problems)
             return
         self.problems.hide()
         shown = self.form.numbers().shown
         numbers = {c.phone_number for c in calls}
-        if self.unknown is not None and numbers & {c.phone_number for c in self.unknown[1]}:
+        if self.unknown is not None and numbers & {c.phone_number for c in self.unknown.calls}:
             confirm(
                 self,
                 "Check first?",
@@ -201,20 +251,21 @@ class SchedulePage(SavedNumbersMixin, QWidget):
         count = len(problems)
         self.problems.setText(f"{'1 thing' if count == 1 else f'{count} things'} to fix, marked in red above.")
         self.problems.show()
-        first = next(error for error in self.errors.values() if error.isVisible())
-        self.scroll.ensureWidgetVisible(first.parentWidget())
+        first = self.form.first_problem()
+        if first is not None:
+            self.form_scroll.ensureWidgetVisible(first)
 
     def _show_nothing(self) -> None:
         self.result.clear()
         self.table.hide()
         self.problems.hide()
-        for button in self.result.findChildren(QPushButton):
+        for button in self._result_buttons:
             button.hide()
 
     def _send(self, account: str, calls: tuple[CallRequest, ...], shown: tuple[str, ...]) -> None:
         if self.in_flight:
             return
-        self.sending = (account, calls, shown)
+        self.sending = Sending(account, calls, shown)
         self._show_nothing()
         if len(calls) == 1:
             self._begin(f"Scheduling a call to {shown[0]}…")
@@ -236,7 +287,7 @@ class SchedulePage(SavedNumbersMixin, QWidget):
     def _done(self, answer: ScheduledCall | tuple[ScheduledCall, ...]) -> None:
         self._finish()
         assert self.sending is not None
-        _account, calls, shown = self.sending
+        calls, shown = self.sending.calls, self.sending.shown
         results = answer if isinstance(answer, tuple) else (answer,)
         rows = booked_rows(shown, results)
         self.reference_id = calls[0].reference_id
@@ -257,13 +308,13 @@ class SchedulePage(SavedNumbersMixin, QWidget):
         self.another.setVisible(booked)
         (self.broadcast if isinstance(answer, tuple) else self.scheduled).emit(answer)
 
-    def _show_table(self, rows: Sequence) -> None:
+    def _show_table(self, rows: Sequence[BroadcastRow]) -> None:
         self.model.set_rows(rows)
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.table.show()
 
-    def _show_actions(self, rows: Sequence, several: bool) -> None:
+    def _show_actions(self, rows: Sequence[BroadcastRow], several: bool) -> None:
         cancellable = any(row.cancellable for row in rows)
         self.cancel_this.setVisible(cancellable and not several)
         self.cancel_broadcast.setVisible(cancellable and several)
@@ -274,10 +325,10 @@ class SchedulePage(SavedNumbersMixin, QWidget):
     def _error(self, error: BaseException) -> None:
         self._finish()
         title, message = describe_error(error)
-        unknown = getattr(error, "outcome_unknown", False)
+        unknown = isinstance(error, ServiceError) and error.outcome_unknown
         self.unknown = self.sending if unknown else None
-        if unknown and self.sending is not None and len(self.sending[1]) > 1:
-            message += f" This is true of all {len(self.sending[1])} numbers: check before booking any again."
+        if unknown and self.sending is not None and len(self.sending.calls) > 1:
+            message += f" This is true of all {len(self.sending.calls)} numbers: check before booking any again."
         self.result.show_result(Tone.WARNING if unknown else Tone.ERROR, title, message)
         self.check_booked.setVisible(unknown)
         self.failed.emit(message)
@@ -288,20 +339,23 @@ class SchedulePage(SavedNumbersMixin, QWidget):
         """Look each number up to settle a booking whose answer was lost."""
         if self.unknown is None or self.in_flight:
             return
-        account, calls, shown = self.unknown
+        account, calls, shown = self.unknown.account, self.unknown.calls, self.unknown.shown
+        self.check_booked.setEnabled(False)
         if len(calls) == 1:
             self._begin(f"Looking up the calls to {shown[0]}…")
-            job = lambda desk: desk.confirm_schedule(account, calls[0])  # noqa: E731
+            self.controller.act(
+                lambda desk: desk.confirm_schedule(account, calls[0]), self._checked, self._check_failed, self
+            )
         else:
             self._begin(f"Looking up the calls to {len(calls)} numbers…")
-            job = lambda desk: desk.confirm_schedule_many(account, calls)  # noqa: E731
-        self.check_booked.setEnabled(False)
-        self.controller.act(job, self._checked, self._check_failed, self)
+            self.controller.act(
+                lambda desk: desk.confirm_schedule_many(account, calls), self._checked, self._check_failed, self
+            )
 
     def _checked(self, found: CallStatus | tuple[CallStatus | None, ...] | None) -> None:
         self._finish()
         assert self.unknown is not None
-        _account, calls, shown = self.unknown
+        calls, shown = self.unknown.calls, self.unknown.shown
         self.check_booked.setEnabled(True)
         self.unknown = None
         self.reference_id = calls[0].reference_id
@@ -309,17 +363,10 @@ class SchedulePage(SavedNumbersMixin, QWidget):
         if isinstance(found, tuple):
             self.result.show_result(*checked_result(rows))
             self._show_table(rows)
-        elif found is None:
-            self.result.show_result(
-                Tone.INFO, "It was not booked", "No new call to this number was found. You can schedule it again."
-            )
         else:
-            self.last = ScheduledCall(found.queue_id, found.response_code, found.response_text, "", self.now())
-            self.result.show_result(
-                Tone.SUCCESS,
-                f"It was booked — QueueID {found.queue_id}",
-                f"Status: {found.plain_text}. Do not schedule it again.",
-            )
+            if found is not None:
+                self.last = ScheduledCall(found.queue_id, found.response_code, found.response_text, "", self.now())
+            self.result.show_result(*found_result(found))
         if any(row.booked for row in rows):
             self.recent.remember(calls, self.now(), "found by the look-up")
         self._show_actions(rows, several=isinstance(found, tuple))
@@ -338,7 +385,25 @@ class SchedulePage(SavedNumbersMixin, QWidget):
         if self.last is not None:
             self.controller.request_cancel_call(self.last.queue_id)
 
-    @staticmethod
-    def _copy(text: str) -> None:
-        if text:
-            QGuiApplication.clipboard().setText(text)
+    def _cancel_broadcast(self) -> None:
+        self.controller.request_cancel_reference(self.reference_id)
+
+    def _copy_reference(self) -> None:
+        _copy(self.reference_id)
+
+    def _copy_queue_id(self) -> None:
+        _copy(str(self.last.queue_id) if self.last else "")
+
+    # -- saved test numbers ------------------------------------------------------------------------------
+
+    def save_test_numbers(self, name: str) -> int:
+        """Save the valid numbers typed under `name`; how many were added (see `SavedTestNumbers.save`)."""
+        return self.test_numbers.save(name)
+
+    def remove_test_number(self, number: str) -> None:
+        self.test_numbers.remove(number)
+
+
+def _copy(text: str) -> None:
+    if text:
+        QGuiApplication.clipboard().setText(text)
