@@ -3,9 +3,13 @@ tasks while the settings stay the same, and are closed when they change or a bul
 
 from __future__ import annotations
 
+import select
+import socket
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 import shiboken6
 from PySide6.QtWidgets import QWidget
 
@@ -15,21 +19,73 @@ from desktop_app.ui.executor import POOL_THREADS, Executor
 from tests.conftest import KEY_A, make_controller
 
 
-def client_sockets_to(port: int) -> int:
-    """Established TCP connections from this process's clients to `port` (the sandbox runs in this
-    process too, so its own side of each connection is left out)."""
-    count = 0
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+class CountingRelay:
+    """A small TCP relay in front of the sandbox that counts the client connections open through
+    it: each one it accepts gets its own connection to the sandbox, and it is counted closed when
+    either side closes it. Plain sockets and select(), so the count means the same on Linux, macOS
+    and Windows (no /proc)."""
+
+    def __init__(self, target_port: int) -> None:
+        self.target = ("127.0.0.1", target_port)
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.accepted = 0
+        self.open = 0
+        self._lock = threading.Lock()
+        self._closed = False
+        threading.Thread(target=self._accept, name="counting-relay", daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/NotifyWS/PhoneNotify.asmx"
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _address = self.listener.accept()
+            except OSError:  # closed
+                return
+            upstream = socket.create_connection(self.target)
+            with self._lock:
+                self.accepted += 1
+                self.open += 1
+            threading.Thread(target=self._relay, args=(client, upstream), daemon=True).start()
+
+    def _relay(self, client: socket.socket, upstream: socket.socket) -> None:
+        other = {client: upstream, upstream: client}
         try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except FileNotFoundError:
-            continue
-        for line in lines:
-            fields = line.split()
-            remote_port = int(fields[2].rsplit(":", 1)[1], 16)
-            if fields[3] == "01" and remote_port == port:  # 01 = ESTABLISHED
-                count += 1
-    return count
+            with client, upstream:
+                while not self._closed:
+                    readable, _, _ = select.select([client, upstream], [], [], 0.2)
+                    for source in readable:
+                        data = source.recv(65536)
+                        if not data:  # that side closed the connection
+                            return
+                        other[source].sendall(data)
+        except OSError:
+            pass
+        finally:
+            with self._lock:
+                self.open -= 1
+
+    def close(self) -> None:
+        self._closed = True
+        self.listener.close()
+
+
+@pytest.fixture
+def relay(app_sandbox) -> Iterator[CountingRelay]:
+    relay = CountingRelay(app_sandbox.port)
+    yield relay
+    relay.close()
+
+
+def controller_through(relay: CountingRelay, tmp_path: Path, backend):
+    """A controller whose requests go to the sandbox through the relay (the service address of the
+    settings, as for the real service)."""
+    controller = make_controller(tmp_path, None, backend, {"Main office": KEY_A})
+    controller.settings.endpoint = relay.url
+    return controller
 
 
 def run_one(qtbot, executor: Executor, job):
@@ -69,33 +125,39 @@ def test_a_client_under_the_real_executor_keeps_one_connection(qtbot, sandbox):
     client.close()
 
 
-def test_twenty_cancels_through_the_executor_reuse_connections(qtbot, tmp_path, app_sandbox, memory_keyring):
-    controller = make_controller(tmp_path, app_sandbox, memory_keyring, {"Main office": KEY_A})
+def test_twenty_cancels_through_the_executor_reuse_connections(qtbot, tmp_path, app_sandbox, relay, memory_keyring):
+    controller = controller_through(relay, tmp_path, memory_keyring)
     done: list = []
     for n in range(20):  # one after another, as an agent works
         controller.act(lambda desk, n=n: desk.cancel_by_reference_id("Main office", f"r{n}"), done.append, done.append)
         qtbot.waitUntil(lambda n=n: len(done) == n + 1, timeout=10_000)
     assert all(result.cancelled == 0 for result in done)
     assert app_sandbox.operations["CancelNotifyByReferenceID"] == 20
-    assert app_sandbox.connections_accepted <= 2  # keep-alive: not one connection per cancel
-    assert client_sockets_to(app_sandbox.port) >= 1  # the connection stays open for the next request
+    assert relay.accepted <= 2  # keep-alive: not one connection per cancel
+    assert app_sandbox.connections_accepted == relay.accepted  # every request went through the relay
+    # The connection stays open for the next request: it is still open, and the next one uses it.
+    assert relay.open >= 1
+    before = relay.accepted
+    controller.act(lambda desk: desk.cancel_by_reference_id("Main office", "r20"), done.append, done.append)
+    qtbot.waitUntil(lambda: len(done) == 21, timeout=10_000)
+    assert relay.accepted == before
 
     # New settings: the sessions close, and the next request opens a new connection.
     controller.settings_saved()
     qtbot.waitUntil(lambda: controller.executor.pending == 0)  # new settings also look the namespace up
-    assert client_sockets_to(app_sandbox.port) == 0  # the cancels' connection and the look-up's are closed
-    before = app_sandbox.connections_accepted
+    qtbot.waitUntil(lambda: relay.open == 0, timeout=5000)  # the cancels' connection and the look-up's close
+    before = relay.accepted
     controller.act(lambda desk: desk.cancel_by_reference_id("Main office", "after"), done.append, done.append)
-    qtbot.waitUntil(lambda: len(done) == 21, timeout=10_000)
-    assert app_sandbox.connections_accepted == before + 1
+    qtbot.waitUntil(lambda: len(done) == 22, timeout=10_000)
+    assert relay.accepted == before + 1
     controller.shutdown()
     assert controller.executor.wait(5)
     controller.desk.close()
     controller.context.history.close()
 
 
-def test_a_bulk_run_closes_its_sessions_when_it_ends(qtbot, tmp_path, app_sandbox, memory_keyring):
-    controller = make_controller(tmp_path, app_sandbox, memory_keyring, {"Main office": KEY_A})
+def test_a_bulk_run_closes_its_sessions_when_it_ends(qtbot, tmp_path, app_sandbox, relay, memory_keyring):
+    controller = controller_through(relay, tmp_path, memory_keyring)
     app_sandbox.faults.latency_seconds = 0.05
     outcomes: list = []
     items = [BulkItem(n, f"bulk-{n}") for n in range(1, 41)]
@@ -106,8 +168,8 @@ def test_a_bulk_run_closes_its_sessions_when_it_ends(qtbot, tmp_path, app_sandbo
     assert not controller.bulk_running
     assert outcomes[0].totals.done == 40
     # Each pool thread keeps its connection between requests (20 threads at most, 40 requests).
-    assert app_sandbox.connections_accepted <= POOL_THREADS < 40
-    assert client_sockets_to(app_sandbox.port) == 0  # and closed when the run ended
+    assert 1 <= relay.accepted <= POOL_THREADS < 40
+    qtbot.waitUntil(lambda: relay.open == 0, timeout=5000)  # and closed when the run ended
     controller.shutdown()
     assert controller.executor.wait(5)
     controller.context.history.close()
