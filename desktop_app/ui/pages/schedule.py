@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, QTimeZone, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
-    QBoxLayout,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -145,9 +144,7 @@ class SchedulePage(QWidget):
         result = ResultPanel()
         self.model = BroadcastModel(self)
         self.table = broadcast_table(self.model)
-        panel_layout = result.layout()
-        assert isinstance(panel_layout, QBoxLayout)  # ResultPanel stacks its headline, text and buttons
-        panel_layout.insertWidget(panel_layout.indexOf(result.body) + 1, self.table)
+        result.add_detail(self.table)
         self.check_booked = QPushButton("Check whether it was booked")
         self.cancel_this = QPushButton("Cancel this call")
         self.cancel_broadcast = QPushButton("Cancel this test broadcast")

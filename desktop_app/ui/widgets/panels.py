@@ -88,7 +88,7 @@ class ResultPanel(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("resultPanel")
-        layout = QVBoxLayout(self)
+        layout = self._layout = QVBoxLayout(self)
         self.headline = headline_label(word_wrap=True)
         self.headline.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.body = plain_label(word_wrap=True)
@@ -100,6 +100,10 @@ class ResultPanel(QFrame):
         layout.addLayout(self._buttons)
         self.kind: Tone | None = None  # None while nothing is shown
         self.hide()
+
+    def add_detail(self, widget: QWidget) -> None:
+        """A widget between the text and the buttons (for example a table of numbers)."""
+        self._layout.insertWidget(self._layout.indexOf(self._buttons), widget)
 
     def add_button(self, button: QWidget) -> None:
         """A button under the text (for example "Cancel this call"), right-aligned."""
