@@ -12,6 +12,7 @@ from desktop_app.service import new_call_request
 from tests.conftest import KEY_A
 from tests.stall import StallMeter
 from tests.support import cell
+from tests.test_lookup_rows import click_action, has_action
 from tests.test_ui import click_message_box
 
 
@@ -49,24 +50,24 @@ def test_lookup_by_number_shows_mixed_states_and_cancels_only_a_scheduled_call(q
     page = look_up(qtbot, window, "number", "(757) 555-1230")
     assert page.table.model().rowCount() == 3
     rows = {int(cells(page, r)[0]): r for r in range(3)}
-    assert cells(page, rows[waiting.queue_id])[1:3] == ["Scheduled - waiting for its time", ""]
+    assert cells(page, rows[waiting.queue_id])[1:3] == ["Scheduled - waiting for its time", "Cancel…"]
     assert cells(page, rows[running.queue_id])[1:3] == ["Ringing now", "—"]
     finished = cells(page, rows[done.queue_id])
     assert finished[1:3] == ["Answered", "—"] and finished[7:9] == ["Person", ""]
     assert finished[4] != "—" and finished[5] != "—" and finished[6].endswith(" s")
     assert cell(page.table, rows[waiting.queue_id], 1, Qt.ItemDataRole.ToolTipRole) == "Code 0: Queued"
     assert "cannot be cancelled" in cell(page.table, rows[running.queue_id], 2, Qt.ItemDataRole.ToolTipRole)
-    assert page.cancel_button(running.queue_id) is None and page.cancel_button(done.queue_id) is None
+    assert not has_action(page, running.queue_id) and not has_action(page, done.queue_id)
     assert "Last updated" in page.fetched_label.text()
 
-    qtbot.mouseClick(page.cancel_button(waiting.queue_id), Qt.MouseButton.LeftButton)
+    click_action(qtbot, page, waiting.queue_id)
     with qtbot.waitSignal(page.cancelled, timeout=10_000):
         click_message_box(qtbot, page, "Cancel the call")
     assert page.result.headline.text() == f"Call {waiting.queue_id} cancelled"
     assert "credited" in page.result.body.text()
     row = next(r for r in range(3) if cells(page, r)[0] == str(waiting.queue_id))
     assert cells(page, row)[1:3] == ["Cancelled", "—"]
-    assert page.cancel_button(waiting.queue_id) is None
+    assert not has_action(page, waiting.queue_id)
     assert window.controller.desk.history.records()[0].action == "cancel_queue"
 
 

@@ -17,6 +17,7 @@ from desktop_app.ui.pages.lookup_all import AllAccountsLookup
 from desktop_app.ui.pages.lookup_jobs import ACCOUNTS_AT_ONCE
 from tests.conftest import KEY_A, KEY_B, make_controller
 from tests.support import MemoryKeyring
+from tests.test_lookup_rows import click_action
 from tests.test_ui import click_message_box
 
 KEY_C = "0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e"
@@ -97,7 +98,7 @@ def test_all_accounts_with_one_locked_key_shows_the_others_and_cancels_with_the_
         assert not page.result.isVisible()  # not an error for the whole look-up
 
         # Cancel the Clinic row: the Clinic key cancels it, although Main office is chosen.
-        qtbot.mouseClick(page.cancel_button(clinic_call.queue_id), Qt.MouseButton.LeftButton)
+        click_action(qtbot, page, clinic_call.queue_id)
         with qtbot.waitSignal(page.cancelled, timeout=10_000) as cancelled:
             click_message_box(qtbot, page, "Cancel the call")
         assert cancelled.args[0].cancelled and cancelled.args[0].account == "Clinic"

@@ -15,6 +15,7 @@ from desktop_app.sandbox import ManualClock, Sandbox
 from desktop_app.service import new_call_request
 from desktop_app.ui.pages.lookup import LookupPage
 from tests.conftest import KEY_A, KEY_B, make_controller
+from tests.test_lookup_rows import has_action
 from tests.test_ui import click_message_box
 
 ACCOUNT = "Main office"
@@ -89,7 +90,7 @@ def test_an_unknown_queue_id_says_no_call_was_found_for_the_account(qtbot, contr
     assert text(page, 0, "Status") == "Not found"
     assert not any("Universal Error" in t for t in shown_texts(page))  # jargon stays in the tooltip
     assert "Code 9: Universal Error" in text(page, 0, "Status", Qt.ItemDataRole.ToolTipRole)
-    assert page.cancel_button(999) is None
+    assert not has_action(page, 999)
 
 
 def test_every_column_shows_at_the_default_size_and_columns_can_be_hidden_or_shown(qtbot, controller, app_sandbox):
@@ -211,7 +212,7 @@ def test_find_calls_shows_each_sandbox_status_in_plain_words(
     look_up(qtbot, page, "queue", str(booked.queue_id))
     assert text(page, 0, "Status") == words
     assert text(page, 0, "Status", Qt.ItemDataRole.ToolTipRole).startswith(f"Code {int(number[-2:])}: ")
-    assert (page.cancel_button(booked.queue_id) is not None) is cancellable
+    assert has_action(page, booked.queue_id) is cancellable
 
 
 @pytest.mark.parametrize(

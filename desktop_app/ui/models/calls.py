@@ -1,7 +1,10 @@
 """Calls found by a look-up: one row per call status, with the time it was booked for (from the
 history, when this app booked it) and the account it was found under.
 
-Every cell is in plain words; the service's own code and text are in the tooltips.
+Every cell is in plain words; the service's own code and text are in the tooltips and, for
+assistive technology, in each cell's accessible description. The Cancel column is the row's
+action: "Cancel…" (painted as a button by the page's delegate) on a call that can still be
+cancelled, marked by ACTION_ROLE, with an accessible name that says which call it cancels.
 """
 
 from __future__ import annotations
@@ -11,13 +14,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from PySide6.QtCore import Qt
+
 from ...service.reference_data import UNKNOWN_QUEUE_ID_CODE, queue_id_not_found
-from .table import Column, RowsModel
+from .table import Column, Index, RowsModel
 
 if TYPE_CHECKING:
     from ...service import CallStatus
 
 NOT_CANCELLABLE = "Calls in progress and finished calls cannot be cancelled."
+ACTION_TITLE = "Cancel"  # the column of each row's action
+ACTION_TEXT = "Cancel…"
+NO_ACTION_NAME = "Cannot be cancelled"
+# True on a cell that is its row's action (a call that can still be cancelled): the view paints it
+# as a button and activates it on a click, Enter or Space.
+ACTION_ROLE = Qt.ItemDataRole.UserRole
 NO_TIME = "—"
 OUTSIDE_THIS_APP = "booked outside this app"
 OUTSIDE_TIP = (
@@ -144,6 +155,18 @@ def answered_tip(status: CallStatus) -> str:
     return "\n".join(parts)
 
 
+def action_name(call: FoundCall) -> str:
+    """The accessible name of a row's action, e.g. "Cancel call 4093251"."""
+    return f"Cancel call {call.queue_id}" if call.cancellable else NO_ACTION_NAME
+
+
+def action_tip(call: FoundCall) -> str:
+    if not call.cancellable:
+        return NOT_CANCELLABLE
+    where = f" on account “{call.account}”" if call.account else ""
+    return f"Cancel the call with QueueID {call.queue_id}{where} (click, or select its row and press Enter or Delete)"
+
+
 def status_tip(call: FoundCall, service_text: Callable[[int], str]) -> str:
     code = call.status.response_code
     technical = f"Code {code}: {call.status.response_text or service_text(code)}"
@@ -164,10 +187,10 @@ def call_columns(service_text: Callable[[int], str]) -> list[Column[FoundCall]]:
             header_tip="What happened to the call, in plain words (the service's code is in each cell's tooltip)",
         ),
         Column[FoundCall](
-            "Cancel",
-            lambda c: "" if c.cancellable else NO_TIME,  # a cancellable row shows a button instead
+            ACTION_TITLE,
+            lambda c: ACTION_TEXT if c.cancellable else NO_TIME,
             sort_key=lambda c: not c.cancellable,
-            tooltip=lambda c: "" if c.cancellable else NOT_CANCELLABLE,
+            tooltip=action_tip,
             header_tip="Only calls that have not started can be cancelled",
         ),
         Column[FoundCall](
@@ -244,6 +267,24 @@ class CallsModel(RowsModel[FoundCall]):
     def __init__(self, service_text: Callable[[int], str], parent: Any = None) -> None:
         super().__init__(call_columns(service_text), parent)
         self.service_text = service_text
+        self.action_column = self.column_of(ACTION_TITLE)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """Beyond RowsModel's roles: ACTION_ROLE and the action's accessible name on the Cancel
+        column, and on every cell an accessible description with its tooltip's words in plain text
+        (the Status cell's is the service's code and text)."""
+        if not index.isValid():
+            return None
+        call = self._rows[index.row()]
+        on_action = index.column() == self.action_column
+        if role == ACTION_ROLE:
+            return on_action and call.cancellable
+        if role == Qt.ItemDataRole.AccessibleTextRole and on_action:
+            return action_name(call)
+        if role == Qt.ItemDataRole.AccessibleDescriptionRole:
+            tip = self.columns[index.column()].tooltip
+            return (tip(call) or None) if tip is not None else None
+        return super().data(index, role)
 
     def position_of(self, queue_id: int, account: str | None = None) -> int:
         return next(

@@ -31,42 +31,57 @@ from ...storage.csv_export import write_csv
 from ..models.calls import EXPORT_HEADER, QUEUE_ID_TIP, CallsModel, FoundCall, calls_text
 from ..widgets import BusyRow, FieldError, ResultPanel, Tone, plain_label
 from .lookup_all import AllAccountsLookup, FailureLines, Failures
-from .lookup_cancel import RowCancelMixin
-from .lookup_jobs import find_calls
+from .lookup_cancel import RowCanceller
+from .lookup_jobs import LookupMode, Query, find_calls
 from .lookup_table import CallsTable
 
 if TYPE_CHECKING:
     from ..controller import AppController
 
-MODES = [
-    ("number", "Phone number", "for example 757-555-1234 (shows the last 10 calls)"),
-    ("queue", "QueueID", "for example 4093250"),
-    ("queues", "Several QueueIDs", "QueueIDs separated by commas or semicolons"),
+MODES = [  # the mode, its name in the list, the hint in the empty field
+    (LookupMode.NUMBER, "Phone number", "for example 757-555-1234 (shows the last 10 calls)"),
+    (LookupMode.QUEUE, "QueueID", "for example 4093250"),
+    (LookupMode.QUEUES, "Several QueueIDs", "QueueIDs separated by commas or semicolons"),
 ]
 ALL_ACCOUNTS_TIP = (
     "Look in every account at once. Each row shows the account it was found in, and cancelling a row uses that account."
 )
 
 
-class LookupPage(RowCancelMixin, QWidget):
+class LookupPage(QWidget):
+    """The page. It owns the table (CallsTable over a CallsModel), a RowCanceller for the row
+    actions and the selected rows, and the look-ups; it is the canceller's CancelHost."""
+
     loaded = Signal(list)  # the CallStatus list shown
     cancelled = Signal(object)  # RowCancel for one row; a tuple of them for several
 
     def __init__(self, controller: AppController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.controller = controller
-        self.last_query: tuple[str, str, str, bool] | None = None  # mode, query, account, all accounts
-        self.in_flight = False
+        self.last_query: Query | None = None
+        self.in_flight = False  # a look-up or a cancel is running: one at a time
         layout = QVBoxLayout(self)
+        layout.addLayout(self._build_query_row())
+        self.query_error = FieldError()
+        layout.addWidget(self.query_error)
+        layout.addLayout(self._build_options_row())
+        self.failures = FailureLines()
+        layout.addWidget(self.failures)
+        self._build_results(layout)
+        self.canceller = RowCanceller(controller, self.model, self.result, self, self)
+        self._connect()
+        self._mode_changed()
+        self._accounts_changed()
 
-        row = QHBoxLayout()
+    def _build_query_row(self) -> QHBoxLayout:
+        """How to look up (the mode), what, and the Look up and Refresh buttons."""
         self.mode = QComboBox()
         self.mode.setAccessibleName("Look up by")
         self.mode.setToolTip(
             "What to look up: a phone number, a QueueID (the number Esendex gives each call) or several"
         )
-        for key, label, _hint in MODES:
-            self.mode.addItem(label, key)
+        for mode, label, _hint in MODES:
+            self.mode.addItem(label, mode.value)
         self.query = QLineEdit()
         self.query.setAccessibleName("What to look up")
         self.lookup_button = QPushButton("&Look up")
@@ -74,23 +89,24 @@ class LookupPage(RowCancelMixin, QWidget):
         self.refresh_button = QPushButton("Re&fresh")
         self.refresh_button.setToolTip("Look up the same calls again to see their latest status")
         self.refresh_button.setEnabled(False)
+        row = QHBoxLayout()
         row.addWidget(QLabel("Find calls by"))
         row.addWidget(self.mode)
         row.addWidget(self.query, 1)
         row.addWidget(self.lookup_button)
         row.addWidget(self.refresh_button)
-        layout.addLayout(row)
-        self.query_error = FieldError()
-        layout.addWidget(self.query_error)
+        return row
 
-        options = QHBoxLayout()
+    def _build_options_row(self) -> QHBoxLayout:
+        """All accounts, and what to do with the rows: cancel the selected ones, columns, export."""
         self.all_accounts = QCheckBox("&All accounts")
         self.all_accounts.setToolTip(ALL_ACCOUNTS_TIP)
         self.all_accounts.setAccessibleName("Look in all accounts")
         self.cancel_selected_button = QPushButton("Cancel selected…")
         self.cancel_selected_button.setAccessibleName("Cancel the selected calls")
         self.cancel_selected_button.setToolTip(
-            "Cancel every selected call that has not started, with one confirmation (select rows with Ctrl+click)"
+            "Cancel every selected call that has not started, with one confirmation "
+            "(select rows with Ctrl+click; Delete in the table does the same)"
         )
         self.cancel_selected_button.setEnabled(False)
         self.columns_button = QPushButton("Col&umns…")
@@ -98,16 +114,17 @@ class LookupPage(RowCancelMixin, QWidget):
         self.export_button = QPushButton("&Export to CSV…")
         self.export_button.setToolTip("Save the calls shown to a CSV file (opens in a spreadsheet)")
         self.export_button.setEnabled(False)
+        options = QHBoxLayout()
         options.addWidget(self.all_accounts)
         options.addStretch(1)
         options.addWidget(self.cancel_selected_button)
         options.addWidget(self.columns_button)
         options.addWidget(self.export_button)
-        layout.addLayout(options)
-        self.failures = FailureLines()
-        layout.addWidget(self.failures)
+        return options
 
-        self.model = CallsModel(controller.response_text, self)
+    def _build_results(self, layout: QVBoxLayout) -> None:
+        """The table, when it was last updated, the busy line and the result panel."""
+        self.model = CallsModel(self.controller.response_text, self)
         self.table = CallsTable(self.model)
         layout.addWidget(self.table, 1)
         self.fetched_label = plain_label()
@@ -117,6 +134,7 @@ class LookupPage(RowCancelMixin, QWidget):
         self.result = ResultPanel()
         layout.addWidget(self.result)
 
+    def _connect(self) -> None:
         self.mode.currentIndexChanged.connect(self._mode_changed)
         self.query.returnPressed.connect(self.look_up)
         self.lookup_button.clicked.connect(self.look_up)
@@ -125,14 +143,19 @@ class LookupPage(RowCancelMixin, QWidget):
         self.columns_button.clicked.connect(self._columns_clicked)
         self.export_button.clicked.connect(lambda: self.export())
         self.table.selectionModel().selectionChanged.connect(lambda _s, _d: self._update_selection_button())
+        self.table.actionRequested.connect(self.canceller.ask_cancel)
+        self.table.deleteRequested.connect(self.ask_cancel_selected)
+        self.canceller.cancelled.connect(self.cancelled)
         self.query.textEdited.connect(lambda _t: self.query_error.show_message(""))
-        controller.accounts.accountsChanged.connect(self._accounts_changed)
-        self._mode_changed()
-        self._accounts_changed()
+        self.controller.accounts.accountsChanged.connect(self._accounts_changed)
+
+    @property
+    def current_mode(self) -> LookupMode:
+        return LookupMode(self.mode.currentData())
 
     def _mode_changed(self) -> None:
         self.query.setPlaceholderText(MODES[self.mode.currentIndex()][2])
-        self.query.setToolTip(QUEUE_ID_TIP if self.mode.currentData() != "number" else "A phone number")
+        self.query.setToolTip(QUEUE_ID_TIP if self.current_mode != LookupMode.NUMBER else "A phone number")
 
     def _accounts_changed(self) -> None:
         several = len(self.controller.settings.accounts) > 1
@@ -153,10 +176,10 @@ class LookupPage(RowCancelMixin, QWidget):
 
     # -- looking up ---------------------------------------------------------------------------------
 
-    def _parsed_query(self, mode: str) -> str:
-        if mode == "number":
+    def _parsed_query(self, mode: LookupMode) -> str:
+        if mode == LookupMode.NUMBER:
             return check.phone_number(self.query.text())
-        if mode == "queue":
+        if mode == LookupMode.QUEUE:
             return str(check.queue_id(self.query.text()))
         parsed = parse_list(self.query.text(), "queue")
         if parsed.invalid:
@@ -169,55 +192,63 @@ class LookupPage(RowCancelMixin, QWidget):
     def look_up(self) -> None:
         if self.in_flight:
             return
-        mode = self.mode.currentData()
+        mode = self.current_mode
         try:
-            query = self._parsed_query(mode)
+            text = self._parsed_query(mode)
         except InvalidInput as error:
             self.query_error.show_message(error.message)
             return
         everywhere = self.all_accounts.isChecked() and self.all_accounts.isEnabled()
-        account = self.controller.accounts.current
-        if not everywhere and mode != "queue" and self.controller.accounts.require() is None:
+        if not everywhere and mode != LookupMode.QUEUE and self.controller.accounts.require() is None:
             return  # one QueueID can be looked up without an account (plain status)
-        self._fetch(mode, query, account, everywhere)
+        self._fetch(Query(mode, text, self.controller.accounts.current, everywhere))
 
     def refresh(self) -> None:
         if self.last_query and not self.in_flight:
-            self._fetch(*self.last_query)
+            self._fetch(self.last_query)
 
-    def _fetch(self, mode: str, query: str, account: str, everywhere: bool = False) -> None:
-        self.last_query = (mode, query, account, everywhere)
+    def _fetch(self, query: Query) -> None:
+        self.last_query = query
         self.refresh_button.setEnabled(False)
-        if everywhere:
+        if query.everywhere:
             accounts = list(self.controller.settings.accounts)
-            self._begin(f"Looking up calls in {len(accounts)} accounts…")
-            AllAccountsLookup(self.controller, accounts, mode, query, self, self._show).start()
+            self.begin(f"Looking up calls in {len(accounts)} accounts…")
+            AllAccountsLookup(self.controller, accounts, query.mode, query.text, self, self._show).start()
             return
         desk = self.controller.desk
-        self._begin("Looking up calls…")
-        self.controller.run(lambda: find_calls(desk, account, mode, query), self._show, self._failed, self)
+        self.begin("Looking up calls…")
+        self.controller.run(
+            lambda: find_calls(desk, query.account, query.mode, query.text), self._show, self.fail, self
+        )
 
-    def _begin(self, text: str) -> None:
+    # -- busy: one look-up or cancel at a time (the canceller's CancelHost) ------------------------------
+
+    def begin(self, text: str) -> None:
         self.in_flight = True
         self.lookup_button.setEnabled(False)
         self.cancel_selected_button.setEnabled(False)
+        self.table.set_actions_enabled(False)
         self.result.clear()
         self.busy.start(text)
 
-    def _finish(self) -> None:
+    def finish(self) -> None:
         self.in_flight = False
         self.lookup_button.setEnabled(True)
         self.refresh_button.setEnabled(self.last_query is not None)
+        self.table.set_actions_enabled(True)
         self.busy.stop()
-        for button in self.findChildren(QPushButton, "rowCancel"):
-            button.setEnabled(True)
         self._update_selection_button()
 
+    def fail(self, error: BaseException) -> None:
+        self.finish()
+        title, message = describe_error(error)
+        self.result.show_result(Tone.ERROR, title, message)
+
+    # -- the rows ----------------------------------------------------------------------------------------
+
     def _show(self, found: tuple[FoundCall, ...], failures: Failures = ()) -> None:
-        self._finish()
-        self.model.set_rows(found)  # a reset: the view drops the old rows' buttons itself
-        for position in range(self.model.rowCount()):
-            self._place_button(position)
+        self.finish()
+        self.model.set_rows(found)
         self.table.update_account_column()
         self.failures.show_failures(failures)
         self.export_button.setEnabled(bool(found))
@@ -228,7 +259,7 @@ class LookupPage(RowCancelMixin, QWidget):
 
     def _explain(self, found: tuple[FoundCall, ...], failures: Failures) -> None:
         """The result panel: nothing found, or QueueIDs the service does not know."""
-        everywhere = bool(self.last_query and self.last_query[3])
+        everywhere = self.last_query is not None and self.last_query.everywhere
         missing = [call for call in found if not call.found]
         if found and len(missing) == len(found) == 1:
             account = "" if everywhere else missing[0].account
@@ -248,15 +279,20 @@ class LookupPage(RowCancelMixin, QWidget):
             where = "in any account" if everywhere else "on the chosen account"
             self.result.show_result(Tone.INFO, "No calls found", f"There are no calls for this {where}.")
 
-    def _failed(self, error: BaseException) -> None:
-        self._finish()
-        title, message = describe_error(error)
-        self.result.show_result(Tone.ERROR, title, message)
-
     @property
     def statuses(self) -> tuple[CallStatus, ...]:
         """The statuses shown, in the table's order."""
         return tuple(call.status for call in self.model.rows)
+
+    def _update_selection_button(self) -> None:
+        count = sum(call.cancellable for call in self.table.selected_calls())
+        self.cancel_selected_button.setEnabled(count > 0 and not self.in_flight)
+        self.cancel_selected_button.setText(f"Cancel {calls_text(count)}…" if count > 1 else "Cancel selected…")
+
+    def ask_cancel_selected(self) -> None:
+        """The Cancel selected button, and Delete in the table: the selected rows that can still be
+        cancelled, with one confirmation (the row's own one for a single call)."""
+        self.canceller.ask_cancel_selected(self.table.selected_calls())
 
     # -- export ----------------------------------------------------------------------------------------
 

@@ -8,12 +8,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from ..models.calls import FoundCall
 from ..models.table import plain_tip
 from ..widgets import plain_label
-from .lookup_jobs import ACCOUNTS_AT_ONCE, failure_line, find_calls, merge_accounts
+from .lookup_jobs import ACCOUNTS_AT_ONCE, LookupMode, failure_line, find_calls, merge_accounts
 
 if TYPE_CHECKING:
     from ..controller import AppController
@@ -23,13 +23,14 @@ Finished = Callable[[tuple[FoundCall, ...], Failures], None]
 
 
 class AllAccountsLookup:
-    """One run. `on_finished(rows, failures)` is called once, on the GUI thread."""
+    """One run. `on_finished(rows, failures)` is called once, on the GUI thread. Each look-up goes
+    through `controller.run` with `owner`: when the owner is deleted, the answers are dropped."""
 
     def __init__(
         self,
         controller: AppController,
         accounts: list[str],
-        mode: str,
+        mode: LookupMode,
         query: str,
         owner: QObject,
         on_finished: Finished,
@@ -84,20 +85,23 @@ class FailureLines(QWidget):
         self.box = QVBoxLayout(self)
         self.box.setContentsMargins(0, 0, 0, 0)
         self.box.setSpacing(2)
+        self.labels: list[QLabel] = []  # the lines shown, in order
         self.hide()
 
     @property
     def lines(self) -> list[str]:
-        return [self.box.itemAt(i).widget().text() for i in range(self.box.count())]
+        return [label.text() for label in self.labels]
 
     def show_failures(self, failures: Failures) -> None:
-        while self.box.count():
-            widget = self.box.takeAt(0).widget()
-            widget.deleteLater()
+        for label in self.labels:
+            self.box.removeWidget(label)
+            label.deleteLater()
+        self.labels = []
         for line, tip in failures:
             label = plain_label(line, word_wrap=True)
             label.setStyleSheet("color: #b3261e;")
             label.setToolTip(plain_tip(tip))
             label.setAccessibleName(line)
             self.box.addWidget(label)
+            self.labels.append(label)
         self.setVisible(bool(failures))

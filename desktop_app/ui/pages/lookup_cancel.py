@@ -1,18 +1,30 @@
-"""Cancelling from Find calls: one row's "Cancel…" button, or several selected rows with one
-confirmation. Each call is cancelled with the account its row was found in."""
+"""Cancelling from Find calls: one row's action, or several selected rows with one confirmation.
+Each call is cancelled with the account its row was found in.
+
+A RowCanceller is owned by the page and gets what it needs through its constructor: the
+controller (accounts and the executor), the rows (CallsModel, whose rows it replaces with the
+statuses read after the cancel), the result panel it writes to, and the page's busy state through
+the small CancelHost protocol. The confirmations are window-modal boxes on `parent` (the page)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex
-from PySide6.QtWidgets import QPushButton
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Protocol
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QWidget
 
 from ...service.reference_data import queue_id_not_found
-from ..models.calls import FoundCall, calls_text, status_words
-from ..widgets import Tone, confirm
+from ..models.calls import CallsModel, FoundCall, calls_text, status_words
+from ..widgets import ResultPanel, Tone, confirm
 from .lookup_jobs import RowCancel, cancel_rows
+
+if TYPE_CHECKING:
+    from ..controller import AppController
 
 CREDIT_ONE = "Your account is credited for the cancelled call."
 LISTED = 8  # QueueIDs named in a confirmation before "and N more"
+Target = tuple[str, int]  # (account, QueueID)
 
 
 def credit_text(count: int) -> str:
@@ -33,58 +45,73 @@ def why_not(outcome: RowCancel) -> str:
     return "Only calls that have not started can be cancelled."
 
 
-class RowCancelMixin:
-    """Mixed into LookupPage (which provides `table`, `model`, `controller`, `result`, `in_flight`,
-    `_begin`, `_finish` and the `cancelled` signal)."""
+def several_text(targets: Sequence[Target], skipped: int) -> str:
+    """The question for several calls: which (the first LISTED QueueIDs), on which accounts, and
+    how many of the selection are left alone."""
+    ids = ", ".join(str(q) for _a, q in targets[:LISTED])
+    more = f" and {len(targets) - LISTED} more" if len(targets) > LISTED else ""
+    accounts = sorted({a for a, _q in targets})
+    on = f"account “{accounts[0]}”" if len(accounts) == 1 else "accounts " + ", ".join(f"“{a}”" for a in accounts)
+    note = f"\n\n{calls_text(skipped)} of your selection cannot be cancelled and will be left alone." if skipped else ""
+    return f"Cancel {calls_text(len(targets))} (QueueIDs {ids}{more}) on {on}?{note}"
 
-    # -- the Cancel column ---------------------------------------------------------------------------
 
-    def _cancel_index(self, position: int) -> QModelIndex:
-        return self.model.index(position, self.model.column_of("Cancel"))
+class CancelHost(Protocol):
+    """The slice of the Find calls page a RowCanceller works through: one job at a time (a look-up
+    or a cancel), shown on the page."""
 
-    def _place_button(self, position: int) -> None:
-        """A "Cancel…" button on a row that can still be cancelled; none (the cell shows a dash) otherwise."""
-        call = self.model.row(position)
-        index = self._cancel_index(position)
-        if not call.cancellable:
-            if self.table.indexWidget(index) is not None:
-                self.table.setIndexWidget(index, None)  # the view deletes the old button
-            return
-        button = QPushButton("Cancel…")
-        button.setObjectName("rowCancel")
-        button.setAccessibleName(f"Cancel call {call.queue_id}")
-        where = f" on account “{call.account}”" if call.account else ""
-        button.setToolTip(f"Cancel the call with QueueID {call.queue_id}{where}")
-        button.setEnabled(not self.in_flight)
-        button.clicked.connect(lambda _=False, qid=call.queue_id, acc=call.account: self.ask_cancel(qid, acc))
-        self.table.setIndexWidget(index, button)
+    @property
+    def in_flight(self) -> bool:
+        """A look-up or a cancel is running."""
+        ...
 
-    def cancel_button(self, queue_id: int) -> QPushButton | None:
-        position = self.model.position_of(queue_id)
-        if position < 0:
-            return None
-        widget = self.table.indexWidget(self._cancel_index(position))
-        return widget if isinstance(widget, QPushButton) else None
+    def begin(self, text: str) -> None:
+        """Show the page busy with `text`; the row actions are disabled until `finish`."""
+        ...
 
-    def _update_selection_button(self) -> None:
-        rows = [self.model.row(p) for p in self.table.selected_positions()]
-        count = sum(call.cancellable for call in rows)
-        self.cancel_selected_button.setEnabled(count > 0 and not self.in_flight)
-        self.cancel_selected_button.setText(f"Cancel {calls_text(count)}…" if count > 1 else "Cancel selected…")
+    def finish(self) -> None:
+        """The page is no longer busy; the actions and the Cancel selected button reflect the rows."""
+        ...
+
+    def fail(self, error: BaseException) -> None:
+        """`finish`, and show the error in the result panel."""
+        ...
+
+
+class RowCanceller(QObject):
+    """Asks, cancels and shows the outcome. `cancelled` carries the RowCancel for one call, or a
+    tuple of them for several."""
+
+    cancelled = Signal(object)
+
+    def __init__(
+        self,
+        controller: AppController,
+        model: CallsModel,
+        result: ResultPanel,
+        host: CancelHost,
+        parent: QWidget,
+    ) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.model = model
+        self.result = result
+        self.host = host
+        self.dialog_parent = parent
 
     # -- asking --------------------------------------------------------------------------------------
 
-    def ask_cancel(self, queue_id: int, account: str | None = None) -> None:
-        if self.in_flight:
+    def ask_cancel(self, call: FoundCall) -> None:
+        """One row's action: confirm, then cancel it with the account it was found under (not
+        whichever is chosen now); the chosen account for a row looked up without one."""
+        if self.host.in_flight or not call.cancellable:
             return
-        position = self.model.position_of(queue_id, account)
-        # The account the call was found under, not whichever is chosen now.
-        account = self.model.row(position).account if position >= 0 else ""
-        account = account or self.controller.accounts.require() or ""
+        account = call.account or self.controller.accounts.require() or ""
         if not account:
             return
+        queue_id = call.queue_id
         confirm(
-            self,
+            self.dialog_parent,
             "Cancel this call?",
             f"Cancel the call with QueueID {queue_id} on account “{account}”?",
             lambda: self.cancel_calls([(account, queue_id)]),
@@ -92,37 +119,27 @@ class RowCancelMixin:
             no_text="Keep it",
         )
 
-    def ask_cancel_selected(self) -> None:
-        """The selected rows that can still be cancelled, with one confirmation."""
-        if self.in_flight:
+    def ask_cancel_selected(self, chosen: Sequence[FoundCall]) -> None:
+        """The chosen rows that can still be cancelled, with one confirmation."""
+        if self.host.in_flight:
             return
-        chosen = [self.model.row(p) for p in self.table.selected_positions()]
-        fallback = self.controller.accounts.current
-        targets = [(call.account or fallback, call.queue_id) for call in chosen if call.cancellable]
-        if not targets:
+        cancellable = [call for call in chosen if call.cancellable]
+        if not cancellable:
             self.result.show_result(
                 Tone.INFO,
                 "Nothing to cancel",
                 "None of the selected calls can be cancelled: they have started or ended.",
             )
             return
-        if len(targets) == 1:
-            self.ask_cancel(targets[0][1], targets[0][0])
+        if len(cancellable) == 1:
+            self.ask_cancel(cancellable[0])
             return
-        ids = ", ".join(str(q) for _a, q in targets[:LISTED])
-        more = f" and {len(targets) - LISTED} more" if len(targets) > LISTED else ""
-        accounts = sorted({a for a, _q in targets})
-        on = f"account “{accounts[0]}”" if len(accounts) == 1 else "accounts " + ", ".join(f"“{a}”" for a in accounts)
-        skipped = len(chosen) - len(targets)
-        note = (
-            f"\n\n{calls_text(skipped)} of your selection cannot be cancelled and will be left alone."
-            if skipped
-            else ""
-        )
+        fallback = self.controller.accounts.current
+        targets = [(call.account or fallback, call.queue_id) for call in cancellable]
         confirm(
-            self,
+            self.dialog_parent,
             "Cancel these calls?",
-            f"Cancel {calls_text(len(targets))} (QueueIDs {ids}{more}) on {on}?{note}",
+            several_text(targets, len(chosen) - len(targets)),
             lambda: self.cancel_calls(targets),
             yes_text=f"Cancel {calls_text(len(targets))}",
             no_text="Keep them",
@@ -130,26 +147,24 @@ class RowCancelMixin:
 
     # -- cancelling ----------------------------------------------------------------------------------
 
-    def cancel_calls(self, targets: list[tuple[str, int]]) -> None:
-        if self.in_flight or not targets:
+    def cancel_calls(self, targets: Sequence[Target]) -> None:
+        if self.host.in_flight or not targets:
             return
-        self._begin(
+        targets = tuple(targets)
+        self.host.begin(
             f"Cancelling call {targets[0][1]}…" if len(targets) == 1 else f"Cancelling {calls_text(len(targets))}…"
         )
-        for button in self.findChildren(QPushButton, "rowCancel"):
-            button.setEnabled(False)  # one action at a time
-        self.controller.act(lambda desk: cancel_rows(desk, targets), self._rows_cancelled, self._failed, self)
+        self.controller.act(lambda desk: cancel_rows(desk, targets), self._rows_cancelled, self.host.fail, self)
 
     def _rows_cancelled(self, outcomes: tuple[RowCancel, ...]) -> None:
-        self._finish()
+        changes = []
         for outcome in outcomes:
             position = self.model.position_of(outcome.queue_id, outcome.account)
-            if position < 0 or outcome.status is None:
-                continue
-            old = self.model.row(position)
-            self.model.replace_row(position, FoundCall(outcome.status, old.scheduled_utc, old.account))
-            self._place_button(position)
-        self._update_selection_button()
+            if position >= 0 and outcome.status is not None:
+                old = self.model.row(position)
+                changes.append((position, FoundCall(outcome.status, old.scheduled_utc, old.account)))
+        self.model.replace_rows(changes)  # each row where it is: its action goes when it cannot be cancelled
+        self.host.finish()
         if len(outcomes) == 1:
             self._show_one(outcomes[0])
             self.cancelled.emit(outcomes[0])

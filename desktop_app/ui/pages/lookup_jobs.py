@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from ...desk import Desk, describe_error
@@ -24,9 +25,26 @@ if TYPE_CHECKING:
 ACCOUNTS_AT_ONCE = 3  # "All accounts": at most this many look-ups run at the same time
 
 
-def find_calls(desk: Desk, account: str, mode: str, query: str) -> tuple[FoundCall, ...]:
+class LookupMode(StrEnum):
+    NUMBER = "number"  # a phone number: its last 10 calls
+    QUEUE = "queue"  # one QueueID
+    QUEUES = "queues"  # several QueueIDs
+
+
+@dataclass(frozen=True)
+class Query:
+    """A look-up as the page sends it (and Refresh repeats it). `text` is checked: the phone number,
+    or the QueueIDs separated by ";"."""
+
+    mode: LookupMode
+    text: str
+    account: str  # the chosen account ("" when one QueueID is looked up without one)
+    everywhere: bool  # in all accounts
+
+
+def find_calls(desk: Desk, account: str, mode: LookupMode, query: str) -> tuple[FoundCall, ...]:
     """The look-up itself, on a worker: statuses from the service, booked times from the history."""
-    if mode == "number":
+    if mode == LookupMode.NUMBER:
         statuses = desk.calls_to_number(account, query)
     else:
         statuses = desk.calls_by_queue_id(account or None, [int(q) for q in query.split(";")])
