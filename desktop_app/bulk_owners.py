@@ -35,7 +35,8 @@ def find_owners(
     statuses: Callable[[str, list[int]], Sequence[object]], accounts: Sequence[str], values: Sequence[str]
 ) -> Owners:
     """`statuses(account, queue_ids)` is the desk's keyed status look-up (it reads the key)."""
-    left, owner, problems = list(values), {}, []
+    left, problems = list(values), []
+    owner: dict[str, str] = {}  # QueueID (as sent) -> the account that owns it
     for account in accounts:
         if not left:
             break

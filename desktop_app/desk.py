@@ -89,11 +89,11 @@ class Desk:
             old, self._client = self._client, None
             if client_factory is not None:
                 self._client_factory = client_factory
-            idle = old is not None and id(old) not in self._leases
-            if old is not None and not idle:
+            idle = old if old is not None and id(old) not in self._leases else None
+            if old is not None and idle is None:
                 self._retired[id(old)] = old
-        if idle:
-            old.close()
+        if idle is not None:
+            idle.close()
 
     def close(self) -> None:
         self.reconfigure()

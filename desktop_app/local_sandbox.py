@@ -39,7 +39,7 @@ class SandboxProcess:
     """A running sandbox child: `url`, `target_namespace`, `now()` and `stop()`, like the in-process
     `Sandbox` the tests use."""
 
-    def __init__(self, process: subprocess.Popen, url: str, namespace_uri: str) -> None:
+    def __init__(self, process: subprocess.Popen[bytes], url: str, namespace_uri: str) -> None:
         self.process = process
         self.url = url
         self.target_namespace = namespace_uri
@@ -55,7 +55,7 @@ class SandboxProcess:
         command = [*sandbox_command(), "--port", "0", "--namespace", namespace, "--exit-with-stdin", *extra]
         if log_file is not None and log_file.exists() and log_file.stat().st_size > LOG_MAX_BYTES:
             log_file.replace(log_file.with_name(log_file.name + ".1"))
-        stderr = open(log_file, "ab") if log_file else subprocess.DEVNULL  # noqa: SIM115 (closed below)
+        log_stream = open(log_file, "ab") if log_file else None  # noqa: SIM115 (closed below)
         # The child needs none of the app's secrets, not even a self-test key from the environment.
         environment = {name: value for name, value in os.environ.items() if name not in CHILD_WITHOUT}
         try:
@@ -63,7 +63,7 @@ class SandboxProcess:
                 command,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
-                stderr=stderr,
+                stderr=log_stream if log_stream is not None else subprocess.DEVNULL,
                 env=environment,
                 # No console flash on Windows; below the window's priority everywhere: on two cores
                 # the simulator's work must not keep the window's thread waiting for a core.
@@ -73,8 +73,8 @@ class SandboxProcess:
             with contextlib.suppress(AttributeError, OSError):  # POSIX: nice +10
                 os.setpriority(os.PRIO_PROCESS, process.pid, SANDBOX_NICENESS)
         finally:
-            if log_file:
-                stderr.close()
+            if log_stream is not None:
+                log_stream.close()
         url = _first_line(process)
         if not url.startswith(LISTENING):
             _end(process)
@@ -88,13 +88,14 @@ class SandboxProcess:
         _end(self.process)
 
 
-def _first_line(process: subprocess.Popen) -> str:
+def _first_line(process: subprocess.Popen[bytes]) -> str:
     """The child's first line, or "" if it says nothing in time (a reader thread: pipes cannot be
     polled with a timeout on Windows)."""
     lines: queue.Queue[str] = queue.Queue()
 
     def read() -> None:
-        lines.put(process.stdout.readline().decode("utf-8", "replace").strip())
+        line = process.stdout.readline() if process.stdout is not None else b""  # (it is a pipe)
+        lines.put(line.decode("utf-8", "replace").strip())
 
     threading.Thread(target=read, name="sandbox-start", daemon=True).start()
     try:
@@ -103,10 +104,11 @@ def _first_line(process: subprocess.Popen) -> str:
         return ""
 
 
-def _end(process: subprocess.Popen) -> None:
+def _end(process: subprocess.Popen[bytes]) -> None:
     """Stop at once: the sandbox keeps nothing worth a graceful end."""
     with contextlib.suppress(OSError):
-        process.stdin.close()
+        if process.stdin is not None:  # (both are pipes)
+            process.stdin.close()
     with contextlib.suppress(OSError):
         process.terminate()
     try:
@@ -115,4 +117,5 @@ def _end(process: subprocess.Popen) -> None:
         process.kill()
         process.wait(STOP_TIMEOUT_SECONDS)
     with contextlib.suppress(OSError):
-        process.stdout.close()
+        if process.stdout is not None:
+            process.stdout.close()

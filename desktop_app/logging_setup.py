@@ -46,8 +46,9 @@ class RotatingLogFile(logging.FileHandler):
             self.handleError(record)
 
     def _rotate(self) -> None:
-        stream, self.stream = self.stream, None  # type: ignore[assignment]  # emit opens the new one
-        stream.close()
+        stream, self.stream = self.stream, None  # emit opens the new one
+        if stream is not None:
+            stream.close()
         path = Path(self.baseFilename)
         for number in range(self.backups - 1, 0, -1):
             older = path.with_name(f"{path.name}.{number}")
@@ -106,11 +107,17 @@ def install_exception_hook() -> None:
         if app is None or threading.current_thread() is not threading.main_thread():
             return
         QMessageBox.critical(
-            app.activeWindow(),
+            QApplication.activeWindow(),
             "Something went wrong",
             "An unexpected problem occurred. Your history and settings are safe, and you can keep working.\n\n"
             "Details were written to the log file (Help → Open log folder).",
         )
 
+    def show_thread_exception(args: threading.ExceptHookArgs) -> None:
+        if args.exc_value is None:  # threading's hook allows it; nothing more to show
+            log.error("unexpected error: %s", args.exc_type.__name__)
+            return
+        show(args.exc_type, args.exc_value, args.exc_traceback)
+
     sys.excepthook = show
-    threading.excepthook = lambda args: show(args.exc_type, args.exc_value, args.exc_traceback)
+    threading.excepthook = show_thread_exception

@@ -47,7 +47,7 @@ def attach_parent_console(
     if kernel32 is None:
         import ctypes
 
-        kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]
+        kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]  # Windows only
     if not kernel32.AttachConsole(ATTACH_PARENT_PROCESS):
         return False  # started from Explorer or a service: there is no console to print to
     stream = opener("CONOUT$", "w", encoding="utf-8", errors="replace", buffering=1)

@@ -59,6 +59,20 @@ class Contract:
         return next((op for key, op in self.operations.items() if key.lower() == lowered), None)
 
 
+def _name(element: etree._Element) -> str:
+    name = element.get("name")
+    if name is None:
+        raise ValueError(f"a WSDL {etree.QName(element).localname} has no name")
+    return name
+
+
+def _find(parent: etree._Element, path: str) -> etree._Element:
+    found = parent.find(path)
+    if found is None:
+        raise ValueError(f"the WSDL has no {path}")
+    return found
+
+
 def _fields(sequence: etree._Element | None) -> tuple[Field, ...]:
     if sequence is None:
         return ()
@@ -67,7 +81,7 @@ def _fields(sequence: etree._Element | None) -> tuple[Field, ...]:
         type_name = element.get("type", "").split(":")[-1]
         result.append(
             Field(
-                name=element.get("name"),
+                name=_name(element),
                 type=type_name,
                 min_occurs=int(element.get("minOccurs", "1")),
                 repeated=element.get("maxOccurs") == "unbounded",
@@ -80,19 +94,19 @@ def _fields(sequence: etree._Element | None) -> tuple[Field, ...]:
 def load_contract(path: Path | None = None) -> Contract:
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
     root = etree.parse(str(path or wsdl_path()), parser).getroot()
-    schema = root.find(f"{{{WSDL_NS}}}types/{{{XS}}}schema")
-    types = {ct.get("name"): _fields(ct.find(f"{{{XS}}}sequence")) for ct in schema.findall(f"{{{XS}}}complexType")}
-    elements = {el.get("name"): el for el in schema.findall(f"{{{XS}}}element")}
+    schema = _find(root, f"{{{WSDL_NS}}}types/{{{XS}}}schema")
+    types = {_name(ct): _fields(ct.find(f"{{{XS}}}sequence")) for ct in schema.findall(f"{{{XS}}}complexType")}
+    elements = {_name(el): el for el in schema.findall(f"{{{XS}}}element")}
     http_ops = {
         op.get("name")
         for binding in root.findall(f"{{{WSDL_NS}}}binding")
         if binding.find(f"{{{HTTP_NS}}}binding") is not None
         for op in binding.findall(f"{{{WSDL_NS}}}operation")
     }
-    port_type = root.find(f"{{{WSDL_NS}}}portType[@name='PhoneNotifySoap']")
+    port_type = _find(root, f"{{{WSDL_NS}}}portType[@name='PhoneNotifySoap']")
     operations = {}
     for op in port_type.findall(f"{{{WSDL_NS}}}operation"):
-        name = op.get("name")
+        name = _name(op)
         params = _fields(elements[name].find(f"{{{XS}}}complexType/{{{XS}}}sequence"))
         results = _fields(elements[f"{name}Response"].find(f"{{{XS}}}complexType/{{{XS}}}sequence"))
         operations[name] = Operation(name, params, results[0] if results else None, name in http_ops)

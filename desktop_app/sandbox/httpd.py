@@ -37,7 +37,7 @@ BAD_LENGTH = b"<html><body><h2>Bad Request - Invalid Content Length</h2><p>HTTP 
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    server: _Server  # type: ignore[assignment]
+    server: _Server
     server_version = "Microsoft-IIS/10.0"
     sys_version = ""
 
@@ -71,8 +71,8 @@ class Handler(BaseHTTPRequestHandler):
     def _handle(self, method: str) -> None:
         sandbox = self.server.sandbox
         if sandbox.control and self.path.startswith(control.PREFIX):  # not counted as service requests
-            length = self._content_length() or 0
-            self.rfile.read(min(length, MAX_REQUEST_BYTES))  # unused, but read: the connection is reused
+            unused = self._content_length() or 0
+            self.rfile.read(min(unused, MAX_REQUEST_BYTES))  # unused, but read: the connection is reused
             self._send(control.handle(sandbox, method, self.path))
             return
         sandbox._enter()
@@ -196,14 +196,14 @@ class Sandbox(Endpoint):
 
     @property
     def host(self) -> str:
-        return self._server.server_address[0]
+        return str(self._server.server_address[0])  # a str already (TCP); typed for every family
 
     @property
     def port(self) -> int:
         return self._server.server_address[1]
 
     @property
-    def url(self) -> str:  # type: ignore[override]
+    def url(self) -> str:  # type: ignore[override]  # a property over Endpoint's field
         host = self.host if ":" not in self.host else f"[{self.host}]"
         return f"{self.scheme}://{host}:{self.port}/NotifyWS/PhoneNotify.asmx"
 

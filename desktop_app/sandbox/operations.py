@@ -107,14 +107,14 @@ class PhoneNotifyService:
 
     def NotifyMultiplePhoneBasicWithCPMandReferenceID(
         self,
-        PhoneNumbersToDial=None,
-        TextToSay=None,
-        CallerID=None,
-        CallerIDname=None,
-        VoiceID=None,
-        CallsPerMinute=0,
-        ReferenceID=None,
-        LicenseKey=None,
+        PhoneNumbersToDial: str | None = None,
+        TextToSay: str | None = None,
+        CallerID: str | None = None,
+        CallerIDname: str | None = None,
+        VoiceID: str | None = None,
+        CallsPerMinute: int = 0,
+        ReferenceID: str | None = None,
+        LicenseKey: str | None = None,
     ) -> list:
         numbers = [n for n in (PhoneNumbersToDial or "").split(";") if n.strip()]
         now = self.state.clock.now()

@@ -14,6 +14,7 @@ a character reference to one is a parse error (a soap:Client fault).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -120,7 +121,7 @@ class Encoder:
 
     def soap_envelope(self, envelope_ns: str, operation: str, result: Field | None, ns: str, value: Any) -> bytes:
         envelope, body = _envelope(envelope_ns)
-        wrapper = etree.SubElement(body, f"{{{ns}}}{operation}Response", nsmap={None: ns})
+        wrapper = etree.SubElement(body, f"{{{ns}}}{operation}Response", nsmap=_default_namespace(ns))
         if result is not None:
             self.element(wrapper, ns, result.name, result.type, value)
         return XML_DECLARATION + etree.tostring(envelope, encoding="UTF-8")
@@ -128,10 +129,17 @@ class Encoder:
     def bare(self, root_type: str, ns: str, value: Any) -> bytes:
         """A GET/POST answer: the result's type as the root. Complex roots carry the xsi/xsd
         declarations, as ASMX writes them; <int> and friends don't."""
-        nsmap = {"xsi": XSI, "xsd": XSD, None: ns} if root_type in self.contract.types else {None: ns}
-        root = etree.Element(f"{{{ns}}}{root_type}", nsmap=nsmap)
+        prefixes = {"xsi": XSI, "xsd": XSD} if root_type in self.contract.types else {}
+        root = etree.Element(f"{{{ns}}}{root_type}", nsmap=_default_namespace(ns, prefixes))
         self.fill(root, ns, root_type, value)
         return XML_DECLARATION + b"\n" + etree.tostring(root, encoding="UTF-8")
+
+
+def _default_namespace(ns: str, prefixes: Mapping[str, str] | None = None) -> Mapping[str, str]:
+    """`prefixes` and `ns` as the default namespace: lxml's prefix None, which lxml-stubs leaves out."""
+    nsmap: dict[str | None, str] = {prefix: uri for prefix, uri in (prefixes or {}).items()}
+    nsmap[None] = ns
+    return nsmap  # type: ignore[return-value]  # lxml-stubs: no None prefix
 
 
 def _envelope(envelope_ns: str) -> tuple[etree._Element, etree._Element]:

@@ -76,7 +76,7 @@ def discover_namespace(
                 timeout=timeout,
                 stream=True,
                 headers={"Accept": "text/xml, application/xml"},
-                **({"verify": ca_bundle} if session is not None and ca_bundle else {}),
+                verify=ca_bundle if session is not None and ca_bundle else None,  # None: the session's own
             )
             body = read_capped(response, MAX_RESPONSE_BYTES)
         if response.status_code >= 500:

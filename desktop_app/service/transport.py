@@ -90,7 +90,7 @@ class GuardedTransport(zeep.Transport):
     well-formed XML, recognising HTTP errors that are not SOAP faults, and never logging the
     envelope (it carries the license key)."""
 
-    def post(self, address: str, message: bytes | str, headers: dict[str, str]) -> Answer:  # type: ignore[override]
+    def post(self, address: str, message: bytes | str, headers: dict[str, str]) -> Answer:
         response = self.session.post(
             address, data=message, headers=headers, timeout=self.operation_timeout, stream=True
         )

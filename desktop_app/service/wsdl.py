@@ -56,7 +56,11 @@ def load_wsdl(path: Path | None = None, namespace: str = NAMESPACE) -> zeep.wsdl
             text = _with_namespace(path.read_text(encoding="utf-8"), namespace)
             loader = zeep.Transport(timeout=5)
             try:
-                document = zeep.wsdl.Document(io.BytesIO(text.encode("utf-8")), loader, settings=HARDENED_SETTINGS)
+                document = zeep.wsdl.Document(
+                    io.BytesIO(text.encode("utf-8")),
+                    loader,  # type: ignore[arg-type]  # zeep annotates the class; it takes an instance
+                    settings=HARDENED_SETTINGS,
+                )
             finally:
                 loader.session.close()
             _documents[(path, namespace)] = document

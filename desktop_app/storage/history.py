@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..service.redaction import redact
 
@@ -61,12 +61,30 @@ class Record(NamedTuple):
     outcome: str
     reference_id: str = ""
     queue_id: int | None = None
-    count: int | None = None
+    count: int | None = None  # type: ignore[assignment]  # a field, as meant: it hides tuple.count
     message: str = ""
 
     @property
     def action_label(self) -> str:
         return ACTIONS.get(self.action, self.action)
+
+
+def _record(row: tuple[Any, ...]) -> Record:
+    """A Record from a row of "SELECT id, when_utc, os_user, account, action, inputs, outcome,
+    reference_id, queue_id, count, message"."""
+    return Record(
+        id=row[0],
+        when_utc=datetime.fromisoformat(row[1]),
+        os_user=row[2],
+        account=row[3],
+        action=row[4],
+        inputs=json.loads(row[5]),
+        outcome=row[6],
+        reference_id=row[7],
+        queue_id=row[8],
+        count=row[9],
+        message=row[10],
+    )
 
 
 def _os_user() -> str:
@@ -179,7 +197,9 @@ class History:
                 " queue_id, count, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 row,
             )
-        return int(cursor.lastrowid)
+        row_id = cursor.lastrowid
+        assert row_id is not None  # sqlite3 sets it after every one-row INSERT
+        return row_id
 
     def records(self, limit: int = 5000) -> list[Record]:
         """Newest first."""
@@ -189,22 +209,7 @@ class History:
                 " count, message FROM records ORDER BY id DESC LIMIT ?",
                 (limit,),
             ).fetchall()
-        return [
-            Record(
-                id=r[0],
-                when_utc=datetime.fromisoformat(r[1]),
-                os_user=r[2],
-                account=r[3],
-                action=r[4],
-                inputs=json.loads(r[5]),
-                outcome=r[6],
-                reference_id=r[7],
-                queue_id=r[8],
-                count=r[9],
-                message=r[10],
-            )
-            for r in rows
-        ]
+        return [_record(row) for row in rows]
 
     def booked_queue_ids(self) -> set[int]:
         """Every QueueID a recorded schedule got back."""
@@ -260,7 +265,7 @@ class History:
                 f" count, message FROM records WHERE {where} ORDER BY id",
                 params,
             ).fetchall()
-        return [Record(r[0], datetime.fromisoformat(r[1]), *r[2:5], json.loads(r[5]), *r[6:]) for r in rows]
+        return [_record(row) for row in rows]
 
     def watch_list(
         self, now: datetime, ended_within: timedelta = WATCH_ENDED, booked_within: timedelta = WATCH_BOOKED

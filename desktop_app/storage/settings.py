@@ -61,7 +61,8 @@ class Settings:
         settings.locked = site.locked
         settings.site_problem = site.problem
         settings.site_values = dict(site.values)
-        settings.offered_accounts = list(site.values.get("accounts", []))  # type: ignore[call-overload]
+        offered = site.values.get("accounts", [])
+        settings.offered_accounts = list(offered) if isinstance(offered, list) else []  # (a list: site_config)
 
         user = cls._read_user_file(path)
         builtin = cls()
@@ -72,7 +73,7 @@ class Settings:
                 # Files saved before IT set a default hold every field at its built-in value: that
                 # is not a choice the user made, so the administrator's default applies.
                 continue
-            if name == "accounts":
+            if name == "accounts" and isinstance(value, list):  # (a list: see _read_user_file)
                 # The administrator's names first, then the user's own.
                 value = list(dict.fromkeys([*settings.offered_accounts, *value]))
             setattr(settings, name, value)
