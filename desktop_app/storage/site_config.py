@@ -186,52 +186,28 @@ def load_site_config(path: Path | None) -> SiteConfig:
         return SiteConfig(path, problems=(f"could not be used ({type(exc).__name__})",))
 
 
+class _Unusable(Exception):
+    """The whole file cannot be used; the message says why."""
+
+
 def _load(path: Path) -> SiteConfig:
     try:
-        if path.stat().st_size > MAX_SITE_FILE_BYTES:
-            return SiteConfig(path, problems=(f"could not be used: it is larger than {MAX_SITE_FILE_BYTES} bytes",))
-        text = path.read_text(encoding="utf-8-sig")  # Notepad may add a byte-order mark
-    except FileNotFoundError:
-        return SiteConfig()
-    except UnicodeDecodeError:
-        return SiteConfig(path, problems=("could not be used: it is not UTF-8 text",))
-    except OSError as exc:
-        return SiteConfig(path, problems=(f"could not be used: it cannot be read ({exc.strerror or exc})",))
-    try:
-        raw = json.loads(text)
-    except json.JSONDecodeError as error:
-        where = f"line {error.lineno}, column {error.colno}"
-        return SiteConfig(path, problems=(f"could not be used: {where}: {error.msg}",))
-    except RecursionError:
-        return SiteConfig(path, problems=("could not be used: it is nested too deeply",))
-    if not isinstance(raw, dict):
-        return SiteConfig(path, problems=("could not be used: line 1: it must be one JSON object, { ... }",))
-
+        text = _read_text(path)
+        if text is None:
+            return SiteConfig()  # no file: no site settings
+        raw = _parse_object(text)
+    except _Unusable as unusable:
+        return SiteConfig(path, problems=(f"could not be used: {unusable}",))
     values: dict[str, object] = {}
     locked: set[str] = set()
     problems: list[str] = []
     for key, entry in raw.items():
         if key.startswith("_"):
             continue  # a comment
-        where = f"line {_line_of(text, key)}"
-        if key not in SITE_KEYS:
-            if any(word in key.lower() for word in _SECRET_WORDS):
-                problems.append(f'{where}: "{key}" is not allowed: license keys are never read from this file')
-            else:
-                allowed = ", ".join(SITE_KEYS)
-                problems.append(f'{where}: "{key}" is not a setting this app knows (known: {allowed})')
-            continue
-        is_locked = False
-        if isinstance(entry, dict):
-            unknown = set(entry) - {"value", "locked"}
-            if "value" not in entry or unknown or not isinstance(entry.get("locked", False), bool):
-                problems.append(f'{where}: "{key}" must be a value or {{"value": ..., "locked": true or false}}')
-                continue
-            is_locked, entry = entry.get("locked", False), entry["value"]
         try:
-            values[key] = SITE_KEYS[key](entry)
+            values[key], is_locked = _checked(key, entry)
         except _Bad as bad:
-            problems.append(f'{where}: "{key}": {bad}')
+            problems.append(f"line {_line_of(text, key)}: {bad}")
             continue
         if is_locked:
             locked.add(key)
@@ -241,6 +217,57 @@ def _load(path: Path) -> SiteConfig:
     else:
         log.info("site settings %s applied (locked: %s)", path, ", ".join(sorted(locked)) or "none")
     return result
+
+
+def _read_text(path: Path) -> str | None:
+    """The file's text, or None when there is no file. Raises _Unusable."""
+    try:
+        if path.stat().st_size > MAX_SITE_FILE_BYTES:
+            raise _Unusable(f"it is larger than {MAX_SITE_FILE_BYTES} bytes")
+        return path.read_text(encoding="utf-8-sig")  # Notepad may add a byte-order mark
+    except FileNotFoundError:
+        return None
+    except UnicodeDecodeError:
+        raise _Unusable("it is not UTF-8 text") from None
+    except OSError as exc:
+        raise _Unusable(f"it cannot be read ({exc.strerror or exc})") from None
+
+
+def _parse_object(text: str) -> dict[str, object]:
+    """The file's one JSON object. Raises _Unusable."""
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise _Unusable(f"line {error.lineno}, column {error.colno}: {error.msg}") from None
+    except RecursionError:
+        raise _Unusable("it is nested too deeply") from None
+    if not isinstance(raw, dict):
+        raise _Unusable("line 1: it must be one JSON object, { ... }")
+    return raw
+
+
+def _checked(key: str, entry: object) -> tuple[object, bool]:
+    """The checked value the file sets for `key`, and whether it is locked. Raises _Bad, with a
+    message that names the key."""
+    if key not in SITE_KEYS:
+        if any(word in key.lower() for word in _SECRET_WORDS):
+            raise _Bad(f'"{key}" is not allowed: license keys are never read from this file')
+        raise _Bad(f'"{key}" is not a setting this app knows (known: {", ".join(SITE_KEYS)})')
+    value, is_locked = _unwrapped(key, entry)
+    try:
+        return SITE_KEYS[key](value), is_locked
+    except _Bad as bad:
+        raise _Bad(f'"{key}": {bad}') from None
+
+
+def _unwrapped(key: str, entry: object) -> tuple[object, bool]:
+    """A plain value (not locked), or the value and the lock of `{"value": ..., "locked": ...}`."""
+    if not isinstance(entry, dict):
+        return entry, False
+    is_locked = entry.get("locked", False)
+    if "value" not in entry or set(entry) - {"value", "locked"} or not isinstance(is_locked, bool):
+        raise _Bad(f'"{key}" must be a value or {{"value": ..., "locked": true or false}}')
+    return entry["value"], is_locked
 
 
 def check_site_config(path: Path | None = None) -> int:
