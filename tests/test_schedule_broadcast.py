@@ -166,7 +166,7 @@ def test_the_caller_id_defaults_to_the_administrators_setting(qtbot, tmp_path, a
 def test_saved_test_numbers_live_in_the_settings_never_in_the_history(qtbot, window):
     page = window.schedule_page
     page.phone.setText("757.555.0046\n757-555-1230")
-    assert page.save_test_numbers("Desk phone") == 2
+    assert page.test_numbers.save("Desk phone") == 2
     path = window.controller.context.profile.settings_file
     saved = Settings.load(path).test_numbers
     assert saved == [
@@ -177,6 +177,6 @@ def test_saved_test_numbers_live_in_the_settings_never_in_the_history(qtbot, win
     menu = page.form.saved_button.menu()
     next(a for a in menu.actions() if a.text() == "Desk phone 2 — 757-555-1230").trigger()
     assert page.phone.text() == "757-555-1230"
-    page.remove_test_number("757-555-0046")
+    page.test_numbers.remove("757-555-0046")
     assert Settings.load(path).test_numbers == [{"name": "Desk phone 2", "number": "757-555-1230"}]
     assert window.controller.desk.history.records() == []

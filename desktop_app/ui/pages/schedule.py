@@ -391,15 +391,6 @@ class SchedulePage(QWidget):
     def _copy_queue_id(self) -> None:
         _copy(str(self.last.queue_id) if self.last else "")
 
-    # -- saved test numbers ------------------------------------------------------------------------------
-
-    def save_test_numbers(self, name: str) -> int:
-        """Save the valid numbers typed under `name`; how many were added (see `SavedTestNumbers.save`)."""
-        return self.test_numbers.save(name)
-
-    def remove_test_number(self, number: str) -> None:
-        self.test_numbers.remove(number)
-
 
 def _copy(text: str) -> None:
     if text:
