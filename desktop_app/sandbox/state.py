@@ -23,6 +23,7 @@ import itertools
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from .accounts import DEMO_KEY, SUSPENDED_KEYS, Ledger, key_is_usable, normalise_key, split_number
 from .clock import Clock, ManualClock, SystemClock
@@ -82,6 +83,21 @@ class ScheduleOutcome:
         return RESPONSE_CODES[self.code]
 
 
+class _Accepted(NamedTuple):
+    number: tuple[str, str]  # (10 digits, extension)
+    scheduled: datetime
+
+
+def _caller_id_refusal(caller_id: str | None, number: str) -> int | None:
+    """4 for a caller ID that is not a phone number, 13 for the number dialled itself."""
+    if not (caller_id and caller_id.strip()):
+        return None
+    caller = split_number(caller_id)
+    if caller is None:
+        return 4
+    return 13 if caller[0] == number else None
+
+
 @dataclass
 class PhoneNotifyState:
     clock: Clock = field(default_factory=SystemClock)
@@ -117,13 +133,12 @@ class PhoneNotifyState:
         account = normalise_key(key)
         with self._lock:
             now = self.clock.now()
-            outcome = self._check(account, phone_number, caller_id, voice_id, scheduled, scheduled_is_utc, now)
-            if outcome is not None:
+            accepted = self._accept(account, phone_number, caller_id, voice_id, scheduled, scheduled_is_utc, now)
+            if isinstance(accepted, int):
                 if key_is_usable(account):
                     self.ledger(account).rejected += 1
-                return outcome
-            number, extension = split_number(phone_number)  # type: ignore[misc]
-            when = max(scheduled, now) if scheduled else now  # type: ignore[type-var]
+                return ScheduleOutcome(accepted)
+            (number, extension), when = accepted.number, max(accepted.scheduled, now)
             call = Call(
                 queue_id=next(self._ids),
                 account=account,
@@ -152,29 +167,39 @@ class PhoneNotifyState:
             self.ledger(account).rejected += 1
         return ScheduleOutcome(code)
 
-    def _check(self, account, phone_number, caller_id, voice_id, scheduled, scheduled_is_utc, now):
+    def _accept(
+        self,
+        account: str,
+        phone_number: str | None,
+        caller_id: str | None,
+        voice_id: int,
+        scheduled: datetime | None,
+        scheduled_is_utc: bool,
+        now: datetime,
+    ) -> _Accepted | int:
+        """The number and time of a call the service would book, or the ResponseCode refusing it
+        (the first that applies, in this order)."""
         if not key_is_usable(account):
-            return ScheduleOutcome(14)
+            return 14
         number = split_number(phone_number)
         if number is None:
-            return ScheduleOutcome(3)
-        if caller_id and caller_id.strip():
-            caller = split_number(caller_id)
-            if caller is None:
-                return ScheduleOutcome(4)
-            if caller[0] == number[0]:
-                return ScheduleOutcome(13)
+            return 3
+        refused = _caller_id_refusal(caller_id, number[0])
+        if refused is not None:
+            return refused
         if voice_id not in VOICE_IDS:
-            return ScheduleOutcome(5)
+            return 5
         if scheduled is None or scheduled.year <= 1 or not scheduled_is_utc:
-            return ScheduleOutcome(16)
-        if account == DEMO_KEY:
-            if line_of(number[0]) == DEMO_DENIED_LINE:
-                return ScheduleOutcome(39)
-            today = [c for c in self.calls.values() if c.account == DEMO_KEY and c.created_utc.date() == now.date()]
-            if len(today) >= DEMO_DAILY_ALLOWANCE:
-                return ScheduleOutcome(10)
-        return None
+            return 16
+        if account == DEMO_KEY and (refused := self._demo_refusal(number[0], now)) is not None:
+            return refused
+        return _Accepted(number, scheduled)
+
+    def _demo_refusal(self, number: str, now: datetime) -> int | None:
+        if line_of(number) == DEMO_DENIED_LINE:
+            return 39
+        today = [c for c in self.calls.values() if c.account == DEMO_KEY and c.created_utc.date() == now.date()]
+        return 10 if len(today) >= DEMO_DAILY_ALLOWANCE else None
 
     # -- cancelling ---------------------------------------------------------------------------
 
