@@ -149,35 +149,67 @@ def view(call: Call, now: datetime) -> CallView:
         if now < free:
             return CallView(code=40, complete=False, start=start)
         start = free
+    plan = _plan(call, line, start)
+    for attempt in range(1, plan.attempts + 1):
+        begin = start + timedelta(seconds=(attempt - 1) * (plan.attempt_length + call.next_try_seconds))
+        if now < begin:  # waiting for the next try
+            return CallView(code=0, complete=False, tries=attempt - 1, start=start)
+        seen = _during(call, plan, attempt, begin, now)
+        if seen is not None:
+            return seen
+    raise AssertionError("unreachable")
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """How the attempts of a call that has begun go: from `start`, up to `attempts` of
+    `attempt_length` seconds each, ending in `final_code` (answered by `machine`, or not)."""
+
+    line: str
+    start: datetime
+    final_code: int
+    answered: bool
+    machine: str | None
+    digits: str | None
+    attempts: int
+    attempt_length: int
+
+
+def _plan(call: Call, line: str, start: datetime) -> _Plan:
     final_code, answered, machine = OUTCOME_BY_LAST_DIGIT[call.phone_number[-1]]
     if line in (TRYING_LINE, FORWARDED_LINE, TTS_BUSY_LINE):  # whatever the last digit: answered
         final_code, answered, machine = 1, True, "HUMAN"
     machine = MACHINE_BY_LINE.get(line, machine)
     digits = DIGITS_PRESSED if line == DIGITS_LINE else None
     if line in DEAD_NUMBER_CODE:
-        final_code, answered, attempts, attempt_length = DEAD_NUMBER_CODE[line], False, 1, DIAL_SECONDS
-        attempt_length += INTERCEPT_SECONDS
-    else:
-        attempts, attempt_length = call.attempts, (RING_SECONDS if final_code != 8 else BUSY_SECONDS)
-    for attempt in range(1, attempts + 1):
-        begin = start + timedelta(seconds=(attempt - 1) * (attempt_length + call.next_try_seconds))
-        if now < begin:  # waiting for the next try
-            return CallView(code=0, complete=False, tries=attempt - 1, start=start)
-        elapsed = (now - begin).total_seconds()
-        if elapsed < DIAL_SECONDS:
-            return CallView(code=12, complete=False, tries=attempt, start=start)
-        if answered:
-            talk = talk_seconds(call)
-            if elapsed < RING_SECONDS:
-                return CallView(code=_ringing_code(line, elapsed), complete=False, tries=attempt, start=start)
-            if elapsed < RING_SECONDS + talk:
-                return CallView(code=21, complete=False, tries=attempt, start=start)
-            end = begin + timedelta(seconds=RING_SECONDS + talk)
-            return CallView(1, True, True, attempt, talk, start, end, machine, digits)
-        if elapsed < attempt_length:
-            code = 12 if line in DEAD_NUMBER_CODE else 18  # a dead number never rings
-            return CallView(code=code, complete=False, tries=attempt, start=start)
-        if attempt == attempts:
-            end = begin + timedelta(seconds=attempt_length)
-            return CallView(final_code, True, False, attempt, 0, start, end)
-    raise AssertionError("unreachable")
+        length = DIAL_SECONDS + INTERCEPT_SECONDS
+        return _Plan(line, start, DEAD_NUMBER_CODE[line], False, machine, digits, 1, length)
+    length = RING_SECONDS if final_code != 8 else BUSY_SECONDS
+    return _Plan(line, start, final_code, answered, machine, digits, call.attempts, length)
+
+
+def _during(call: Call, plan: _Plan, attempt: int, begin: datetime, now: datetime) -> CallView | None:
+    """The call at `now`, during or after `attempt` (begun at `begin`); None once that attempt
+    has failed and another follows."""
+    elapsed = (now - begin).total_seconds()
+    if elapsed < DIAL_SECONDS:
+        return CallView(code=12, complete=False, tries=attempt, start=plan.start)
+    if plan.answered:
+        return _answered(call, plan, attempt, begin, elapsed)
+    if elapsed < plan.attempt_length:
+        code = 12 if plan.line in DEAD_NUMBER_CODE else 18  # a dead number never rings
+        return CallView(code=code, complete=False, tries=attempt, start=plan.start)
+    if attempt == plan.attempts:
+        end = begin + timedelta(seconds=plan.attempt_length)
+        return CallView(plan.final_code, True, False, attempt, 0, plan.start, end)
+    return None
+
+
+def _answered(call: Call, plan: _Plan, attempt: int, begin: datetime, elapsed: float) -> CallView:
+    talk = talk_seconds(call)
+    if elapsed < RING_SECONDS:
+        return CallView(code=_ringing_code(plan.line, elapsed), complete=False, tries=attempt, start=plan.start)
+    if elapsed < RING_SECONDS + talk:
+        return CallView(code=21, complete=False, tries=attempt, start=plan.start)
+    end = begin + timedelta(seconds=RING_SECONDS + talk)
+    return CallView(1, True, True, attempt, talk, plan.start, end, plan.machine, plan.digits)
