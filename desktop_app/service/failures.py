@@ -97,6 +97,13 @@ def _unreadable(what: str, detail: str, kind: str) -> UnexpectedResponse:
 
 def translate(exc: BaseException, kind: str) -> ServiceError | None:
     """The plain error for a failure, or None when it is not a transport or protocol failure."""
+    if isinstance(exc, requests.exceptions.RequestException):
+        return _request_failed(exc, kind)
+    return _answer_unusable(exc, kind)
+
+
+def _request_failed(exc: requests.exceptions.RequestException, kind: str) -> ServiceError:
+    """A request that failed on its way: not sent, or sent and its answer lost."""
     sent = kind == "schedule"  # only a schedule's lost answer leaves its outcome unknown
     if isinstance(exc, requests.exceptions.SSLError):
         return CannotReachServer(
@@ -124,8 +131,12 @@ def translate(exc: BaseException, kind: str) -> ServiceError | None:
         return CannotReachServer(
             lost("The connection broke before the answer arrived.", kind), detail=redact(str(exc)), outcome_unknown=sent
         )
-    if isinstance(exc, requests.exceptions.RequestException):
-        return CannotReachServer(lost("The request could not be completed.", kind), detail=redact(str(exc)))
+    return CannotReachServer(lost("The request could not be completed.", kind), detail=redact(str(exc)))
+
+
+def _answer_unusable(exc: BaseException, kind: str) -> ServiceError | None:
+    """An answer that came back but cannot be used; None when `exc` is not about the answer."""
+    sent = kind == "schedule"
     if isinstance(exc, NotSoapError):
         # A proxy may fail after the server booked the call.
         return ServerError(
