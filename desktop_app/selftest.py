@@ -21,7 +21,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from concurrent.futures import Future
+
+    from PySide6.QtCore import QCoreApplication
+
+    from .local_sandbox import SandboxProcess
+    from .storage.history import History
     from .storage.secrets import KeyStore, StoreInfo
+    from .ui.controller import AppController
+    from .ui.main_window import MainWindow
+    from .ui.pages.cancel import CancelPage
+    from .ui.pages.schedule import SchedulePage
 
 SELFTEST_KEY_VARIABLE = "VOICE_BROADCAST_SELFTEST_KEY"
 STEP_TIMEOUT_MS = 60_000
@@ -49,7 +60,7 @@ class SelfTestFailed(Exception):
     pass
 
 
-def _wait_for(app, condition, what: str) -> None:
+def _wait_for(app: QCoreApplication, condition: Callable[[], object], what: str) -> None:
     from PySide6.QtCore import QDeadlineTimer, QEventLoop
 
     deadline = QDeadlineTimer(STEP_TIMEOUT_MS)
@@ -59,23 +70,11 @@ def _wait_for(app, condition, what: str) -> None:
         app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
 
 
-def _load_stacks_then_look_up(keys: KeyStore) -> StoreInfo:
-    from . import heavy_stacks
-
-    heavy_stacks.load()
-    return keys.info()
-
-
-def _run(endpoint: str | None, root: Path, sandbox_namespace: str) -> str:
-    from concurrent.futures import ThreadPoolExecutor
-    from datetime import datetime, timedelta
-
-    from .local_sandbox import SandboxProcess
+def _checked_key(endpoint: str | None) -> str:
+    """The license key to use; bad input fails here, before any thread or process is started."""
     from .service import InvalidInput
     from .service import validation as check
-    from .storage.secrets import KeyStore, KeyStoreError
 
-    # Bad input fails here, before any thread or process is started.
     raw_key = os.environ.get(SELFTEST_KEY_VARIABLE) or str(uuid.uuid4())
     try:
         key = check.license_key(raw_key)
@@ -86,20 +85,44 @@ def _run(endpoint: str | None, root: Path, sandbox_namespace: str) -> str:
             check.endpoint(endpoint)
         except InvalidInput as error:
             raise SelfTestFailed(str(error)) from None
+    return key
 
-    # The sandbox's own process, the heavy stacks' import and the keyring look-up take a while and
-    # mostly do not need the GIL the window needs: start them beside it, as the app does after its
-    # first paint. Two threads: one starts the sandbox; the other loads the keyring and SOAP stacks
-    # (heavy_stacks.py: once, on that thread), then looks up the keyring. This thread imports neither.
-    keys = KeyStore()
+
+def _warm_up(
+    keys: KeyStore, sandbox: tuple[str, Path] | None
+) -> tuple[Future[SandboxProcess] | None, Future[StoreInfo]]:
+    """The sandbox's own process (`sandbox`: its namespace and log file), the heavy stacks' import
+    and the keyring look-up take a while and mostly do not need the GIL the window needs: start
+    them beside it, as the app does after its first paint. Two threads: one starts the sandbox;
+    the other loads the keyring and SOAP stacks (heavy_stacks.py: once, on that thread), then
+    looks up the keyring. The calling thread imports neither."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .local_sandbox import SandboxProcess
+
     warm_up = ThreadPoolExecutor(2, thread_name_prefix="vbd-selftest")
-    root.mkdir(parents=True, exist_ok=True)
-    starting = None if endpoint else warm_up.submit(SandboxProcess.start, sandbox_namespace, root / "sandbox.log")
+    starting = None if sandbox is None else warm_up.submit(SandboxProcess.start, *sandbox)
     store_info = warm_up.submit(_load_stacks_then_look_up, keys)
     warm_up.shutdown(wait=False)
+    return starting, store_info
 
-    from PySide6.QtCore import QDateTime
-    from PySide6.QtWidgets import QApplication, QMessageBox
+
+def _load_stacks_then_look_up(keys: KeyStore) -> StoreInfo:
+    from . import heavy_stacks
+
+    heavy_stacks.load()
+    return keys.info()
+
+
+def _run(endpoint: str | None, root: Path, sandbox_namespace: str) -> str:
+    from .storage.secrets import KeyStore
+
+    key = _checked_key(endpoint)
+    keys = KeyStore()
+    root.mkdir(parents=True, exist_ok=True)
+    starting, store_info = _warm_up(keys, None if endpoint else (sandbox_namespace, root / "sandbox.log"))
+
+    from PySide6.QtWidgets import QApplication  # (the window's imports, beside the warm-up)
 
     from .logging_setup import route_qt_messages, setup_logging
     from .storage.history import History
@@ -112,18 +135,13 @@ def _run(endpoint: str | None, root: Path, sandbox_namespace: str) -> str:
     profile = Profile.isolated(root).ensure()
     handler = setup_logging(profile.log_file)
     route_qt_messages()
-
     app = QApplication.instance() or QApplication(sys.argv[:1])
     settings = Settings(endpoint=endpoint or "", timeout_seconds=30)
     account = f"self-test-{uuid.uuid4().hex[:8]}"
     history = History(profile.history_file)
+    sandbox_source = starting.result if starting is not None else None
     context = AppContext(
-        profile,
-        settings,
-        keys,
-        history,
-        start_sandbox=starting is not None,
-        sandbox_source=starting and starting.result,
+        profile, settings, keys, history, start_sandbox=starting is not None, sandbox_source=sandbox_source
     )
     collect_garbage_on_the_gui_thread()  # as app.main does
     controller = AppController(context)
@@ -133,58 +151,16 @@ def _run(endpoint: str | None, root: Path, sandbox_namespace: str) -> str:
     try:
         # The window is shown and the schedule form filled while the keyring and the sandbox start.
         window.show()
-        page = window.page("schedule")
-        page.phone.setText("757-555-0100")
-        page.text.setPlainText("This is a Voice Broadcast Desk self-test call.")
-        page.when.setDateTime(QDateTime.fromSecsSinceEpoch(int((datetime.now() + timedelta(days=1)).timestamp())))
-        reference_id = f"selftest-{uuid.uuid4().hex[:12]}"
-        page.reference.setText(reference_id)
-
-        # 1. store a key
-        _wait_for(app, store_info.done, "the keyring")
-        try:
-            info = store_info.result()
-            stored_in = info.name if info.secure else "memory (no secure keyring)"
-            keys.set(account, key) if info.secure else keys.keep_for_session(account, key)
-        except KeyStoreError as error:
-            raise SelfTestFailed(f"could not store the key: {error}") from None
+        reference_id = _fill_schedule_form(window.page("schedule"))
+        stored_in = _store_key(app, store_info, keys, account, key)  # 1.
         controller.accounts.add(account)
         if starting is not None:
-            _wait_for(app, lambda: controller.connection.sandbox is not None or sandbox_problem, "the built-in sandbox")
-            if sandbox_problem:
-                raise SelfTestFailed(f"the built-in sandbox did not start: {sandbox_problem[0]}")
-
-        # 2. schedule a call for tomorrow with a fresh reference ID
-        page.schedule_button.click()
-        _wait_for(app, lambda: page.result.kind is not None, "the schedule result")
-        if page.last is None or not page.last.booked:
-            raise SelfTestFailed(f"scheduling failed: {page.result.headline.text()} {page.result.body.text()}")
-        queue_id = page.last.queue_id
-
-        # 3. cancel it by reference ID on the worker, confirming like a user would
-        cancel = window.page("cancel")
-        cancel.reference.setText(reference_id)
-        cancel.cancel_button.click()
-        box = cancel.findChild(QMessageBox)
-        if box is None:
-            raise SelfTestFailed("the cancel confirmation did not appear")
-        box.buttons()[0].click()
-        _wait_for(app, lambda: cancel.result.kind is not None, "the cancel result")
-
-        # 4. the count is 1 and the history row exists
-        if cancel.result.headline.text() != "1 call cancelled":
-            raise SelfTestFailed(f"cancel answered: {cancel.result.headline.text()} {cancel.result.body.text()}")
-        rows = [r for r in history.records() if r.action == "cancel_reference" and r.reference_id == reference_id]
-        if not rows or rows[0].count != 1:
-            raise SelfTestFailed("the cancel was not recorded in the history")
-    finally:
-        # 5. clean up
-        window.close()
-        controller.executor.wait(settings.timeout_seconds)
-        controller.desk.close()
-        with contextlib.suppress(KeyStoreError):
-            keys.delete(account)
-        history.close()
+            _wait_for_sandbox(app, controller, sandbox_problem)
+        queue_id = _schedule(app, window.page("schedule"))  # 2.
+        _cancel(app, window.page("cancel"), reference_id)  # 3.
+        _check_recorded(history, reference_id)  # 4.
+    finally:  # 5. clean up
+        _close(window, controller, history, account)
         if starting is not None and starting.done() and starting.exception() is None:
             starting.result().stop()  # (one still starting ends with this process: its pipe closes)
         logging.getLogger().removeHandler(handler)
@@ -194,3 +170,82 @@ def _run(endpoint: str | None, root: Path, sandbox_namespace: str) -> str:
         f"self-test passed: scheduled QueueID {queue_id} and cancelled 1 call by reference ID against {target}; "
         f"keyring backend: {stored_in}"
     )
+
+
+def _fill_schedule_form(page: SchedulePage) -> str:
+    """A call for tomorrow with a fresh reference ID (returned)."""
+    from datetime import datetime, timedelta
+
+    from PySide6.QtCore import QDateTime
+
+    page.phone.setText("757-555-0100")
+    page.text.setPlainText("This is a Voice Broadcast Desk self-test call.")
+    page.when.setDateTime(QDateTime.fromSecsSinceEpoch(int((datetime.now() + timedelta(days=1)).timestamp())))
+    reference_id = f"selftest-{uuid.uuid4().hex[:12]}"
+    page.reference.setText(reference_id)
+    return reference_id
+
+
+def _store_key(app: QCoreApplication, store_info: Future[StoreInfo], keys: KeyStore, account: str, key: str) -> str:
+    """1. Store the key: in the keyring when there is a secure one, else in memory. Returns where."""
+    from .storage.secrets import KeyStoreError
+
+    _wait_for(app, store_info.done, "the keyring")
+    try:
+        info = store_info.result()
+        if info.secure:
+            keys.set(account, key)
+        else:
+            keys.keep_for_session(account, key)
+    except KeyStoreError as error:
+        raise SelfTestFailed(f"could not store the key: {error}") from None
+    return info.name if info.secure else "memory (no secure keyring)"
+
+
+def _schedule(app: QCoreApplication, page: SchedulePage) -> int:
+    """2. Schedule the call the form holds; its QueueID."""
+    page.schedule_button.click()
+    _wait_for(app, lambda: page.result.kind is not None, "the schedule result")
+    if page.last is None or not page.last.booked:
+        raise SelfTestFailed(f"scheduling failed: {page.result.headline.text()} {page.result.body.text()}")
+    return page.last.queue_id
+
+
+def _cancel(app: QCoreApplication, page: CancelPage, reference_id: str) -> None:
+    """3. Cancel by reference ID on the worker, confirming like a user would; one call cancelled."""
+    from PySide6.QtWidgets import QMessageBox
+
+    page.reference.setText(reference_id)
+    page.cancel_button.click()
+    box = page.findChild(QMessageBox)
+    if box is None:
+        raise SelfTestFailed("the cancel confirmation did not appear")
+    box.buttons()[0].click()
+    _wait_for(app, lambda: page.result.kind is not None, "the cancel result")
+    if page.result.headline.text() != "1 call cancelled":
+        raise SelfTestFailed(f"cancel answered: {page.result.headline.text()} {page.result.body.text()}")
+
+
+def _check_recorded(history: History, reference_id: str) -> None:
+    """4. The history holds the cancel, with its count of 1."""
+    rows = [r for r in history.records() if r.action == "cancel_reference" and r.reference_id == reference_id]
+    if not rows or rows[0].count != 1:
+        raise SelfTestFailed("the cancel was not recorded in the history")
+
+
+def _wait_for_sandbox(app: QCoreApplication, controller: AppController, problem: list[str]) -> None:
+    _wait_for(app, lambda: controller.connection.sandbox is not None or problem, "the built-in sandbox")
+    if problem:
+        raise SelfTestFailed(f"the built-in sandbox did not start: {problem[0]}")
+
+
+def _close(window: MainWindow, controller: AppController, history: History, account: str) -> None:
+    """The window, its workers, the desk, the throwaway key and the history."""
+    from .storage.secrets import KeyStoreError
+
+    window.close()
+    controller.executor.wait(controller.context.settings.timeout_seconds)
+    controller.desk.close()
+    with contextlib.suppress(KeyStoreError):
+        controller.context.keys.delete(account)
+    history.close()
