@@ -3,15 +3,16 @@
 Why. CPython (3.11) gives each module being imported its own lock. When two threads import modules
 that need each other in opposite order, each holds the lock the other waits for. CPython does not
 let that deadlock happen: the thread that would wait for a module the other thread is still
-running gets that module anyway, half run (`importlib._bootstrap._lock_unlock_module` catches the
-`_DeadlockError` that `_ModuleLock.acquire` raises: "Concurrent circular import, we'll accept a
-partially initialized module object"). That thread then fails with "cannot import name ... from
-partially initialized module ...". The other thread was waiting for a module whose import has just
-failed; it is handed that failed module and fails in turn with "cannot import name 'x' from 'y'"
-for a module that is there. Those are the two failures seen when keyring was imported on a worker
-beside other imports: "cannot import name 'fail' from 'keyring.backends'" and "cannot import name
-'py312'" (importlib_metadata, which keyring imports). tests/test_reliability.py reproduces the
-mechanism with two small modules that import each other.
+running (one already in sys.modules) gets that module anyway, half run
+(`importlib._bootstrap._lock_unlock_module` catches the `_DeadlockError` that `_ModuleLock.acquire`
+raises: "Concurrent circular import, we'll accept a partially initialized module object"). That
+thread then fails with "cannot import name ... from partially initialized module ...". The other
+thread was waiting for a module whose import has just failed; it is handed that failed module and
+fails in turn with "cannot import name 'x' from 'y'", for a module that is there. Those are the
+shapes of the two failures seen when keyring was imported on a worker beside other imports:
+"cannot import name 'fail' from 'keyring.backends'" and "cannot import name 'py312'"
+(importlib_metadata, which keyring imports). tests/test_reliability.py reproduces the mechanism with
+two small modules that import each other.
 
 What. `load()` imports both stacks (the modules in `modules()`): keyring and the backends the app
 may choose (storage/keyring_choice.py), then lxml, requests, zeep and the app's modules that use
