@@ -42,6 +42,17 @@ SANDBOX_BANNER = "SANDBOX — no real calls are placed"
 NEED_ACCOUNT = ("Add an account first", "Open Manage accounts… and add your account name and license key.")
 
 
+def sandbox_banner() -> QLabel:
+    banner = plain_label(SANDBOX_BANNER)
+    banner.setObjectName("sandboxBanner")
+    banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    banner.setAccessibleName(SANDBOX_BANNER)
+    banner.setStyleSheet(
+        "#sandboxBanner { background: #ffd84d; color: #3d2e00; font-weight: bold; padding: 6px; border-radius: 4px; }"
+    )
+    return banner
+
+
 class MainWindow(QMainWindow):
     def __init__(self, controller: AppController, everything: bool = True) -> None:
         """`everything`: right after the first paint, build the hidden pages and load the voices and
@@ -58,16 +69,8 @@ class MainWindow(QMainWindow):
         central = QWidget()
         layout = QVBoxLayout(central)
         if controller.connection.sandbox_mode:
-            banner = QLabel(SANDBOX_BANNER)
-            banner.setObjectName("sandboxBanner")
-            banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            banner.setAccessibleName(SANDBOX_BANNER)
-            banner.setStyleSheet(
-                "#sandboxBanner { background: #ffd84d; color: #3d2e00; font-weight: bold; padding: 6px;"
-                " border-radius: 4px; }"
-            )
-            layout.addWidget(banner)
-            self.sandbox_banner = banner
+            self.sandbox_banner = sandbox_banner()
+            layout.addWidget(self.sandbox_banner)
         layout.addLayout(self._account_row())
         self.notice = ResultPanel()  # no account, no keyring, history problems
         layout.addWidget(self.notice)
@@ -85,7 +88,20 @@ class MainWindow(QMainWindow):
         self._show_endpoint()
         self._restore_geometry()
         self.startup = AfterFirstPaint(self, self._startup_steps, lambda: self._closing)
+        self._connect(controller)
+        self._show_account(controller.accounts.current)
+        self._show_welcome()
+        if controller.settings.site_problem:  # reported once, at start-up; the app uses safe defaults
+            self._show_notice(
+                "site",
+                Tone.WARNING,
+                "Some settings from your administrator could not be used",
+                controller.settings.site_problem,
+            )
 
+    # -- set-up ---------------------------------------------------------------------------------------
+
+    def _connect(self, controller: AppController) -> None:
         self.tabs.currentChanged.connect(self._ensure_page)
         controller.accounts.accountChanged.connect(self._show_account)
         controller.accounts.accountsChanged.connect(lambda: self._show_account(controller.accounts.current))
@@ -102,17 +118,6 @@ class MainWindow(QMainWindow):
         controller.cancelReferenceRequested.connect(
             lambda reference_id: self.show_page("cancel").ask_cancel_reference_id(reference_id)
         )
-        self._show_account(controller.accounts.current)
-        self._show_welcome()
-        if controller.settings.site_problem:  # reported once, at start-up; the app uses safe defaults
-            self._show_notice(
-                "site",
-                Tone.WARNING,
-                "Some settings from your administrator could not be used",
-                controller.settings.site_problem,
-            )
-
-    # -- set-up ---------------------------------------------------------------------------------------
 
     def _account_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
