@@ -47,9 +47,38 @@ class AccountsDialog(QDialog):
         self.where = plain_label("Checking where license keys are stored…", word_wrap=True)
         layout.addWidget(self.where)
 
+        layout.addLayout(self._build_body(), 1)
+        self.busy = BusyRow()
+        layout.addWidget(self.busy)
+        self.message = ResultPanel()
+        layout.addWidget(self.message)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        layout.addWidget(close)
+
+        self.hide_timer = QTimer(self)
+        self.hide_timer.setSingleShot(True)
+        self.hide_timer.timeout.connect(self._mask_again)
+        self.masked = ""
+        self._last_selected: str | None = None
+
+        self._connect_signals()
+        self.refresh_list()
+        if self.store is not None:
+            self._store_known(self.store)
+        else:
+            self._keys(lambda keys: keys.info(), self._store_known)
+
+    def _build_body(self) -> QHBoxLayout:
+        """The accounts table, and beside it the selected account's key and the account buttons."""
         body = QHBoxLayout()
+        body.addWidget(self._build_list(), 1)
+        body.addLayout(self._build_side())
+        return body
+
+    def _build_list(self) -> QTableView:
         self.list = QTableView()  # the controller's accounts model, shared with the account picker
-        self.list.setModel(controller.accounts.model)
+        self.list.setModel(self.controller.accounts.model)
         self.list.setAccessibleName("Accounts")
         self.list.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -58,7 +87,10 @@ class AccountsDialog(QDialog):
         self.list.setSortingEnabled(True)
         self.list.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.list.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        body.addWidget(self.list, 1)
+        return self.list
+
+    def _build_side(self) -> QVBoxLayout:
+        """The selected account's masked key, then the account buttons."""
         side = QVBoxLayout()
         self.key_label = plain_label()
         self.key_label.setAccessibleName("License key (masked)")
@@ -81,35 +113,17 @@ class AccountsDialog(QDialog):
         ):
             side.addWidget(button)
         side.addStretch(1)
-        body.addLayout(side)
-        layout.addLayout(body, 1)
-        self.busy = BusyRow()
-        layout.addWidget(self.busy)
-        self.message = ResultPanel()
-        layout.addWidget(self.message)
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        close.rejected.connect(self.reject)
-        layout.addWidget(close)
+        return side
 
-        self.hide_timer = QTimer(self)
-        self.hide_timer.setSingleShot(True)
-        self.hide_timer.timeout.connect(self._mask_again)
-        self.masked = ""
-        self._last_selected: str | None = None
-
+    def _connect_signals(self) -> None:
         self.list.selectionModel().currentRowChanged.connect(lambda *_: self._selection_changed())
-        controller.accounts.accountsChanged.connect(self._accounts_changed)
+        self.controller.accounts.accountsChanged.connect(self._accounts_changed)
         self.add_button.clicked.connect(self.add_account)
         self.rename_button.clicked.connect(self.rename_account)
         self.replace_button.clicked.connect(self.replace_key)
         self.delete_button.clicked.connect(self.delete_account)
         self.default_button.clicked.connect(self.make_default)
         self.reveal_button.clicked.connect(self.reveal)
-        self.refresh_list()
-        if self.store is not None:
-            self._store_known(self.store)
-        else:
-            self._keys(lambda keys: keys.info(), self._store_known)
 
     # -- plumbing -------------------------------------------------------------------------------------
 
