@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLayout,
     QLineEdit,
     QPushButton,
@@ -57,65 +58,7 @@ class SettingsDialog(QDialog):
         self.locked = settings.locked
         layout = QVBoxLayout(self)
         layout.setSizeConstraint(QLayout.SizeConstraint.SetMinAndMaxSize)  # grows with its error lines
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-
-        self.endpoint = QLineEdit(settings.endpoint)
-        self.endpoint.setAccessibleName("Service address")
-        self.endpoint.setToolTip("The address of the Esendex Voice Broadcast service (PhoneNotify)")
-        self.endpoint.setCursorPosition(0)  # show the start of the address, "https://…"
-        # The whole default address fits. (The dialog's own minimum width would not hold: the
-        # layout's size constraint replaces it with the layout's minimum.)
-        self.endpoint.setMinimumWidth(self.endpoint.fontMetrics().horizontalAdvance(DEFAULT_ENDPOINT) + 24)
-        self.endpoint_error = FieldError()
-        self.reset = QPushButton("Use the Esendex address")
-        self.reset.setToolTip(DEFAULT_ENDPOINT)
-        self.reset.clicked.connect(self._use_default_endpoint)
-        row = QHBoxLayout()
-        row.addWidget(self.endpoint, 1)
-        row.addWidget(self.reset)
-        form.addRow(buddy_label("Service &address:", self.endpoint), row)
-        form.addRow("", self.endpoint_error)
-        if sandbox_url:
-            note = plain_label(f"Sandbox mode: this session uses the built-in simulator at {sandbox_url}.", True)
-            form.addRow("", note)
-        self.namespace = plain_label(namespace or "Not known yet: it is read from the service after start-up.", True)
-        self.namespace.setToolTip(
-            "The XML namespace the app speaks with the service. Esendex's page shows the new one; older "
-            "installations answer in the CDYNE one. The app reads it from the service and falls back by itself."
-        )
-        self.namespace.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        form.addRow("Service language:", self.namespace)
-
-        self.timeout = QDoubleSpinBox()
-        self.timeout.setRange(1, 300)
-        self.timeout.setDecimals(0)
-        self.timeout.setSuffix(" seconds")
-        self.timeout.setValue(settings.timeout_seconds)
-        self.timeout.setAccessibleName("Timeout in seconds")
-        self.timeout.setToolTip("How long to wait for the service before saying it did not answer")
-        form.addRow("&Wait for an answer up to:", self.timeout)
-
-        self.proxy = QCheckBox("Use this computer's &proxy settings")
-        self.proxy.setChecked(settings.use_system_proxy)
-        self.proxy.setToolTip("Uses the HTTPS_PROXY and NO_PROXY settings of this computer, if there are any")
-        form.addRow("", self.proxy)
-
-        self.ca_bundle = QLineEdit(settings.ca_bundle)
-        self.ca_bundle.setPlaceholderText("optional: a .pem file from your IT department")
-        self.ca_bundle.setAccessibleName("Certificate file from your IT department")
-        self.ca_bundle.setToolTip(
-            "A CA bundle (.pem): only needed when your company's network inspects secure connections"
-        )
-        self.browse = QPushButton("&Browse…")
-        self.browse.clicked.connect(self._browse)
-        ca_row = QHBoxLayout()
-        ca_row.addWidget(self.ca_bundle, 1)
-        ca_row.addWidget(self.browse)
-        form.addRow(buddy_label("&Certificate file:", self.ca_bundle), ca_row)
-        self.ca_error = FieldError()
-        form.addRow("", self.ca_error)
-        layout.addLayout(form)
+        layout.addLayout(self._build_form(settings, sandbox_url, namespace))
         notes = plain_label(
             "Addresses other than this computer must start with https://. Certificates are always checked.", True
         )
@@ -127,6 +70,83 @@ class SettingsDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+
+    def _build_form(self, settings: Settings, sandbox_url: str | None, namespace: str) -> QFormLayout:
+        """The service's address and language, then how to reach it: timeout, proxy, certificate."""
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        endpoint_row = self._build_endpoint_row(settings.endpoint)
+        form.addRow(buddy_label("Service &address:", self.endpoint), endpoint_row)
+        self.endpoint_error = FieldError()
+        form.addRow("", self.endpoint_error)
+        if sandbox_url:
+            note = plain_label(f"Sandbox mode: this session uses the built-in simulator at {sandbox_url}.", True)
+            form.addRow("", note)
+        form.addRow("Service language:", self._build_namespace(namespace))
+
+        form.addRow("&Wait for an answer up to:", self._build_timeout(settings.timeout_seconds))
+
+        self.proxy = QCheckBox("Use this computer's &proxy settings")
+        self.proxy.setChecked(settings.use_system_proxy)
+        self.proxy.setToolTip("Uses the HTTPS_PROXY and NO_PROXY settings of this computer, if there are any")
+        form.addRow("", self.proxy)
+
+        ca_row = self._build_certificate_row(settings.ca_bundle)
+        form.addRow(buddy_label("&Certificate file:", self.ca_bundle), ca_row)
+        self.ca_error = FieldError()
+        form.addRow("", self.ca_error)
+        return form
+
+    def _build_endpoint_row(self, endpoint: str) -> QHBoxLayout:
+        """The service address and "Use the Esendex address" (its error line goes below the row)."""
+        self.endpoint = QLineEdit(endpoint)
+        self.endpoint.setAccessibleName("Service address")
+        self.endpoint.setToolTip("The address of the Esendex Voice Broadcast service (PhoneNotify)")
+        self.endpoint.setCursorPosition(0)  # show the start of the address, "https://…"
+        # The whole default address fits. (The dialog's own minimum width would not hold: the
+        # layout's size constraint replaces it with the layout's minimum.)
+        self.endpoint.setMinimumWidth(self.endpoint.fontMetrics().horizontalAdvance(DEFAULT_ENDPOINT) + 24)
+        self.reset = QPushButton("Use the Esendex address")
+        self.reset.setToolTip(DEFAULT_ENDPOINT)
+        self.reset.clicked.connect(self._use_default_endpoint)
+        row = QHBoxLayout()
+        row.addWidget(self.endpoint, 1)
+        row.addWidget(self.reset)
+        return row
+
+    def _build_namespace(self, namespace: str) -> QLabel:
+        self.namespace = plain_label(namespace or "Not known yet: it is read from the service after start-up.", True)
+        self.namespace.setToolTip(
+            "The XML namespace the app speaks with the service. Esendex's page shows the new one; older "
+            "installations answer in the CDYNE one. The app reads it from the service and falls back by itself."
+        )
+        self.namespace.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        return self.namespace
+
+    def _build_timeout(self, seconds: float) -> QDoubleSpinBox:
+        self.timeout = QDoubleSpinBox()
+        self.timeout.setRange(1, 300)
+        self.timeout.setDecimals(0)
+        self.timeout.setSuffix(" seconds")
+        self.timeout.setValue(seconds)
+        self.timeout.setAccessibleName("Timeout in seconds")
+        self.timeout.setToolTip("How long to wait for the service before saying it did not answer")
+        return self.timeout
+
+    def _build_certificate_row(self, ca_bundle: str) -> QHBoxLayout:
+        """The certificate file and Browse… (its error line goes below the row)."""
+        self.ca_bundle = QLineEdit(ca_bundle)
+        self.ca_bundle.setPlaceholderText("optional: a .pem file from your IT department")
+        self.ca_bundle.setAccessibleName("Certificate file from your IT department")
+        self.ca_bundle.setToolTip(
+            "A CA bundle (.pem): only needed when your company's network inspects secure connections"
+        )
+        self.browse = QPushButton("&Browse…")
+        self.browse.clicked.connect(self._browse)
+        ca_row = QHBoxLayout()
+        ca_row.addWidget(self.ca_bundle, 1)
+        ca_row.addWidget(self.browse)
+        return ca_row
 
     def _apply_locks(self) -> None:
         """Read-only fields for what the administrator locked, each saying so."""
