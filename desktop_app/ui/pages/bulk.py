@@ -63,7 +63,20 @@ class BulkPage(QWidget):
         self.finding_owners = False
         self.model = BulkModel(self)
         layout = QVBoxLayout(self)
+        layout.addLayout(self._build_kind_row())
+        self.entry = ListArea(self)
+        self.paste, self.summary, self.problems = self.entry.paste, self.entry.summary, self.entry.problems
+        layout.addWidget(self.entry)
+        self.table = results_table(self.model)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self._build_controls())
+        layout.addWidget(self._build_result())
+        self._reset_progress(0)
+        self._kind_changed()
+        self._connect_signals()
 
+    def _build_kind_row(self) -> QHBoxLayout:
+        """ "Cancel by: Reference IDs / QueueIDs, in all accounts", then Import CSV… and Check list."""
         kinds = QHBoxLayout()
         kinds.addWidget(QLabel("Cancel by:"))
         self.by_reference = QRadioButton("&Reference IDs")
@@ -89,19 +102,17 @@ class BulkPage(QWidget):
         self.check_button.setToolTip("Remove duplicates and find entries that are not valid, before anything is sent")
         kinds.addWidget(self.import_button)
         kinds.addWidget(self.check_button)
-        layout.addLayout(kinds)
+        return kinds
 
-        self.entry = ListArea(self)
-        self.paste, self.summary, self.problems = self.entry.paste, self.entry.summary, self.entry.problems
-        layout.addWidget(self.entry)
-        self.table = results_table(self.model)
-        layout.addWidget(self.table, 1)
-
+    def _build_controls(self) -> ControlsRow:
+        """How many at a time, the progress, the time left, Cancel all… and Stop."""
         controls = ControlsRow()
         self.concurrency, self.progress, self.eta = controls.concurrency, controls.progress, controls.eta
         self.start_button, self.stop_button = controls.start_button, controls.stop_button
-        layout.addWidget(controls)
+        return controls
 
+    def _build_result(self) -> ResultPanel:
+        """The result of a run, with its buttons: Retry failed rows, Send the rest, Export results…"""
         self.result = ResultPanel()
         self.retry_button = QPushButton("Retry &failed rows")
         self.retry_button.setToolTip("Send the failed rows again")
@@ -111,10 +122,9 @@ class BulkPage(QWidget):
         self.export_button.setToolTip("Save the table to a CSV file")
         for button in (self.retry_button, self.send_rest_button, self.export_button):
             self.result.add_button(button)
-        layout.addWidget(self.result)
-        self._reset_progress(0)
-        self._kind_changed()
+        return self.result
 
+    def _connect_signals(self) -> None:
         self.check_button.clicked.connect(self.check)
         self.import_button.clicked.connect(lambda: self.import_csv())
         self.start_button.clicked.connect(self.ask_start)
