@@ -45,7 +45,17 @@ class CancelPage(QWidget):
         self.controller = controller
         self.in_flight = False
         layout = QVBoxLayout(self)
+        layout.addWidget(self._build_reference_box())
+        layout.addWidget(self._build_queue_box())
+        self.busy = BusyRow()
+        layout.addWidget(self.busy)
+        self.result = ResultPanel()
+        layout.addWidget(self.result)
+        layout.addStretch(1)
+        self._connect_signals()
 
+    def _build_reference_box(self) -> QGroupBox:
+        """What cancelling by reference ID does, the reference ID, "Cancel these calls…", its error."""
         by_reference = QGroupBox("Cancel scheduled calls by reference ID")
         form = QVBoxLayout(by_reference)
         intro = plain_label(
@@ -71,8 +81,10 @@ class CancelPage(QWidget):
         form.addLayout(row)
         self.reference_error = FieldError()
         form.addWidget(self.reference_error)
-        layout.addWidget(by_reference)
+        return by_reference
 
+    def _build_queue_box(self) -> QGroupBox:
+        """The QueueID, "Cancel this call…", its error."""
         by_queue = QGroupBox("Cancel one call by QueueID")
         queue_form = QFormLayout(by_queue)
         queue_row = QHBoxLayout()
@@ -88,14 +100,9 @@ class CancelPage(QWidget):
         queue_form.addRow(buddy_label("&QueueID:", self.queue_id), queue_row)
         self.queue_error = FieldError()
         queue_form.addRow("", self.queue_error)
-        layout.addWidget(by_queue)
+        return by_queue
 
-        self.busy = BusyRow()
-        layout.addWidget(self.busy)
-        self.result = ResultPanel()
-        layout.addWidget(self.result)
-        layout.addStretch(1)
-
+    def _connect_signals(self) -> None:
         self.reference.returnPressed.connect(self.ask_cancel_reference)
         self.cancel_button.clicked.connect(self.ask_cancel_reference)
         self.queue_id.returnPressed.connect(self.ask_cancel_queue)
