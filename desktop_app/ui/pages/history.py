@@ -48,7 +48,21 @@ class HistoryPage(QWidget):
         self.loading = False
         self.reload_again = False  # an action was recorded while a reload ran
         layout = QVBoxLayout(self)
+        layout.addLayout(self._build_filters())
+        layout.addWidget(self._build_table(), 1)
+        self.details = DetailsView()
+        layout.addWidget(self.details)
+        self.count_label = plain_label()
+        layout.addWidget(self.count_label)
+        self.problem = ResultPanel()
+        layout.addWidget(self.problem)
+        self._connect_signals()
+        self.set_accounts(controller.accounts.names())
+        self.apply_filter()
+        self.reload()
 
+    def _build_filters(self) -> QHBoxLayout:
+        """Search, the account and action filters, Refresh, Export to CSV…"""
         filters = QHBoxLayout()
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search reference ID, QueueID, number, message…")
@@ -78,8 +92,10 @@ class HistoryPage(QWidget):
         filters.addWidget(self.action, 1)
         filters.addWidget(self.refresh_button)
         filters.addWidget(self.export_button)
-        layout.addLayout(filters)
+        return filters
 
+    def _build_table(self) -> QTableView:
+        """The records, newest first, in rows of one fixed height."""
         self.model = HistoryModel(self)
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -94,14 +110,9 @@ class HistoryPage(QWidget):
         vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # rows are never measured one by one
         vertical.setDefaultSectionSize(self.table.fontMetrics().height() + 8)
         self._set_up_columns()
-        layout.addWidget(self.table, 1)
-        self.details = DetailsView()
-        layout.addWidget(self.details)
-        self.count_label = plain_label()
-        layout.addWidget(self.count_label)
-        self.problem = ResultPanel()
-        layout.addWidget(self.problem)
+        return self.table
 
+    def _connect_signals(self) -> None:
         self.search.textChanged.connect(self.apply_filter)
         self.account.currentIndexChanged.connect(self.apply_filter)
         self.action.currentIndexChanged.connect(self.apply_filter)
@@ -109,11 +120,8 @@ class HistoryPage(QWidget):
         self.export_button.clicked.connect(lambda: self.export())
         self.table.selectionModel().currentRowChanged.connect(self._show_details)
         self.model.modelReset.connect(self._show_details)
-        controller.actionRecorded.connect(self.reload)
-        controller.accounts.accountsChanged.connect(self._accounts_changed)
-        self.set_accounts(controller.accounts.names())
-        self.apply_filter()
-        self.reload()
+        self.controller.actionRecorded.connect(self.reload)
+        self.controller.accounts.accountsChanged.connect(self._accounts_changed)
 
     def _set_up_columns(self) -> None:
         header = self.table.horizontalHeader()
