@@ -48,7 +48,26 @@ class WatchPage(QWidget):
         self.in_flight = False
         layout = QVBoxLayout(self)
         layout.addWidget(plain_label(INTRO, word_wrap=True))
+        layout.addWidget(self._build_table(), 1)
+        layout.addLayout(self._build_buttons())
+        self.state = plain_label(word_wrap=True)
+        self.state.setAccessibleName("How the calls are followed")
+        layout.addWidget(self.state)
+        self.busy = BusyRow()
+        layout.addWidget(self.busy)
+        self.result = ResultPanel()
+        layout.addWidget(self.result)
 
+        self.clock = QTimer(self)
+        self.clock.setInterval(CLOCK_MS)
+        self.clock.timeout.connect(self.model.refresh_times)
+        self.clock.start()
+        self._connect_signals()
+        self._show_calls()
+        self._show_state()
+
+    def _build_table(self) -> QTableView:
+        """The calls, soonest first, one selectable row each."""
         self.model = WatchModel(self.watcher.now, self)
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -60,6 +79,11 @@ class WatchPage(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
         self.table.verticalHeader().setVisible(False)
+        self._set_up_columns()
+        self.table.sortByColumn(self.model.column_of("Scheduled (local time)"), Qt.SortOrder.AscendingOrder)
+        return self.table
+
+    def _set_up_columns(self) -> None:
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)  # the status
@@ -73,9 +97,9 @@ class WatchPage(QWidget):
         ):
             width = max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance(title) + 16) + 24
             header.resizeSection(self.model.column_of(title), width)
-        self.table.sortByColumn(self.model.column_of("Scheduled (local time)"), Qt.SortOrder.AscendingOrder)
-        layout.addWidget(self.table, 1)
 
+    def _build_buttons(self) -> QHBoxLayout:
+        """Cancel this call…, Cancel its reference ID…, and apart from them Check now."""
         buttons = QHBoxLayout()
         self.cancel_button = QPushButton("Cancel this call…")
         self.cancel_button.setToolTip("Cancel the selected call by its QueueID (only before it starts)")
@@ -87,27 +111,15 @@ class WatchPage(QWidget):
         buttons.addWidget(self.cancel_reference_button)
         buttons.addStretch(1)
         buttons.addWidget(self.check_button)
-        layout.addLayout(buttons)
-        self.state = plain_label(word_wrap=True)
-        self.state.setAccessibleName("How the calls are followed")
-        layout.addWidget(self.state)
-        self.busy = BusyRow()
-        layout.addWidget(self.busy)
-        self.result = ResultPanel()
-        layout.addWidget(self.result)
+        return buttons
 
-        self.clock = QTimer(self)
-        self.clock.setInterval(CLOCK_MS)
-        self.clock.timeout.connect(self.model.refresh_times)
-        self.clock.start()
+    def _connect_signals(self) -> None:
         self.cancel_button.clicked.connect(self.ask_cancel_call)
         self.cancel_reference_button.clicked.connect(self.ask_cancel_reference)
         self.check_button.clicked.connect(self.watcher.poll_now)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._enable())
         self.watcher.changed.connect(self._show_calls)
         self.watcher.stateChanged.connect(self._show_state)
-        self._show_calls()
-        self._show_state()
 
     # -- showing -------------------------------------------------------------------------------------
 
