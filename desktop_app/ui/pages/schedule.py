@@ -7,12 +7,16 @@ given the settings and the form; schedule_saved.py) and the words of the answer 
 schedule_result.py). It sends the calls through the controller, shows the answer, and settles a
 booking whose answer was lost. The
 Schedule button and the answer sit under the form, outside its scroll area: they are always on
-screen, at 640x480 as at the default size. "Schedule another" is the one thing that empties the
-form and makes a new reference ID; booking the same call again within minutes asks first.
+screen, at 640x480 as at the default size. The answer appears above the button, so the button
+never moves under the pointer; "Schedule another" sits at the other end of the answer's buttons and
+ignores clicks in the first second after an answer (the second click of a double click). It is the
+one thing that empties the form and makes a new reference ID; a booking stays on screen until then,
+and booking the same call again within minutes asks first.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -61,6 +65,10 @@ class Sending:
     shown: tuple[str, ...]  # the numbers as typed, for the result
 
 
+# A click this soon after an answer is the second click of a double click, not a decision.
+SETTLE_SECONDS = 1.0
+
+
 class SchedulePage(QWidget):
     scheduled = Signal(object)  # ScheduledCall: one number was sent
     broadcast = Signal(object)  # tuple of ScheduledCall: several numbers were sent
@@ -77,6 +85,7 @@ class SchedulePage(QWidget):
         self.sending: Sending | None = None
         self.unknown: Sending | None = None  # a booking whose answer was lost
         self.recent = RecentBookings()
+        self._answered_at = -SETTLE_SECONDS  # time.monotonic() of the last answer
         page_layout = QVBoxLayout(self)
         page_layout.setContentsMargins(0, 0, 0, 0)
         self.form = ScheduleForm()
@@ -114,13 +123,14 @@ class SchedulePage(QWidget):
         return scroll
 
     def _build_footer(self, page_layout: QVBoxLayout) -> None:
-        """Under the scroll area, always on screen: the Schedule button row, then the answer."""
+        """Under the scroll area, always on screen: the answer, then the Schedule button row at the
+        bottom, where it stays when an answer appears."""
         footer = QVBoxLayout()
         footer.setContentsMargins(9, 0, 9, 6)
         page_layout.addLayout(footer)
-        footer.addLayout(self._build_button_row())
         self.result = self._build_result()
         footer.addWidget(self.result)
+        footer.addLayout(self._build_button_row())
 
     def _build_button_row(self) -> QHBoxLayout:
         """ "2 things to fix…" or the busy row, beside the Schedule button."""
@@ -161,7 +171,7 @@ class SchedulePage(QWidget):
             self.another,
         )
         for button in self._result_buttons:
-            result.add_button(button)
+            result.add_button(button, leading=button is self.another)
             button.hide()
         return result
 
@@ -197,6 +207,8 @@ class SchedulePage(QWidget):
 
     def schedule_another(self) -> None:
         """The one way to empty the form and get a new reference ID."""
+        if time.monotonic() - self._answered_at < SETTLE_SECONDS:
+            return
         self.form.reset()
         self._show_nothing()
         self.phone.setFocus()
@@ -243,14 +255,19 @@ class SchedulePage(QWidget):
         self._send(account, calls, shown)
 
     def _show_problems(self, problems: dict[str, str]) -> None:
-        """A new error never sits beside an old answer; the first field at fault is scrolled to."""
-        self._show_nothing()
+        """An earlier booking stays in view (only "Schedule another" clears it); any other earlier
+        answer goes. The first field at fault is scrolled to."""
+        if not self._showing_booking():
+            self._show_nothing()
         count = len(problems)
         self.problems.setText(f"{'1 thing' if count == 1 else f'{count} things'} to fix, marked in red above.")
         self.problems.show()
         first = self.form.first_problem()
         if first is not None:
             self.form_scroll.ensureWidgetVisible(first)
+
+    def _showing_booking(self) -> bool:
+        return self.another.isVisibleTo(self.result) and self.result.kind is not None
 
     def _show_nothing(self) -> None:
         self.result.clear()
@@ -277,6 +294,7 @@ class SchedulePage(QWidget):
         self.busy.start(text)
 
     def _finish(self) -> None:
+        self._answered_at = time.monotonic()
         self.in_flight = False
         self.schedule_button.setEnabled(True)
         self.busy.stop()

@@ -105,9 +105,13 @@ class ResultPanel(QFrame):
         """A widget between the text and the buttons (for example a table of numbers)."""
         self._layout.insertWidget(self._layout.indexOf(self._buttons), widget)
 
-    def add_button(self, button: QWidget) -> None:
-        """A button under the text (for example "Cancel this call"), right-aligned."""
-        self._buttons.addWidget(button)
+    def add_button(self, button: QWidget, leading: bool = False) -> None:
+        """A button under the text (for example "Cancel this call"), right-aligned; `leading`: at
+        the left end instead, apart from the others."""
+        if leading:
+            self._buttons.insertWidget(0, button)
+        else:
+            self._buttons.addWidget(button)
 
     def show_result(self, kind: Tone, headline: str, body: str = "") -> None:
         background, foreground = COLOURS[kind]
