@@ -37,6 +37,8 @@ def test_name_resolution_is_found_by_type_not_by_text():
     error = translate(wrapped(urllib3.exceptions.NameResolutionError("host.invalid", None, gai)), "schedule")
     assert isinstance(error, CannotReachServer) and "name could not be found" in str(error)
     assert not error.outcome_unknown
+    # What staff can check themselves, then who to ask: not a technical dialog (issue 23, finding 9).
+    assert "online" in str(error) and "IT contact" in str(error) and "Settings" not in str(error)
     only_context = requests.exceptions.ConnectionError(OPAQUE)
     only_context.__context__ = gai
     assert "name could not be found" in str(translate(only_context, "read"))

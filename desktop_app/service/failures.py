@@ -67,7 +67,8 @@ def _connection_error(exc: requests.exceptions.ConnectionError, kind: str) -> Se
     if _wraps(exc, urllib3.exceptions.NameResolutionError, socket.gaierror):
         return CannotReachServer(
             "The server's name could not be found, so nothing was sent. "
-            "Check the address in Settings and your internet connection.",
+            "Check that this computer is online (does a web page open?). If it is, "
+            "give this message to your IT contact.",
             detail=detail,
         )
     if _wraps(exc, ConnectionRefusedError):

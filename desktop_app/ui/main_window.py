@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .. import APP_NAME
 from ..storage.secrets import StoreInfo
 from .controller import AppController
 from .pages import PAGES, PageSpec, build_page
@@ -63,7 +62,8 @@ class MainWindow(QMainWindow):
         self._pages: dict[str, QWidget] = {}
         self._notice_reason = ""  # what the notice line shows now: "account", "keyring", "history", ...
         self._closing = False
-        self.setWindowTitle(APP_NAME + (" (sandbox)" if controller.connection.sandbox_mode else ""))
+        # Qt adds the application's display name to every title: "Sandbox — Voice Broadcast Desk".
+        self.setWindowTitle("Sandbox" if controller.connection.sandbox_mode else "")
         self.setMinimumSize(640, 480)  # fits a 1080p screen at 200% scaling (960 x 540 logical)
 
         central = QWidget()
