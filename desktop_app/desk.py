@@ -18,7 +18,8 @@ import logging
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from .storage.history import History, HistoryError
@@ -34,11 +35,45 @@ if TYPE_CHECKING:
         ScheduledCall,
         Voice,
     )
+    from .storage.history import ReferenceBookings
 
 log = logging.getLogger(__name__)
 
 
 ABANDONED_MESSAGE = "The app was closed before the service answered: check whether this went through."
+
+
+@dataclass(frozen=True)
+class ReferenceKnowledge:
+    """What this desk's history knows about a reference ID on one account, before a cancel by
+    reference ID is sent (`Desk.reference_knowledge`). Nothing here says what the service holds:
+    other desks and programs book calls too."""
+
+    account: str
+    reference_id: str  # as asked
+    exact_count: int  # calls this desk booked on the account with exactly this reference ID
+    last_booked: datetime | None  # when the last of those was booked (UTC); None when exact_count is 0
+    # Other spellings this desk booked on the account that differ only in capitals or spaces
+    # ("CASE-TEST" for "case-test"): (reference_id, count, last_booked), most recently booked first.
+    near: tuple[ReferenceBookings, ...] = ()
+    problem: str = ""  # the history could not be read (then nothing is known): why, in plain words
+
+    @property
+    def known(self) -> bool:
+        """This desk booked calls with exactly this reference ID on the account."""
+        return self.exact_count > 0
+
+
+@dataclass(frozen=True)
+class BookedCall:
+    """A call this desk booked, as its history has it (`Desk.booked_call`)."""
+
+    queue_id: int
+    account: str
+    phone_number: str  # as booked: 10 digits, maybe "x" and an extension
+    scheduled_utc: datetime | None  # None when the history does not have it (a looked-up booking)
+    reference_id: str  # "" when it has none
+    booked_utc: datetime
 
 
 class Desk:
@@ -279,6 +314,45 @@ class Desk:
 
         return work
 
+    # -- what this desk booked (its history only: no request, nothing recorded) ---------------------
+
+    def reference_knowledge(self, account: str, reference_id: str) -> ReferenceKnowledge:
+        """Whether this desk booked calls on `account` with `reference_id`, how many and when the
+        last, and the spellings that differ only in capitals or spaces. Never raises for the
+        history: an unreadable one is a `problem` (nothing known)."""
+        try:
+            found = self.history.bookings_with_reference(account, reference_id)
+        except HistoryError as exc:
+            return ReferenceKnowledge(account, reference_id, 0, None, problem=str(exc))
+        exact = next((b for b in found if b.reference_id == reference_id), None)
+        return ReferenceKnowledge(
+            account,
+            reference_id,
+            exact.count if exact is not None else 0,
+            exact.last_booked if exact is not None else None,
+            tuple(b for b in found if b is not exact),
+        )
+
+    def booked_call(self, queue_id: int) -> BookedCall | None:
+        """The call this desk booked with this QueueID, or None when it booked none. Raises
+        HistoryError when the history cannot be read."""
+        record = self.history.booking(queue_id)
+        if record is None:
+            return None
+        text = str(record.inputs.get("scheduled_utc") or "")
+        try:
+            scheduled = datetime_from_utc(text) if text else None
+        except ValueError:
+            scheduled = None
+        return BookedCall(
+            queue_id,
+            record.account,
+            str(record.inputs.get("phone_number") or ""),
+            scheduled,
+            record.reference_id,
+            record.when_utc,
+        )
+
     # -- look-ups (not recorded: they change nothing) -------------------------------------------------
 
     def calls_to_number(self, account: str, phone_number: str) -> list[CallStatus]:
@@ -327,6 +401,11 @@ def _booking_fields(result: ScheduledCall) -> dict[str, Any]:
         # Plain words for people; the service's code and text stay in the log and the tooltip.
         "message": result.problem or result.plain_text,
     }
+
+
+def datetime_from_utc(text: str) -> datetime:
+    """A time as the history's inputs keep it ("2025-03-05T14:05:00.000Z")."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def _bulk_input(bulk_run: str) -> dict[str, str]:

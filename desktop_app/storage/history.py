@@ -290,6 +290,51 @@ class History:
                 self._connection.close()
                 self._connection = None
 
+    # -- what this desk booked under a reference ID, or as one QueueID (the cancel confirmations) ----
+
+    def bookings_with_reference(self, account: str, reference_id: str) -> list[ReferenceBookings]:
+        """The calls this desk booked on `account` under `reference_id` or under a reference ID that
+        differs from it only in capitals or spaces: one `ReferenceBookings` per spelling, the exact
+        one first, then the most recently booked. Booked: a schedule record with a QueueID (a call
+        booked and then confirmed counts once)."""
+        wanted = reference_key(reference_id)
+        if not wanted:
+            return []
+        with self._database() as connection:
+            rows = connection.execute(
+                "SELECT reference_id, count(DISTINCT queue_id), max(when_utc) FROM records"
+                " WHERE action = 'schedule' AND outcome = 'ok' AND queue_id IS NOT NULL AND account = ?"
+                " AND reference_id != '' GROUP BY reference_id",
+                (account,),
+            ).fetchall()
+        found = [
+            ReferenceBookings(ref, count, datetime.fromisoformat(last))
+            for ref, count, last in rows
+            if reference_key(ref) == wanted
+        ]
+        found.sort(key=lambda b: b.last_booked, reverse=True)
+        found.sort(key=lambda b: b.reference_id != reference_id)  # stable: the exact spelling first
+        return found
+
+    def booking(self, queue_id: int) -> Record | None:
+        """The latest schedule record that got this QueueID back (None: not a call this desk booked)."""
+        found = self._select("action = 'schedule' AND outcome = 'ok' AND queue_id = ?", (queue_id,))
+        return found[-1] if found else None
+
+
+def reference_key(reference_id: str) -> str:
+    """A reference ID without its capitals and spaces: two spellings with the same key are "the
+    same letters" to a person, whatever the service makes of them."""
+    return "".join(reference_id.split()).casefold()
+
+
+class ReferenceBookings(NamedTuple):
+    """Calls this desk booked on one account under one spelling of a reference ID."""
+
+    reference_id: str  # as booked
+    count: int  # type: ignore[assignment]  # calls (distinct QueueIDs); a field, as meant: it hides tuple.count
+    last_booked: datetime  # when the last of them was booked (UTC)
+
 
 def export_csv(records: Iterable[Record], path: Path) -> int:
     """Write records to a spreadsheet-safe CSV (see csv_export). Returns the count."""
