@@ -10,10 +10,10 @@ from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
-from ..storage.secrets import KeyStore
+from ..storage.secrets import KeyStore, KeyStoreError
 from ..storage.settings import Settings
 from .executor import Executor
-from .models.accounts import AccountRow, AccountsModel
+from .models.accounts import AccountRow, AccountsModel, natural_key
 from .threads import require_gui_thread
 
 T = TypeVar("T")
@@ -39,6 +39,7 @@ class Accounts(QObject):
         self._save_settings = save_settings
         self.model = AccountsModel(self)
         self._current = ""
+        self._replacing_rows = False  # the list is being replaced: views reset, nobody chose
         self.refresh()
         self._current = self._first_account()
 
@@ -58,8 +59,10 @@ class Accounts(QObject):
         return self.model.names()
 
     def set_current(self, name: str) -> None:
+        """The user chose `name`. While the list is being replaced, a view that resets (the
+        Account box selects its first row) is not a choice: the working account stays."""
         require_gui_thread()
-        if name == self._current or (name and name not in self._settings.accounts):
+        if self._replacing_rows or name == self._current or (name and name not in self._settings.accounts):
             return
         self._current = name
         if name:
@@ -75,11 +78,18 @@ class Accounts(QObject):
         return self._current
 
     def refresh(self) -> None:
+        """The list again, in natural order ("Clinic North" before "Clinic North 2"); views then
+        show the working account again (accountsChanged)."""
         require_gui_thread()
         settings = self._settings
-        self.model.set_rows(
-            [AccountRow(n, n == settings.default_account, self._keys.is_session_only(n)) for n in settings.accounts]
-        )
+        names = sorted(settings.accounts, key=natural_key)
+        self._replacing_rows = True
+        try:
+            self.model.set_rows(
+                [AccountRow(n, n == settings.default_account, self._keys.is_session_only(n)) for n in names]
+            )
+        finally:
+            self._replacing_rows = False
         self.accountsChanged.emit()
         if self._current not in settings.accounts:
             self.set_current(self._first_account())
@@ -94,6 +104,24 @@ class Accounts(QObject):
         """Keyring work, on the executor (the key store serialises its own calls)."""
         keys = self._keys
         self._executor.submit(lambda: job(keys), on_done, on_error, owner=owner)
+
+    def find_key_owner(self, key: str, exclude: str | None, on_answer: Callable[[str], None], owner: QObject) -> None:
+        """Which account (other than `exclude`) already has `key`: `on_answer(name)`, or "" for
+        none or when the keys cannot be read. The keys are read and compared on the executor, in
+        memory only (in any capitals: keys are GUIDs), and never logged or returned."""
+        names = tuple(name for name in self.names() if name != exclude)
+        wanted = key.strip().lower()
+
+        def saved_for(keys: KeyStore) -> str:
+            for name in names:
+                try:
+                    if keys.get(name).strip().lower() == wanted:
+                        return name
+                except KeyStoreError:
+                    continue  # a key that cannot be read is not this one, as far as we know
+            return ""
+
+        self.run_keyring(saved_for, on_answer, lambda _error: on_answer(""), owner)
 
     def add(self, name: str) -> None:
         settings = self._settings

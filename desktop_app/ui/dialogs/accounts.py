@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -28,12 +28,19 @@ from ...service.redaction import mask_key
 from ...storage.secrets import StoreInfo
 from ...storage.settings import LOCKED_NOTE
 from ..widgets import BusyRow, ResultPanel, Tone, confirm, plain_label
-from .key_entry import KeyEntryDialog
+from .key_entry import FindOwner, KeyEntryDialog
 
 if TYPE_CHECKING:
     from ..controller import AppController
 
 REVEAL_SECONDS = 10
+
+
+def working_text(working: str, added: str) -> str:
+    """Which account is the working one after `added` was added: it only when there was none."""
+    if working == added:
+        return "It is now the working account."
+    return f"{working} is still the working account; choose {added} in the Account box to use it."
 
 
 class AccountsDialog(QDialog):
@@ -84,6 +91,8 @@ class AccountsDialog(QDialog):
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.list.verticalHeader().setVisible(False)
+        # Qt's first sort is descending: start with the names in natural order, as the Account box.
+        self.list.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
         self.list.setSortingEnabled(True)
         self.list.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.list.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -226,10 +235,20 @@ class AccountsDialog(QDialog):
 
     def add_account(self) -> None:
         existing = self.controller.settings.accounts
-        dialog = KeyEntryDialog(self, "Add account", self._store(), name=None, existing=existing)
+        dialog = KeyEntryDialog(
+            self, "Add account", self._store(), name=None, existing=existing, find_owner=self._key_owner(None)
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self._save_new(*dialog.values()))
         dialog.open()
+
+    def _key_owner(self, exclude: str | None) -> FindOwner:
+        """For the key entry: which other account already has the key typed (on the executor)."""
+
+        def find(key: str, owner: QObject, answer: Callable[[str], None]) -> None:
+            self.controller.accounts.find_key_owner(key, exclude, answer, owner)
+
+        return find
 
     def _store(self) -> StoreInfo:
         return self.store or StoreInfo("the system keyring", True)
@@ -245,10 +264,15 @@ class AccountsDialog(QDialog):
             return name
 
         def saved(_name: str) -> None:
-            self.controller.accounts.add(name)
+            self.controller.accounts.add(name)  # the working account only when there was none
             self.refresh_list(select=name)
+            working = self.controller.accounts.current
             where = "for this session only" if session_only else f"in {self._store().name}"
-            self.message.show_result(Tone.SUCCESS, f"Account “{name}” added", f"Its license key is kept {where}.")
+            self.message.show_result(
+                Tone.SUCCESS,
+                f"Account “{name}” added",
+                f"{working_text(working, name)} Its license key is kept {where}.",
+            )
 
         self._keys(save, saved, waiting="Saving the key in the keyring… (you may be asked to unlock it)")
 
@@ -275,7 +299,9 @@ class AccountsDialog(QDialog):
         name = self.selected()
         if name is None:
             return
-        dialog = KeyEntryDialog(self, f"Replace the key of “{name}”", self._store(), name=name)
+        dialog = KeyEntryDialog(
+            self, f"Replace the key of “{name}”", self._store(), name=name, find_owner=self._key_owner(name)
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self._save_replaced(name, dialog.values()[1]))
         dialog.open()

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, NamedTuple
 
 from .table import Column, Index, Role, RowsModel
+
+_NUMBER = re.compile(r"(\d+)")
+
+
+def natural_key(name: str) -> tuple[tuple[str | int, ...], str]:
+    """How people sort names: without regard to capitals, and numbers by their value ("Clinic 9"
+    before "Clinic 10", "Clinic North" before "Clinic North 2"). The name itself breaks ties."""
+    parts = _NUMBER.split(name.casefold())  # text, number, text, …: the same kind at each position
+    return tuple(int(part) if i % 2 else part for i, part in enumerate(parts)), name
 
 
 class AccountRow(NamedTuple):
@@ -18,7 +28,7 @@ class AccountRow(NamedTuple):
 
 
 COLUMNS = [
-    Column[AccountRow]("Account", lambda a: a.name, sort_key=lambda a: a.name.lower()),
+    Column[AccountRow]("Account", lambda a: a.name, sort_key=lambda a: natural_key(a.name)),
     Column[AccountRow]("Default", lambda a: "Default" if a.is_default else "", header_tip="Chosen when the app starts"),
     Column[AccountRow]("License key kept in", lambda a: a.kept),
 ]
