@@ -5,16 +5,23 @@ never delays a repaint, and its start-up (about 75 ms of imports) runs on anothe
 starts it after the first paint; the self-test beside its window). The child stops when its
 standard input closes, so it ends with the app even if the app is killed. A frozen build runs
 itself with `--serve-sandbox`; from source it is `python -m desktop_app.sandbox`.
+
+Training mode passes a state file in the profile's data folder (TRAINING_STATE_FILE): the
+sandbox keeps its calls there, so they survive a restart of the app, and answers a reset from
+"Reset the training data" (`reset_training_data()`, through its loopback control route).
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import queue
 import subprocess
 import sys
 import threading
+import urllib.error
+import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,9 +30,16 @@ STOP_TIMEOUT_SECONDS = 3
 LISTENING = "listening on "
 SANDBOX_NICENESS = 10
 CHILD_WITHOUT = frozenset({"VOICE_BROADCAST_SELFTEST_KEY"})
+TRAINING_STATE_FILE = "training-sandbox.json"  # in the profile's data folder
+RESET_TIMEOUT_SECONDS = 10
+RESET_HEADER = ("X-Sandbox-Control", "reset")  # the sandbox's control.RESET_HEADER (it shares no code)
 
 
 class SandboxStartError(RuntimeError):
+    pass
+
+
+class SandboxResetError(RuntimeError):
     pass
 
 
@@ -46,13 +60,20 @@ class SandboxProcess:
 
     @classmethod
     def start(
-        cls, namespace: str = "esendex", log_file: Path | None = None, extra: tuple[str, ...] = ()
+        cls,
+        namespace: str = "esendex",
+        log_file: Path | None = None,
+        extra: tuple[str, ...] = (),
+        state_file: Path | None = None,
     ) -> SandboxProcess:
-        """Start the child and wait (on the caller's thread, never the GUI's) for its address."""
+        """Start the child and wait (on the caller's thread, never the GUI's) for its address.
+        With `state_file` the child keeps its calls there and answers `reset_training_data()`."""
         from .logging_setup import LOG_MAX_BYTES  # the app's own log's limit: past it the old log is kept as .1
         from .service.reference_data import LEGACY_NAMESPACE, NAMESPACE
 
         command = [*sandbox_command(), "--port", "0", "--namespace", namespace, "--exit-with-stdin", *extra]
+        if state_file is not None:
+            command += ["--state-file", str(state_file), "--allow-reset"]
         if log_file is not None and log_file.exists() and log_file.stat().st_size > LOG_MAX_BYTES:
             log_file.replace(log_file.with_name(log_file.name + ".1"))
         log_stream = open(log_file, "ab") if log_file else None  # noqa: SIM115 (closed below)
@@ -83,6 +104,21 @@ class SandboxProcess:
 
     def now(self) -> datetime:
         return datetime.now(UTC)
+
+    def reset_training_data(self) -> int:
+        """Ask the child to forget every call of every account (its loopback control route, never
+        a proxy); answers how many calls it deleted. Raises SandboxResetError in plain words."""
+        address = self.url.split("/NotifyWS/")[0] + "/_sandbox/reset"
+        request = urllib.request.Request(address, data=b"", method="POST", headers=dict([RESET_HEADER]))
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback: no proxy
+        try:
+            with opener.open(request, timeout=RESET_TIMEOUT_SECONDS) as answer:
+                return int(json.loads(answer.read())["calls_deleted"])
+        except urllib.error.HTTPError as error:
+            error.close()
+            raise SandboxResetError(f"The training sandbox refused the reset (HTTP {error.code}).") from None
+        except (OSError, ValueError, KeyError, TypeError):
+            raise SandboxResetError("The training sandbox did not answer the reset.") from None
 
     def stop(self) -> None:
         _end(self.process)

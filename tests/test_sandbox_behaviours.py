@@ -12,7 +12,7 @@ from lxml import etree
 
 from desktop_app.sandbox import DEMO_KEY, ManualClock, PhoneNotifyState, Sandbox
 from desktop_app.sandbox.rules import DEMO_DAILY_ALLOWANCE, SOUND_FILE_SECONDS, TTS_BUSY_SECONDS
-from desktop_app.sandbox.state import view
+from desktop_app.sandbox.state import account_id, view
 from tests.conftest import KEY_A
 from tests.test_sandbox_model import book
 from tests.test_sandbox_wire import NS, SOAP11, notify_body, post11, result_element, soap11
@@ -136,7 +136,7 @@ def test_demo_limits(state, clock):
     assert codes == [0] * DEMO_DAILY_ALLOWANCE + [10]
     clock.advance(24 * 3600)  # a new UTC day: a new allowance
     assert book(state, key=DEMO_KEY).code == 0
-    assert all(c.demo for c in state.calls.values() if c.account == DEMO_KEY)
+    assert all(c.demo == (c.owner == account_id(DEMO_KEY)) for c in state.calls.values())
 
 
 def test_demo_key_is_not_allowed_the_multi_number_basic_operation(sandbox):

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from desktop_app.sandbox import ManualClock, PhoneNotifyState
-from desktop_app.sandbox.state import RING_SECONDS, SUSPENDED_KEYS, talk_seconds, view
+from desktop_app.sandbox.state import RING_SECONDS, SUSPENDED_KEYS, account_id, talk_seconds, view
 from tests.conftest import KEY_A, KEY_B
 
 
@@ -102,7 +102,7 @@ def test_keys_are_isolated(state):
     assert state.cancel_queue_id(KEY_B, mine.queue_id) is False
     assert state.find(mine.queue_id, KEY_B) is None
     assert state.calls_to_number(KEY_B, "757-555-1230") != []  # B sees only its own call
-    assert all(c.account == KEY_B for c in state.calls_to_number(KEY_B, "757-555-1230"))
+    assert all(c.owner == account_id(KEY_B) for c in state.calls_to_number(KEY_B, "757-555-1230"))
     assert state.cancel_by_reference_id(KEY_A, "shared") == 1
     assert state.cancel_by_reference_id(KEY_B, "shared") == 1
 

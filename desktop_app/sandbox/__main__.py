@@ -10,6 +10,7 @@ import re
 import sys
 import threading
 from datetime import UTC, datetime
+from pathlib import Path
 
 from .clock import ManualClock
 from .faults import FAULTS, FaultPlan
@@ -60,6 +61,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--manual-clock", action="store_true", help="a clock that moves only through --control")
     parser.add_argument("--control", action="store_true", help="answer the /_sandbox/ test routes (control.py)")
     parser.add_argument(
+        "--allow-reset", action="store_true", help="answer POST /_sandbox/reset only (the app's training mode)"
+    )
+    parser.add_argument(
+        "--state-file",
+        type=Path,
+        default=None,
+        help="keep calls and QueueIDs in this file across restarts (default: in memory only)",
+    )
+    parser.add_argument(
         "--exit-with-stdin",
         action="store_true",
         help="stop when standard input closes: a parent process that dies takes the sandbox with it",
@@ -91,12 +101,17 @@ def main(argv: list[str] | None = None) -> int:
         namespace=args.namespace,
         zoneless_times=args.zoneless_times,
         control=args.control,
+        allow_reset=args.allow_reset,
+        state_file=args.state_file,
     )
     if args.exit_with_stdin:
         threading.Thread(target=_stop_at_end_of_input, args=(sandbox,), daemon=True).start()
     print(f"listening on {sandbox.url}", flush=True)
-    with contextlib.suppress(KeyboardInterrupt):
-        sandbox.serve_forever()
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            sandbox.serve_forever()
+    finally:
+        sandbox.state.close()
     return 0
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -25,6 +26,12 @@ class Ledger:
 
 def normalise_key(key: str | None) -> str:
     return (key or "").strip().lower()
+
+
+def account_id(key: str | None) -> str:
+    """Who owns a call: the SHA-256 (hex) of the normalised license key. The sandbox keeps only
+    this, in memory and in its state file, never the key (a key is a GUID: not guessable back)."""
+    return hashlib.sha256(normalise_key(key).encode()).hexdigest()
 
 
 def key_is_usable(key: str) -> bool:

@@ -1,34 +1,51 @@
-"""Test controls for a sandbox in another process, on when it is started with `--control`.
+"""Controls for a sandbox in another process, beside (never among) the PhoneNotify operations.
 
 A benchmark or a test that runs the sandbox as a child process (so it does not share the GIL with
-the app it measures) still needs to move a manual clock and read the counters:
+the app it measures) still needs to move a manual clock and read the counters (`--control`):
 
     POST /_sandbox/clock?advance=SECONDS   move the manual clock; answers the new time (ISO 8601)
     GET  /_sandbox/counters                the counters as JSON; status requests are keyed by the
                                            SHA-256 of the normalised license key, never the key
 
-Off by default: the routes then answer 404 like any unknown path. Control requests are not counted
-as requests served (their connections are, in `connections_accepted`).
+The app's training mode resets its sandbox ("Reset the training data", `--allow-reset`, also on
+with `--control`):
+
+    POST /_sandbox/reset                   forget every call of every account; answers
+                                           {"calls_deleted": N, "next_queue_id": Q} as JSON. Needs
+                                           the header `X-Sandbox-Control: reset` (a web page cannot
+                                           send it to 127.0.0.1 without a CORS preflight, which the
+                                           sandbox never grants)
+
+Off by default: the routes then answer 404 like any unknown path. They live under /_sandbox/, not
+under /NotifyWS/PhoneNotify.asmx, so no SOAP, GET or POST request for an operation reaches them.
+Control requests are not counted as requests served (their connections are, in
+`connections_accepted`).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 from collections import Counter
+from collections.abc import Mapping
 from typing import Protocol
 from urllib.parse import parse_qs, urlsplit
 
+from .accounts import account_id
 from .clock import ManualClock
 from .state import PhoneNotifyState
 from .wire import Reply
 
 PREFIX = "/_sandbox/"
+RESET_HEADER = "X-Sandbox-Control"
+RESET_HEADER_VALUE = "reset"
+JSON = "application/json"
 
 
 class Controlled(Protocol):  # what the routes read of the Sandbox (httpd.py imports this module)
     state: PhoneNotifyState
+    control: bool
+    allow_reset: bool
     requests_served: int
     connections_accepted: int
     operations: Counter[str]
@@ -36,16 +53,35 @@ class Controlled(Protocol):  # what the routes read of the Sandbox (httpd.py imp
 
 
 def key_digest(normalised_key: str) -> str:
-    return hashlib.sha256(normalised_key.encode()).hexdigest()
+    return account_id(normalised_key)
+
+
+def answers(sandbox: Controlled, path: str) -> bool:
+    """Whether a request for `path` is the control routes' (else it goes to the service)."""
+    return (sandbox.control or sandbox.allow_reset) and path.startswith(PREFIX)
 
 
 def _text(status: int, text: str, content_type: str = "text/plain; charset=utf-8") -> Reply:
     return Reply(status, content_type, text.encode())
 
 
-def handle(sandbox: Controlled, method: str, path: str) -> Reply:
+def _reset(sandbox: Controlled, method: str, headers: Mapping[str, str]) -> Reply:
+    if method != "POST":
+        return _text(405, "reset takes a POST")
+    value = next((v for k, v in headers.items() if k.lower() == RESET_HEADER.lower()), "")
+    if value.strip().lower() != RESET_HEADER_VALUE:
+        return _text(403, f"reset needs the header {RESET_HEADER}: {RESET_HEADER_VALUE}")
+    deleted = sandbox.state.reset()
+    return _text(200, json.dumps({"calls_deleted": deleted, "next_queue_id": sandbox.state.next_queue_id}), JSON)
+
+
+def handle(sandbox: Controlled, method: str, path: str, headers: Mapping[str, str] | None = None) -> Reply:
     parts = urlsplit(path)
     route = parts.path[len(PREFIX) :]
+    if route == "reset" and (sandbox.allow_reset or sandbox.control):
+        return _reset(sandbox, method, headers or {})
+    if not sandbox.control:
+        return _text(404, "no such sandbox control")
     if route == "clock" and method == "POST":
         clock = sandbox.state.clock
         if not isinstance(clock, ManualClock):
@@ -65,5 +101,5 @@ def handle(sandbox: Controlled, method: str, path: str) -> Reply:
             "operations": dict(sandbox.operations),
             "status_requests": {key_digest(k): n for k, n in sandbox.status_requests.items()},
         }
-        return _text(200, json.dumps(counters), "application/json")
+        return _text(200, json.dumps(counters), JSON)
     return _text(404, "no such sandbox control")

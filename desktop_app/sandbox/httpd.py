@@ -16,6 +16,7 @@ import time
 from collections import Counter
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 from . import control
@@ -24,7 +25,7 @@ from .contract import load_contract
 from .dispatch import Endpoint
 from .faults import FaultPlan
 from .operations import PhoneNotifyService
-from .state import PhoneNotifyState, normalise_key
+from .state import PhoneNotifyState, StateFile, SystemClock, normalise_key
 from .tables import DEFAULT_NAMESPACE, namespaces_for
 from .wire import Encoder, Reply
 
@@ -70,10 +71,10 @@ class Handler(BaseHTTPRequestHandler):
 
     def _handle(self, method: str) -> None:
         sandbox = self.server.sandbox
-        if sandbox.control and self.path.startswith(control.PREFIX):  # not counted as service requests
+        if control.answers(sandbox, self.path):  # not counted as service requests
             unused = self._content_length() or 0
             self.rfile.read(min(unused, MAX_REQUEST_BYTES))  # unused, but read: the connection is reused
-            self._send(control.handle(sandbox, method, self.path))
+            self._send(control.handle(sandbox, method, self.path, dict(self.headers.items())))
             return
         sandbox._enter()
         try:
@@ -147,7 +148,10 @@ class Sandbox(Endpoint):
     namespace: "esendex" (https://ws.esendex.us/NotifyWS/, the default), "cdyne"
     (http://ws.cdyne.com/NotifyWS/) or "both" (lenient: either, answered in kind).
     zoneless_times: write dateTime values without a zone, as ASMX does (2026-11-29T14:05:00).
-    control: answer the test routes of `control.py` (a manual clock, the counters).
+    control: answer the test routes of `control.py` (a manual clock, the counters, reset).
+    allow_reset: answer only the reset route of `control.py` (the app's training mode).
+    state_file: keep the calls in this file across restarts (persistence.py; training mode). None,
+    the default: in memory only, as the tests want.
     """
 
     def __init__(
@@ -160,11 +164,15 @@ class Sandbox(Endpoint):
         namespace: str = DEFAULT_NAMESPACE,
         zoneless_times: bool = False,
         control: bool = False,
+        allow_reset: bool = False,
+        state_file: Path | None = None,
     ) -> None:
         self.namespace = namespace
         self.control = control  # the /_sandbox/ test routes (control.py)
+        self.allow_reset = allow_reset  # only /_sandbox/reset
         self.namespaces = namespaces_for(namespace)  # raises ValueError for an unknown name
-        self.state = PhoneNotifyState(clock) if clock else PhoneNotifyState()
+        store = StateFile(state_file) if state_file is not None else None
+        self.state = PhoneNotifyState(clock or SystemClock(), store)
         self.service = PhoneNotifyService(self.state, zoneless_times=zoneless_times)
         self.contract = load_contract()
         self.encoder = Encoder(self.contract, zoneless=zoneless_times)
@@ -223,6 +231,11 @@ class Sandbox(Endpoint):
         """The sandbox's own time (a manual clock in tests)."""
         return self.state.clock.now()
 
+    def reset_training_data(self) -> int:
+        """Forget every call of every account (saved, with a state file); how many there were.
+        `SandboxProcess.reset_training_data()` does the same through the control route."""
+        return self.state.reset()
+
     def request_stop(self) -> None:
         """Ask a `serve_forever()` loop running on another thread to return."""
         self._server.shutdown()
@@ -235,6 +248,7 @@ class Sandbox(Endpoint):
         self._server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)
+        self.state.close()
 
     def __enter__(self) -> Sandbox:
         return self.start()

@@ -103,7 +103,8 @@ class PhoneNotifyService:
         return self._schedule(anr or {})
 
     def NotifyMultiplePhoneAdvanced(self, MultipleANR: list | None = None) -> list:
-        return [self._schedule(anr) for anr in MultipleANR or []]
+        with self.state.batch():  # one write of the state file for the whole request
+            return [self._schedule(anr) for anr in MultipleANR or []]
 
     def NotifyMultiplePhoneBasicWithCPMandReferenceID(
         self,
@@ -126,25 +127,26 @@ class PhoneNotifyService:
         except ValueError:
             voice = -1
         spacing = 60.0 / CallsPerMinute if CallsPerMinute and CallsPerMinute > 0 else 0.02
-        results = []
-        for index, number in enumerate(numbers):
-            when = now + timedelta(seconds=index * spacing)
-            results.append(
+        request = {
+            "LicenseKey": LicenseKey,
+            "TextToSay": TextToSay,
+            "VoiceID": voice,
+            "CallerIDNumber": CallerID,
+            "CallerIDName": CallerIDname,
+            "TryCount": 1,
+            "ReferenceID": ReferenceID,
+        }
+        with self.state.batch():  # one write of the state file for the whole request
+            return [
                 self._schedule(
                     {
-                        "LicenseKey": LicenseKey,
+                        **request,
                         "PhoneNumberToDial": number,
-                        "TextToSay": TextToSay,
-                        "VoiceID": voice,
-                        "CallerIDNumber": CallerID,
-                        "CallerIDName": CallerIDname,
-                        "TryCount": 1,
-                        "UTCScheduledDateTime": (when, True),
-                        "ReferenceID": ReferenceID,
+                        "UTCScheduledDateTime": (now + timedelta(seconds=index * spacing), True),
                     }
                 )
-            )
-        return results
+                for index, number in enumerate(numbers)
+            ]
 
     def CancelNotify(self, QueueID: int = 0, LicenseKey: str | None = None) -> bool:
         return self.state.cancel_queue_id(LicenseKey, QueueID)

@@ -73,7 +73,7 @@ DEMO_NOT_ALLOWED_OPERATIONS = frozenset({"NotifyMultiplePhoneBasicWithCPMandRefe
 @dataclass
 class Call:
     queue_id: int
-    account: str
+    owner: str  # the account: SHA-256 of the normalised license key (accounts.account_id), never the key
     phone_number: str  # 10 digits (an extension is kept apart)
     extension: str
     reference_id: str
