@@ -20,8 +20,6 @@ import queue
 import subprocess
 import sys
 import threading
-import urllib.error
-import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -108,6 +106,9 @@ class SandboxProcess:
     def reset_training_data(self) -> int:
         """Ask the child to forget every call of every account (its loopback control route, never
         a proxy); answers how many calls it deleted. Raises SandboxResetError in plain words."""
+        import urllib.error  # here, not at start-up: only the reset needs them
+        import urllib.request
+
         address = self.url.split("/NotifyWS/")[0] + "/_sandbox/reset"
         request = urllib.request.Request(address, data=b"", method="POST", headers=dict([RESET_HEADER]))
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback: no proxy
@@ -141,7 +142,7 @@ def _first_line(process: subprocess.Popen[bytes]) -> str:
 
 
 def _end(process: subprocess.Popen[bytes]) -> None:
-    """Stop at once: the sandbox keeps nothing worth a graceful end."""
+    """Stop at once: what the sandbox keeps is on disk after every change, written atomically."""
     with contextlib.suppress(OSError):
         if process.stdin is not None:  # (both are pipes)
             process.stdin.close()

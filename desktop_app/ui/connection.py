@@ -32,10 +32,10 @@ DISCOVERY_TIMEOUT_SECONDS = 5.0  # a short look at the live WSDL; the bundled na
 ClientFactory = Callable[[], "PhoneNotifyClient"]
 
 
-def start_sandbox_process(namespace: str, log_file: Path) -> SandboxProcess:
+def start_sandbox_process(namespace: str, log_file: Path, state_file: Path | None = None) -> SandboxProcess:
     from ..local_sandbox import SandboxProcess
 
-    return SandboxProcess.start(namespace, log_file)  # its own process, on loopback only
+    return SandboxProcess.start(namespace, log_file, state_file=state_file)  # its own process, on loopback only
 
 
 class Connection(QObject):

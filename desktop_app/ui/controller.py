@@ -121,7 +121,8 @@ class AppController(QObject):
         self._load_reference_data = reference_data
         if self.connection.sandbox_needed:
             namespace, log_file = self.context.sandbox_namespace, self.context.profile.log_dir / "sandbox.log"
-            source = self.context.sandbox_source or (lambda: start_sandbox_process(namespace, log_file))
+            state_file = self.context.profile.data_dir / "training-sandbox.json"  # training survives a restart
+            source = self.context.sandbox_source or (lambda: start_sandbox_process(namespace, log_file, state_file))
             self.connection.start_sandbox(source, self._sandbox_started)
             return  # the rest follows once the sandbox answers
         self._start_chores()
