@@ -25,8 +25,8 @@ def test_store_read_rename_and_delete_through_the_secret_service(real_store):
     assert info.secure and info.name == "GNOME Keyring / Secret Service"
     account = f"pytest-{uuid.uuid4().hex[:8]}"
     real_store.set(account, KEY_A.upper())
-    assert real_store.get(account) == KEY_A  # normalised
-    assert real_store.backend.get_password(SERVICE_NAME, account) == KEY_A  # really in the daemon
+    assert real_store.get(account) == KEY_A.upper()  # kept as typed (issue 23)
+    assert real_store.backend.get_password(SERVICE_NAME, account) == KEY_A.upper()  # really in the daemon
     real_store.set(account, KEY_B)
     assert real_store.get(account) == KEY_B
     renamed = account + "-renamed"

@@ -347,7 +347,7 @@ def test_add_account_keeps_the_key_in_the_keyring_only(qtbot, window, memory_key
     assert save.isEnabled() and not entry.key_error.isVisible()
     qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Branch 2" in window.controller.settings.accounts)
-    assert memory_keyring.entries[("VoiceBroadcastDesk", "Branch 2")] == KEY_B
+    assert memory_keyring.entries[("VoiceBroadcastDesk", "Branch 2")] == KEY_B.upper()  # as typed, with dashes
     settings_text = window.controller.context.profile.settings_file.read_text()
     assert "Branch 2" in settings_text and KEY_B not in settings_text and KEY_B.upper() not in settings_text
     assert window.account.findData("Branch 2") >= 0

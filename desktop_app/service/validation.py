@@ -56,15 +56,17 @@ ORDINALS = ("first", "second", "third", "fourth", "fifth")
 
 
 def license_key(value: object) -> str:
-    """The key in its usual form (lower case, with dashes). 32 hex digits without dashes, or in
-    braces, are accepted. A wrong key is explained: which character or which group is wrong."""
+    """The key in its usual form: with dashes, its letters in the capitals they were typed in (a
+    GUID's hex digits are the same in either case, and the key is shown and kept as the account
+    portal gave it). 32 hex digits without dashes, or in braces, are accepted. A wrong key is
+    explained: which character or which group is wrong."""
     key = _strip(value)
     if key.startswith("{") and key.endswith("}"):
         key = key[1:-1].strip()
     if not key:
         raise InvalidInput("license_key", "Enter the license key for this account.")
     if _GUID.fullmatch(key):
-        return key.lower()
+        return key
     bad = next((ch for ch in key if ch not in HEX_DIGITS and ch != "-"), None)
     if bad is not None:
         shown = "a space" if bad.isspace() else f"“{bad}”" if bad.isprintable() else "an invisible character"
@@ -74,7 +76,7 @@ def license_key(value: object) -> str:
         )
     digits = key.replace("-", "")
     if "-" not in key and len(digits) == 32:
-        return "-".join(digits[sum(KEY_GROUPS[:i]) : sum(KEY_GROUPS[: i + 1])] for i in range(5)).lower()
+        return "-".join(digits[sum(KEY_GROUPS[:i]) : sum(KEY_GROUPS[: i + 1])] for i in range(5))
     groups = key.split("-")
     if "-" in key and len(groups) == 5:
         for ordinal, group, size in zip(ORDINALS, groups, KEY_GROUPS, strict=True):
