@@ -1,5 +1,5 @@
-"""Calls found by a look-up: one row per call status, with the time it was booked for (from the
-history, when this app booked it) and the account it was found under.
+"""Calls found by a look-up: one row per call status, with the time it was booked for and its
+reference ID (from the history, when this app booked it) and the account it was found under.
 
 Every cell is in plain words; the service's own code and text are in the tooltips and, for
 assistive technology, in each cell's accessible description. The Cancel column is the row's
@@ -36,6 +36,11 @@ OUTSIDE_TIP = (
 )
 QUEUE_ID_TIP = "The QueueID: the number Esendex gives each call"
 NOT_FOUND = "Not found"
+REFERENCE_TITLE = "Reference ID"
+REFERENCE_SHOWN = 12  # characters of a reference ID in its cell (up to 50: the tooltip has it all)
+# Shorter headers (on two lines, or abbreviated), so that every column fits the default window
+# beside a readable Status. The column menu, column_of and what a screen reader says use the titles.
+HEADER_TEXT = {"Reference ID": "Ref. ID", "Answered by": "Answered\nby", "Keys pressed": "Keys\npressed"}
 
 # Plain words for the statuses PLAIN_STATUS leaves to the service's text. A look-up shows these;
 # the service's code and text stay in the tooltip.
@@ -71,6 +76,7 @@ class FoundCall:
     status: CallStatus
     scheduled_utc: datetime | None  # the service's status has no such field: the history's, if known
     account: str  # "" when looked up by one QueueID without an account
+    reference_id: str = ""  # the reference ID it was booked with, when known ("" otherwise)
 
     @property
     def queue_id(self) -> int:
@@ -138,10 +144,20 @@ def moment_key(moment: datetime | None) -> float:
 
 
 def answered_by(status: CallStatus) -> str:
-    """A word or two: Person, Machine, Fax, Not sure; "No" when not answered; "—" before the end."""
+    """A word or two: Person, Machine, Fax, Not sure; "No" when it rang and nobody answered; "—"
+    before the end and for a call that never rang (cancelled, or not placed: never tried)."""
     if status.answered:
         return ANSWERED_BY.get(status.machine_detection.strip().upper(), "Yes")
-    return "No" if status.call_complete else NO_TIME
+    rang = status.try_count > 0 or status.start_utc is not None
+    return "No" if status.call_complete and rang else NO_TIME
+
+
+def reference_text(call: FoundCall) -> str:
+    """The reference ID in its cell: "—" when not known, a long one cut short (the tooltip has it)."""
+    reference = call.reference_id
+    if not reference:
+        return NO_TIME
+    return reference if len(reference) <= REFERENCE_SHOWN else reference[: REFERENCE_SHOWN - 1] + "…"
 
 
 def answered_tip(status: CallStatus) -> str:
@@ -200,6 +216,13 @@ def call_columns(service_text: Callable[[int], str]) -> list[Column[FoundCall]]:
             tooltip=lambda c: local(c.scheduled_utc) if c.scheduled_utc else (OUTSIDE_TIP if c.found else ""),
             header_tip="When the call was booked for, in your local time (known for calls booked from this app)",
         ),
+        Column[FoundCall](
+            REFERENCE_TITLE,
+            reference_text,
+            sort_key=lambda c: c.reference_id.lower(),
+            tooltip=lambda c: c.reference_id,
+            header_tip="The reference ID the call was booked with (known for calls booked from this app)",
+        ),
         time_column("Started", lambda c: c.status.start_utc, "When dialling started, in your local time"),
         time_column("Ended", lambda c: c.status.end_utc, "When the call ended, in your local time"),
         Column[FoundCall](
@@ -231,6 +254,7 @@ def call_columns(service_text: Callable[[int], str]) -> list[Column[FoundCall]]:
 EXPORT_HEADER = (
     "QueueID",
     "Account",
+    "Reference ID",
     "Status",
     "Service code",
     "Service text",
@@ -250,6 +274,7 @@ def export_row(call: FoundCall, service_text: Callable[[int], str]) -> tuple[obj
     return (
         call.queue_id,
         call.account,
+        call.reference_id,
         status_words(call),
         status.response_code,
         status.response_text or service_text(status.response_code),
@@ -285,6 +310,14 @@ class CallsModel(RowsModel[FoundCall]):
             tip = self.columns[index.column()].tooltip
             return (tip(call) or None) if tip is not None else None
         return super().data(index, role)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            role = Qt.ItemDataRole.DisplayRole  # the whole title
+        elif role == Qt.ItemDataRole.DisplayRole:
+            title = super().headerData(section, orientation, role)
+            return HEADER_TEXT.get(title, title) if isinstance(title, str) else title
+        return super().headerData(section, orientation, role)
 
     def position_of(self, queue_id: int, account: str | None = None) -> int:
         return next(

@@ -4,6 +4,7 @@ several selected rows together; the rows can be exported to CSV."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -46,6 +47,14 @@ MODES = [  # the mode, its name in the list, the hint in the empty field
 ALL_ACCOUNTS_TIP = (
     "Look in every account at once. Each row shows the account it was found in, and cancelling a row uses that account."
 )
+SEARCH_ALL_TIP = "Look up the same calls in every account (ticks All accounts)"
+
+
+def nothing_found(query: Query) -> str:
+    """Why the table is empty: no calls to the number, in the account or in any account."""
+    what = f"calls to {check.phone_text(query.text)}" if query.mode == LookupMode.NUMBER else "such calls"
+    where = "in any account" if query.everywhere else f"on the account “{query.account}”"
+    return f"There are no {what} {where}."
 
 
 class LookupPage(QWidget):
@@ -132,6 +141,10 @@ class LookupPage(QWidget):
         self.busy = BusyRow()
         layout.addWidget(self.busy)
         self.result = ResultPanel()
+        self.search_all_button = QPushButton("Search all acc&ounts")
+        self.search_all_button.setToolTip(SEARCH_ALL_TIP)
+        self.search_all_button.hide()  # offered when a look-up in one account finds nothing
+        self.result.add_button(self.search_all_button)
         layout.addWidget(self.result)
 
     def _connect(self) -> None:
@@ -142,6 +155,7 @@ class LookupPage(QWidget):
         self.cancel_selected_button.clicked.connect(self.ask_cancel_selected)
         self.columns_button.clicked.connect(self._columns_clicked)
         self.export_button.clicked.connect(lambda: self.export())
+        self.search_all_button.clicked.connect(self.search_all_accounts)
         self.table.selectionModel().selectionChanged.connect(lambda _s, _d: self._update_selection_button())
         self.table.actionRequested.connect(self.canceller.ask_cancel)
         self.table.deleteRequested.connect(self.ask_cancel_selected)
@@ -207,6 +221,12 @@ class LookupPage(QWidget):
         if self.last_query and not self.in_flight:
             self._fetch(self.last_query)
 
+    def search_all_accounts(self) -> None:
+        """The last look-up again, in every account; All accounts is ticked to show it."""
+        if self.last_query and not self.in_flight:
+            self.all_accounts.setChecked(True)
+            self._fetch(replace(self.last_query, everywhere=True))
+
     def _fetch(self, query: Query) -> None:
         self.last_query = query
         self.refresh_button.setEnabled(False)
@@ -229,6 +249,7 @@ class LookupPage(QWidget):
         self.cancel_selected_button.setEnabled(False)
         self.table.set_actions_enabled(False)
         self.result.clear()
+        self.search_all_button.hide()
         self.busy.start(text)
 
     def finish(self) -> None:
@@ -258,8 +279,10 @@ class LookupPage(QWidget):
         self.loaded.emit(list(self.statuses))
 
     def _explain(self, found: tuple[FoundCall, ...], failures: Failures) -> None:
-        """The result panel: nothing found, or QueueIDs the service does not know."""
-        everywhere = self.last_query is not None and self.last_query.everywhere
+        """The result panel: nothing found, or QueueIDs the service does not know. When the
+        look-up was in one account and others exist, it offers to search them all."""
+        query = self.last_query
+        everywhere = query is not None and query.everywhere
         missing = [call for call in found if not call.found]
         if found and len(missing) == len(found) == 1:
             account = "" if everywhere else missing[0].account
@@ -275,9 +298,12 @@ class LookupPage(QWidget):
                 f"No call was found {where} for: {', '.join(str(c.queue_id) for c in missing)}. Check the numbers"
                 + ("." if everywhere else ", or try another account."),
             )
-        elif not found and not failures:
-            where = "in any account" if everywhere else "on the chosen account"
-            self.result.show_result(Tone.INFO, "No calls found", f"There are no calls for this {where}.")
+        elif not found and not failures and query is not None:
+            self.result.show_result(Tone.INFO, "No calls found", nothing_found(query))
+        else:
+            return
+        others = len(self.controller.settings.accounts) > 1
+        self.search_all_button.setVisible(others and not everywhere and not failures)
 
     @property
     def statuses(self) -> tuple[CallStatus, ...]:
@@ -304,6 +330,7 @@ class LookupPage(QWidget):
             )
         if not path:
             return None
+        self.search_all_button.hide()  # the result panel now says what was exported
         target = Path(path)
         try:
             count = write_csv(target, EXPORT_HEADER, self.model.export_rows())

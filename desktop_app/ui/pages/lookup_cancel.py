@@ -9,6 +9,7 @@ the small CancelHost protocol. The confirmations are window-modal boxes on `pare
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, Signal
@@ -162,7 +163,7 @@ class RowCanceller(QObject):
             position = self.model.position_of(outcome.queue_id, outcome.account)
             if position >= 0 and outcome.status is not None:
                 old = self.model.row(position)
-                changes.append((position, FoundCall(outcome.status, old.scheduled_utc, old.account)))
+                changes.append((position, replace(old, status=outcome.status)))  # the rest stays
         self.model.replace_rows(changes)  # each row where it is: its action goes when it cannot be cancelled
         self.host.finish()
         if len(outcomes) == 1:

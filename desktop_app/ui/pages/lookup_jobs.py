@@ -7,7 +7,7 @@ Every function returns immutable values (tuples, frozen dataclasses).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -21,6 +21,7 @@ from ..models.calls import FoundCall
 
 if TYPE_CHECKING:
     from ...service import CallStatus, QueueCancelResult
+    from ...storage.history import Record
 
 ACCOUNTS_AT_ONCE = 3  # "All accounts": at most this many look-ups run at the same time
 
@@ -42,17 +43,42 @@ class Query:
     everywhere: bool  # in all accounts
 
 
+HISTORY_SEARCHED = 5000  # the newest history records searched for the reference IDs booked here
+
+
 def find_calls(desk: Desk, account: str, mode: LookupMode, query: str) -> tuple[FoundCall, ...]:
-    """The look-up itself, on a worker: statuses from the service, booked times from the history."""
+    """The look-up itself, on a worker: statuses from the service, booked times and reference IDs
+    from the history."""
     if mode == LookupMode.NUMBER:
         statuses = desk.calls_to_number(account, query)
     else:
         statuses = desk.calls_by_queue_id(account or None, [int(q) for q in query.split(";")])
+    queue_ids = {s.queue_id for s in statuses}
     try:
-        scheduled = desk.history.scheduled_times(s.queue_id for s in statuses)
+        scheduled = desk.history.scheduled_times(queue_ids)
+        references = booked_references(desk.history.records(HISTORY_SEARCHED), queue_ids)
     except HistoryError:  # the history is a bonus here; the statuses matter
-        scheduled = {}
-    return tuple(FoundCall(s, scheduled.get(s.queue_id), account) for s in statuses)
+        scheduled, references = {}, {}
+    return tuple(
+        FoundCall(s, scheduled.get(s.queue_id), account, references.get(s.queue_id) or reported_reference(s))
+        for s in statuses
+    )
+
+
+def booked_references(records: Iterable[Record], queue_ids: Collection[int]) -> dict[int, str]:
+    """QueueID -> the reference ID this desk booked it with, from history records (newest first)."""
+    found: dict[int, str] = {}
+    for record in records:
+        queue_id = record.queue_id
+        if record.action == "schedule" and queue_id is not None and queue_id in queue_ids and record.reference_id:
+            found.setdefault(queue_id, record.reference_id)
+    return found
+
+
+def reported_reference(status: CallStatus) -> str:
+    """The reference ID among the call's variables, when the service lists one (the advanced status
+    of the sandbox does; whether the live service does is not known)."""
+    return status.variables.get("referenceid", "").strip()
 
 
 def merge_accounts(results: Iterable[tuple[FoundCall, ...]]) -> tuple[FoundCall, ...]:
