@@ -186,7 +186,11 @@ class Sandbox(Endpoint):
         self.max_in_flight = 0
         self._counter_lock = threading.Lock()
         self._wsdl_bytes: bytes | None = None
-        self._server = _Server((host, port), Handler, bind_and_activate=True)
+        try:
+            self._server = _Server((host, port), Handler, bind_and_activate=True)
+        except BaseException:
+            self.state.close()  # let go of the state file: another sandbox may keep it
+            raise
         self.scheme = "http"
         if ssl_context is not None:  # https, e.g. with a self-signed certificate for TLS tests
             self._server.socket = ssl_context.wrap_socket(self._server.socket, server_side=True)
