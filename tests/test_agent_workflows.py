@@ -53,8 +53,9 @@ def test_lookup_by_number_shows_mixed_states_and_cancels_only_a_scheduled_call(q
     assert cells(page, rows[waiting.queue_id])[1:3] == ["Scheduled - waiting for its time", "Cancel…"]
     assert cells(page, rows[running.queue_id])[1:3] == ["Ringing now", "—"]
     finished = cells(page, rows[done.queue_id])
-    assert finished[1:3] == ["Answered", "—"] and finished[7:9] == ["Person", ""]
-    assert finished[4] != "—" and finished[5] != "—" and finished[6].endswith(" s")
+    # Columns 3-4 are Scheduled and Reference ID (issue 23); then Started, Ended, Duration, Answered by, Keys.
+    assert finished[1:3] == ["Answered", "—"] and finished[8:10] == ["Person", ""]
+    assert finished[5] != "—" and finished[6] != "—" and finished[7].endswith(" s")
     assert cell(page.table, rows[waiting.queue_id], 1, Qt.ItemDataRole.ToolTipRole) == "Code 0: Queued"
     assert "cannot be cancelled" in cell(page.table, rows[running.queue_id], 2, Qt.ItemDataRole.ToolTipRole)
     assert not has_action(page, running.queue_id) and not has_action(page, done.queue_id)
