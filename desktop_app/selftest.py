@@ -216,7 +216,8 @@ def _cancel(app: QCoreApplication, page: CancelPage, reference_id: str) -> None:
     from PySide6.QtWidgets import QMessageBox
 
     page.reference.setText(reference_id)
-    page.cancel_button.click()
+    page.cancel_button.click()  # the page first asks the history what this desk booked
+    _wait_for(app, lambda: page.findChild(QMessageBox) is not None, "the cancel confirmation")
     box = page.findChild(QMessageBox)
     if box is None:
         raise SelfTestFailed("the cancel confirmation did not appear")

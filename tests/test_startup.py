@@ -27,7 +27,7 @@ def test_only_the_visible_page_is_imported_before_the_first_paint_and_the_rest_f
     assert run.returncode == 0, run.stderr
     ready, settled = run.stdout.splitlines()
     # The first paint costs the visible page only, and waits for neither the icon nor the history,
-    # the desk, sqlite3, datetime, the thread pool or Qt's enums (desktop_app/ui/startup_probe.py).
+    # the desk, sqlite3 or the thread pool (desktop_app/ui/startup_probe.py).
     assert ready == "ready pages=cancel icon=none early=-"
     word, _stall_ms, address, pages, icon = settled.split()
     assert word == "settled"

@@ -71,8 +71,12 @@ def test_sandbox_banner_and_defaults(window):
 def test_the_menus_and_the_cancel_button_have_their_entries_and_shortcuts(window):
     menus = {entry.text(): entry.menu() for entry in window.menuBar().actions()}
     assert list(menus) == ["&File", "&Accounts", "&Go", "&Help"]
-    assert [a.text() for a in menus["&File"].actions() if a.text()] == ["&Settings…", "&Quit"]
-    settings, _separator, quit_ = menus["&File"].actions()
+    assert [a.text() for a in menus["&File"].actions() if a.text()] == [
+        "&Settings…",
+        "&Reset the training data…",  # the window is in sandbox mode
+        "&Quit",
+    ]
+    settings, _reset, _separator, quit_ = menus["&File"].actions()
     assert settings.shortcut().toString() == "Ctrl+,"
     assert quit_.shortcut() == QKeySequence(QKeySequence.StandardKey.Quit)  # the platform's: none offscreen
     copy = action(window, "&Copy", lambda: None, QKeySequence(QKeySequence.StandardKey.Copy))

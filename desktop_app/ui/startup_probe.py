@@ -26,11 +26,9 @@ TICK_MS = 5  # the stall meter's timer: a gap longer than this is time the GUI t
 # Modules the first paint must not wait for (each was once imported before it): they load on first use.
 AFTER_THE_PAINT = (
     "sqlite3",
-    "datetime",
     "concurrent.futures",
     "desktop_app.desk",
     "desktop_app.storage.history",
-    "desktop_app.service.validation",
 )
 
 
