@@ -146,6 +146,7 @@ def test_a_look_up_that_finds_nothing_offers_search_all_accounts(qtbot, two_acco
     assert page.model.rowCount() == 1
     assert cell(page, 0, "QueueID") == str(booked.queue_id)
     assert cell(page, 0, "Account") == "Clinic North"
+    assert not page.table.isColumnHidden(page.model.column_of("Account"))  # where it was found
     assert page.all_accounts.isChecked()  # the page shows which look-up it made
     assert not button.isVisible()
     # With the call found, nothing more is offered; a number nobody called says so for all accounts.

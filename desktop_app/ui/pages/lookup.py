@@ -270,7 +270,7 @@ class LookupPage(QWidget):
     def _show(self, found: tuple[FoundCall, ...], failures: Failures = ()) -> None:
         self.finish()
         self.model.set_rows(found)
-        self.table.update_account_column()
+        self.table.update_account_column(self.last_query is not None and self.last_query.everywhere)
         self.failures.show_failures(failures)
         self.export_button.setEnabled(bool(found))
         self.fetched_label.setText(f"Last updated {datetime.now():%H:%M:%S} — {calls_text(len(found))}")

@@ -238,11 +238,13 @@ class CallsTable(QTableView):
             self.user_hidden.add(column)
         self.setColumnHidden(column, not shown)
 
-    def update_account_column(self) -> None:
-        """The Account column only says something when the rows come from several accounts."""
+    def update_account_column(self, everywhere: bool = False) -> None:
+        """The Account column says something when the rows come from several accounts, or from a
+        look-up in all accounts (where the call was found), unless the user hid it."""
         column = self.calls.column_of("Account")
-        several = len(self.calls.accounts() - {""}) > 1
-        self.setColumnHidden(column, not several or column in self.user_hidden)
+        accounts = self.calls.accounts() - {""}
+        useful = len(accounts) > 1 or (everywhere and bool(accounts))
+        self.setColumnHidden(column, not useful or column in self.user_hidden)
 
     # -- selection -----------------------------------------------------------------------------------
 
