@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from .service import CallStatus
 from .service.reference_data import IN_PROGRESS_CODES, NOT_STARTED_CODES, plain_status
 from .service.validation import phone_text
-from .storage.history import HistoryError, Record
+from .storage.history import History, HistoryError, Record
 from .storage.secrets import KeyStoreError
 
 if TYPE_CHECKING:
@@ -279,3 +279,24 @@ def poll_account(desk: Desk, account: str, calls: Sequence[Watched], now: dateti
                 problem = str(error)
         updated.append(new)
     return AccountRound(account, tuple(updated), tuple(ended), history_problem=problem)
+
+
+TRAINING_RESET = "Deleted when the training data was reset"
+
+
+def forget_after_training_reset(history: History, now: datetime) -> int:
+    """After "Reset the training data": the calls still followed no longer exist in the sandbox, so
+    each gets an outcome saying so (instead of a failed status look-up). How many were closed."""
+    closed = 0
+    for booking, outcome in history.watch_list(now):
+        if outcome is None and booking.queue_id is not None:
+            history.record_outcome(
+                account=booking.account,
+                queue_id=booking.queue_id,
+                outcome="ok",
+                message=TRAINING_RESET,
+                inputs={"final": "deleted"},
+                reference_id=booking.reference_id,
+            )
+            closed += 1
+    return closed

@@ -366,6 +366,11 @@ def test_the_training_sandbox_keeps_a_booked_call_across_a_restart_of_the_app(qt
         )
         assert json.loads(state_file.read_bytes())["calls"] == []
         assert {r.queue_id for r in second.controller.context.history.records()} >= {booked.queue_id, again.queue_id}
+        # The calls the list followed are gone from the sandbox: closed as deleted, never looked up
+        # again and reported as "failed: Universal Error".
+        qtbot.waitUntil(lambda: not watcher.running and not watcher.pending(), timeout=10_000)
+        for queue_id in (booked.queue_id, again.queue_id):
+            assert page.status_text(queue_id) == "deleted when the training data was reset"
     finally:
         close_training_window(second)
 

@@ -14,6 +14,7 @@ import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -246,6 +247,26 @@ class AppController(QObject):
             self._watcher = Watcher(self, parent=self)
             self._watcher.start()
         return self._watcher
+
+    def reset_training_data(self, on_done: Callable[[int], None], on_error: Failed, owner: QObject) -> None:
+        """Empty the training sandbox (sandbox mode only); the calls the watch list followed are
+        closed in the history as deleted, so they are not looked up and reported as failed."""
+        from ..watch import forget_after_training_reset
+
+        sandbox, history, now = self.connection.sandbox, self.desk.history, datetime.now(UTC)
+        if sandbox is None:
+            raise RuntimeError("reset_training_data needs the built-in sandbox")
+
+        def reset() -> int:
+            deleted = sandbox.reset_training_data()
+            forget_after_training_reset(history, now)
+            return deleted
+
+        def done(deleted: int) -> None:
+            self.watcher.reload()
+            on_done(deleted)
+
+        self.run(reset, done, on_error, owner)
 
     def request_cancel_reference(self, reference_id: str) -> None:
         """Open Cancel with this reference ID filled in (the window wires it; the user confirms)."""

@@ -94,7 +94,7 @@ def reset_training_data(window: Chrome) -> None:
         status.showMessage(f"The training data was not reset: {error}")
 
     status.showMessage(RESETTING)
-    window.controller.run(sandbox.reset_training_data, done, failed, owner=status)
+    window.controller.reset_training_data(done, failed, owner=status)
 
 
 def action(parent: QObject, text: str, run: Callable[[], object], shortcut: str | QKeySequence = "") -> QAction:
