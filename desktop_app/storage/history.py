@@ -21,7 +21,35 @@ from ..service.redaction import redact
 if TYPE_CHECKING:
     import sqlite3
 
-SCHEMA_VERSION = 1
+# The history's format: MIGRATIONS[n] turns a file of version n (PRAGMA user_version) into version
+# n + 1. Append steps; never edit one that has shipped (a file made by it exists on someone's disk).
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    # 0 -> 1: the journal, as the first release made it. IF NOT EXISTS: that release created the table
+    # and set the version in two steps, so a file from a crash between them has the table at version 0.
+    (
+        """CREATE TABLE IF NOT EXISTS records (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            when_utc TEXT NOT NULL,
+            os_user TEXT NOT NULL,
+            account TEXT NOT NULL,
+            action TEXT NOT NULL,
+            inputs TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            reference_id TEXT NOT NULL DEFAULT '',
+            queue_id INTEGER,
+            count INTEGER,
+            message TEXT NOT NULL DEFAULT ''
+        )""",
+    ),
+    # 1 -> 2: indexes for what the app asks on every cancel confirmation and watch round (a booked
+    # QueueID; an account's reference IDs; the recent outcomes), so a years-long history stays quick.
+    (
+        "CREATE INDEX IF NOT EXISTS records_by_queue_id ON records (queue_id)",
+        "CREATE INDEX IF NOT EXISTS records_by_account_reference ON records (account, reference_id)",
+        "CREATE INDEX IF NOT EXISTS records_by_action_time ON records (action, when_utc)",
+    ),
+)
+SCHEMA_VERSION = len(MIGRATIONS)
 ACTIONS = {
     "schedule": "Schedule call",
     "cancel_reference": "Cancel by reference ID",
@@ -87,6 +115,25 @@ def _record(row: tuple[Any, ...]) -> Record:
     )
 
 
+def _header_version(path: Path) -> int:
+    """The version in an existing history file's header (bytes 60-63 of an SQLite file), read without
+    SQLite: a file from a newer app is refused before SQLite opens it and makes its -wal and -shm
+    files. 0 when there is no file yet or it is not an SQLite file (SQLite then says what is wrong)."""
+    try:
+        with path.open("rb") as file:
+            header = file.read(100)
+    except OSError:
+        return 0
+    if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
+        return 0
+    return int.from_bytes(header[60:64], "big", signed=True)  # SQLite's user_version is signed
+
+
+def _close(connection: sqlite3.Connection | None) -> None:
+    if connection is not None:
+        connection.close()
+
+
 def _os_user() -> str:
     import getpass  # here: the first paint does not need it
 
@@ -119,35 +166,58 @@ class History:
 
         if self._connection is not None:
             return self._connection
+        self._refuse_a_newer_history(_header_version(self.path))
+        connection = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             connection = sqlite3.connect(self.path, check_same_thread=False, timeout=5, isolation_level=None)
-            connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=FULL")
-            connection.execute(
-                """CREATE TABLE IF NOT EXISTS records (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    when_utc TEXT NOT NULL,
-                    os_user TEXT NOT NULL,
-                    account TEXT NOT NULL,
-                    action TEXT NOT NULL,
-                    inputs TEXT NOT NULL,
-                    outcome TEXT NOT NULL,
-                    reference_id TEXT NOT NULL DEFAULT '',
-                    queue_id INTEGER,
-                    count INTEGER,
-                    message TEXT NOT NULL DEFAULT ''
-                )"""
-            )
-            connection.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            self._migrate(connection)
+            connection.execute("PRAGMA journal_mode=WAL")  # after the check: a refused file is not touched
             connection.execute("SELECT count(*) FROM records").fetchone()
         except OSError:
+            _close(connection)
             raise HistoryError(
                 f"The history file could not be opened ({self.path}). Check that the folder exists and is writable. "
                 "You can still schedule and cancel calls; they will not be recorded until this is fixed."
             ) from None
+        except BaseException:
+            _close(connection)
+            raise
         self._connection = connection
         return connection
+
+    def _migrate(self, connection: sqlite3.Connection) -> None:
+        """Bring the file to SCHEMA_VERSION: every step from its version on, and the new version
+        number, in one transaction (a failure or a crash leaves the file as it was). A file from a
+        newer app is refused before anything is written."""
+        import sqlite3
+
+        connection.execute("BEGIN IMMEDIATE")  # also waits for another copy of the app that is migrating
+        try:
+            found = connection.execute("PRAGMA user_version").fetchone()[0]
+            self._refuse_a_newer_history(found)
+            if found < 0:  # no version of this app writes that
+                raise HistoryError(self._explain(sqlite3.DatabaseError("file is not a database")))
+            for step in MIGRATIONS[found:]:
+                for statement in step:
+                    connection.execute(statement)
+            if found != SCHEMA_VERSION:
+                connection.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        except BaseException:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            raise
+        connection.execute("COMMIT")
+
+    def _refuse_a_newer_history(self, found: int) -> None:
+        if found > SCHEMA_VERSION:
+            raise HistoryError(
+                "This history was written by a newer version of Voice Broadcast Desk (history format "
+                f"{found}; this version reads formats up to {SCHEMA_VERSION}), so this version leaves it "
+                f"as it is ({self.path}). Install the newer version again to see and add to it. You can "
+                "still schedule and cancel calls, but they will not be recorded here."
+            )
 
     def _explain(self, exc: sqlite3.DatabaseError) -> str:
         text = str(exc).lower()
