@@ -204,7 +204,12 @@ def test_stop_halfway_leaves_the_rest_not_sent(qtbot, controller, app_sandbox):
     assert states.count("Nothing to cancel") == sent and states.count("Not sent (stopped)") == 60 - sent
     assert states[-1] == "Not sent (stopped)" and page.eta.text() == ""
     assert "not sent (stopped)" in page.result.body.text()
-    assert len(controller.desk.history.records()) == sent
+    # One record per row sent, and (issue 23, finding 5) one that says which rows were not sent.
+    records = controller.desk.history.records()
+    not_sent = [r for r in records if "not_sent" in r.inputs]
+    assert len(records) == sent + 1 and len(not_sent) == 1
+    sent_ids = {r.reference_id for r in records if r not in not_sent}
+    assert not_sent[0].inputs["not_sent"] == [f"stop-{i}" for i in range(60) if f"stop-{i}" not in sent_ids]
     assert app_sandbox.max_in_flight <= 3
     # Starting again sends only what was not sent.
     assert run_bulk(qtbot, page).done == 60
@@ -248,7 +253,7 @@ def test_failed_rows_retry_and_the_export_is_spreadsheet_safe(qtbot, controller,
     ]
     page.paste.clear()
     page.import_csv(str(exported))
-    assert page.parsed is not None and page.parsed.values == ["keep-1", "keep-2", "-lead"]
+    assert page.parsed is not None and page.parsed.values == ("keep-1", "keep-2", "-lead")  # immutable (issue 23)
     assert column(page, "Result") == ["Waiting"] * 3
 
 

@@ -2,6 +2,16 @@
 bounded concurrency while the table fills in. Stop sends nothing more; "Send the rest" sends what
 a Stop left. "All accounts" (QueueIDs) cancels each QueueID with the account that owns it.
 
+A paste from a spreadsheet (tabs) or CSV rows (commas) is read as a table: one column is used (the
+one its header names, else the first; "Column to use" picks another), and a header line is
+skipped and said so. The entries left out are numbered by their pasted line.
+
+A run stopped before its end (Stop, or the window closed) keeps its unsent rows in the profile
+(storage/unsent.py, written on the worker that ends the run, with a "not sent" history record):
+the page offers them at the top ("11 reference IDs were never sent. Send them now?") until they
+are sent or discarded, also after a restart. Sending them asks first, like any run, and names the
+account they were meant for.
+
 The page never reads a license key: the controller's run asks the desk, which reads the key on a
 worker. Each progress report repaints one row, so a 10,000-row run costs the same per report as a
 ten-row one. The list's entry area stays small so the results table has the room, even at the
@@ -11,6 +21,8 @@ ten-row one. The list's entry area stays small so the results table has the room
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +33,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPushButton,
     QRadioButton,
     QVBoxLayout,
@@ -33,16 +46,26 @@ from ...bulk import (
     BulkProgress,
     BulkRun,
     Kind,
-    ParsedList,
+    PastedList,
     csv_to_text,
-    parse_list,
+    parse_paste,
     totals,
 )
 from ...bulk_owners import Owners
 from ...service import InvalidInput
+from ...storage.unsent import UnsentRows, UnsentStore
 from ..models.bulk import ACCOUNT_TITLE, BulkModel
 from ..widgets import ResultPanel, Tone, confirm
-from .bulk_parts import ControlsRow, ListArea, export_results, results_table, split_by_owner, unprotect
+from .bulk_parts import (
+    ControlsRow,
+    ListArea,
+    UnsentKeeper,
+    UnsentOffer,
+    export_results,
+    results_table,
+    split_by_owner,
+    unprotect,
+)
 from .bulk_words import noun, summary_words
 
 if TYPE_CHECKING:
@@ -58,11 +81,19 @@ class BulkPage(QWidget):
     def __init__(self, controller: AppController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.controller = controller
-        self.parsed: ParsedList | None = None
+        self.parsed: PastedList | None = None
         self.run: BulkRun | None = None
         self.finding_owners = False
+        self.list_account: str | None = None  # the account the table's rows were (or are to be) sent with
+        self.unsent: tuple[UnsentRows, ...] = ()  # the unsent-rows file, as last read
+        self.table_batches: list[UnsentRows] = []  # the unsent batches whose rows the table shows
+        self.keeper: UnsentKeeper | None = None  # keeps what the run going on leaves unsent
+        self._claimed: tuple[str, ...] = ()  # the batches the next run sends
+        self.column_choice: tuple[tuple[str, ...], int] | None = None  # (the table's column names, the one picked)
         self.model = BulkModel(self)
         layout = QVBoxLayout(self)
+        self.offer = UnsentOffer()
+        layout.addWidget(self.offer)
         layout.addLayout(self._build_kind_row())
         self.entry = ListArea(self)
         self.paste, self.summary, self.problems = self.entry.paste, self.entry.summary, self.entry.problems
@@ -74,6 +105,7 @@ class BulkPage(QWidget):
         self._reset_progress(0)
         self._kind_changed()
         self._connect_signals()
+        self._load_unsent()
 
     def _build_kind_row(self) -> QHBoxLayout:
         """ "Cancel by: Reference IDs / QueueIDs, in all accounts", then Import CSV… and Check list."""
@@ -133,6 +165,10 @@ class BulkPage(QWidget):
         self.send_rest_button.clicked.connect(self.send_rest)
         self.export_button.clicked.connect(lambda: self.export())
         self.entry.switch_button.clicked.connect(self.switch_to_references)
+        self.entry.column.activated.connect(self._column_chosen)
+        self.offer.send_button.clicked.connect(self.send_unsent)
+        self.offer.show_button.clicked.connect(self.show_unsent)
+        self.offer.discard_button.clicked.connect(self.ask_discard_unsent)
         self.paste.textChanged.connect(self._list_edited)
         self.by_reference.toggled.connect(self._kind_changed)
         self.all_accounts.toggled.connect(self._kind_changed)
@@ -165,8 +201,18 @@ class BulkPage(QWidget):
         self.parsed = None
         self.start_button.setEnabled(False)
 
-    def check(self) -> ParsedList:
-        parsed = parse_list(self.paste.toPlainText(), self.kind)
+    def check(self) -> PastedList:
+        text, choice = self.paste.toPlainText(), self.column_choice
+        parsed = parse_paste(text, self.kind, choice[1] if choice else None)
+        if choice and (parsed.columns is None or parsed.columns.names != choice[0]):
+            parsed = parse_paste(text, self.kind)  # another table now: its own default column
+            self.column_choice = None
+        self.table_batches, self.list_account = [], None
+        self._show_list(parsed)
+        self._show_offer()
+        return parsed
+
+    def _show_list(self, parsed: PastedList) -> None:
         self.parsed = parsed
         self.entry.show_parsed(parsed)
         self.model.set_rows([BulkItem(index, value) for index, value in enumerate(parsed.values, start=1)])
@@ -174,7 +220,13 @@ class BulkPage(QWidget):
         self._reset_progress(len(parsed.values))
         self.result.clear()
         self._refresh_start()
-        return parsed
+
+    def _column_chosen(self, index: int) -> None:
+        """The user picked the table's column to use."""
+        columns = self.parsed.columns if self.parsed is not None else None
+        if columns is not None:
+            self.column_choice = (columns.names, index)
+        self.check()
 
     def switch_to_references(self) -> None:
         self.by_reference.setChecked(True)
@@ -213,13 +265,29 @@ class BulkPage(QWidget):
     def is_running(self) -> bool:
         return self.run is not None or self.finding_owners
 
+    def _account_of_list(self) -> str | None:
+        """The account to send the table's rows with: the one they were sent with or meant for
+        (a stopped run, unsent rows from the profile), else the chosen one."""
+        account = self.list_account
+        if account is None:
+            return self.controller.accounts.require()
+        if account not in self.controller.accounts.names():
+            self.result.show_result(
+                Tone.ERROR,
+                f"The account “{account}” is not set up any more",
+                f"These rows are for the account “{account}”. Add it again (Manage accounts…) to send them.",
+            )
+            return None
+        return account
+
     def ask_start(self) -> None:
         waiting = [item for item in self.items if item.state in SENDABLE]
         if self.is_running() or not waiting:
             return
-        account = self.controller.accounts.require()
+        account = self._account_of_list()
         if account is None:
             return
+        claimed = tuple(batch.id for batch in self.table_batches)  # every row they hold is sent
         if self.in_all_accounts:
             where = f"in whichever of your {len(self.controller.accounts.names())} accounts booked each one"
         else:
@@ -229,26 +297,29 @@ class BulkPage(QWidget):
             "Cancel these calls?",
             f"Cancel the scheduled calls for {noun(self.kind, len(waiting))} {where}?\n\n"
             "Calls already in progress or completed are not affected.",
-            lambda: self.start(account, waiting),
+            lambda: self.start(account, waiting, claimed),
             yes_text="Cancel the calls",
             no_text="Not now",
         )
 
     def retry_failed(self) -> None:
-        account = self.controller.accounts.current
+        account = self.list_account or self.controller.accounts.current
         failed = [item for item in self.items if item.state == "failed"]
         if account and failed and not self.is_running():
             self.start(account, failed)
 
     def send_rest(self) -> None:
-        account = self.controller.accounts.current
+        account = self.list_account or self.controller.accounts.current
         rest = [item for item in self.items if item.state == "not sent"]
         if account and rest and not self.is_running():
-            self.start(account, rest)
+            self.start(account, rest, tuple(batch.id for batch in self.table_batches))
 
-    def start(self, account: str, items: list[BulkItem]) -> None:
+    def start(self, account: str, items: list[BulkItem], claimed: tuple[str, ...] = ()) -> None:
+        """Send `items` with `account`. `claimed`: the unsent batches these rows come from (the
+        run's end replaces them with what it leaves unsent)."""
         if self.is_running() or not items:
             return
+        self.list_account, self._claimed = account, claimed
         fresh = [replace(item, state="waiting", count=0, message="", account="") for item in items]
         self.model.update_items(fresh)
         self.progress.setRange(0, len(fresh))
@@ -290,10 +361,23 @@ class BulkPage(QWidget):
             self._set_running(False)
             self.result.show_result(Tone.ERROR, "The run did not start", error.message)
             return
+        self.keeper = self._keeper(account)
+        self.run.when_finished(self.keeper)
         self._set_running(True)
+
+    def _keeper(self, account: str) -> UnsentKeeper:
+        """What keeps this run's unsent rows, on the worker that ends it (see UnsentKeeper)."""
+        import uuid  # here: the first paint does not need it
+
+        template = UnsentRows(
+            uuid.uuid4().hex[:12], account, self.kind, (), datetime.now(UTC), "stopped", self.in_all_accounts
+        )
+        return UnsentKeeper(self.store, self.controller.desk.history, template, self._claimed)
 
     def stop(self) -> None:
         if self.run is not None:
+            if self.keeper is not None:
+                self.keeper.user_stopped.set()  # a stop, not the window closing
             self.run.stop()
             self.stop_button.setEnabled(False)
             self.eta.setText("Stopping: finishing the requests already sent…")
@@ -312,6 +396,7 @@ class BulkPage(QWidget):
             widget.setEnabled(not running)
         self.all_accounts.setEnabled(not running and self.kind == "queue")
         self.stop_button.setEnabled(running and self.run is not None)
+        self.offer.set_enabled(not running)
         self._refresh_start()
 
     def _progress(self, reports: tuple[BulkProgress, ...]) -> None:
@@ -330,6 +415,9 @@ class BulkPage(QWidget):
 
     def _finished(self, outcome: BulkOutcome) -> None:
         self.run = None
+        keeper, self.keeper = self.keeper, None
+        if keeper is not None:
+            self._kept(keeper, outcome)
         self.model.update_items(outcome.items)
         self._fit_columns()
         self._set_running(False)
@@ -358,3 +446,93 @@ class BulkPage(QWidget):
             self.result.show_result(Tone.ERROR, "The file could not be written", f"{target}: {error.strerror}")
             return None
         return target
+
+    # -- rows a stopped run did not send (kept in the profile) ------------------------------------
+
+    @cached_property
+    def store(self) -> UnsentStore:
+        return UnsentStore.beside(self.controller.desk.history.path)
+
+    def _kept(self, keeper: UnsentKeeper, outcome: BulkOutcome) -> None:
+        """A run ended: the table now shows the batch it left unsent instead of those it sent.
+        The file is read again once the keeper has written it (it runs on the worker)."""
+        left = tuple(item.value for item in outcome.items if item.state == "not sent")
+        self.table_batches = [batch for batch in self.table_batches if batch.id not in keeper.claimed]
+        if left:
+            self.table_batches.append(replace(keeper.template, values=left))
+        self.controller.run(
+            keeper.batches_after,
+            lambda batches: self._unsent_loaded(batches, keeper.problem),
+            self._unsent_failed,
+            self,
+        )
+
+    def _load_unsent(self) -> None:
+        self.controller.run(self.store.load, self._unsent_loaded, self._unsent_failed, self)
+
+    def _unsent_loaded(self, batches: tuple[UnsentRows, ...], problem: str = "") -> None:
+        self.unsent = batches
+        if problem:
+            self.offer.problem(
+                "The unsent rows could not be kept",
+                f"{problem} They are still in the table: send them before closing the app.",
+            )
+            return
+        self._show_offer()
+
+    def _unsent_failed(self, error: BaseException) -> None:
+        title = getattr(error, "title", "The unsent rows could not be read")
+        self.offer.problem(str(title), str(error))
+
+    def _show_offer(self) -> None:
+        """Offer the oldest unsent batch the table does not show."""
+        shown = {batch.id for batch in self.table_batches}
+        waiting = [batch for batch in self.unsent if batch.id not in shown]
+        if not waiting:
+            self.offer.clear()
+            return
+        self.offer.offer(waiting[0], len(waiting) - 1)
+        self.offer.set_enabled(not self.is_running())
+
+    def _load_batch(self, batch: UnsentRows) -> None:
+        """The batch's rows in the table, exactly (they were checked before they were kept)."""
+        (self.by_reference if batch.kind == "reference" else self.by_queue).setChecked(True)
+        self.all_accounts.setChecked(batch.all_accounts)
+        self.column_choice = None
+        self.paste.setPlainText("\n".join(batch.values))
+        self._show_list(PastedList(batch.kind, batch.values))
+        self.table_batches, self.list_account = [batch], batch.account
+        self._show_offer()
+
+    def show_unsent(self) -> None:
+        batch = self.offer.batch
+        if batch is not None and not self.is_running():
+            self._load_batch(batch)
+
+    def send_unsent(self) -> None:
+        """Send the offered rows: in the list, then the usual question naming their account."""
+        batch = self.offer.batch
+        if batch is not None and not self.is_running():
+            self._load_batch(batch)
+            self.ask_start()
+
+    def ask_discard_unsent(self) -> QMessageBox | None:
+        batch = self.offer.batch
+        if batch is None or self.is_running():
+            return None
+        return confirm(
+            self,
+            "Discard these rows?",
+            f"Forget the {noun(batch.kind, len(batch.values))} that were never sent? Their calls stay "
+            "scheduled. History keeps the record of what was not sent.",
+            lambda: self._discard(batch),
+            yes_text="Discard them",
+            no_text="Keep them",
+            icon=QMessageBox.Icon.Warning,
+        )
+
+    def _discard(self, batch: UnsentRows) -> None:
+        self.offer.clear()
+        self.controller.run(
+            lambda: self.store.discard(batch.id), lambda _none: self._load_unsent(), self._unsent_failed, self
+        )

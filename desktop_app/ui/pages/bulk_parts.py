@@ -1,17 +1,22 @@
-"""Parts of the Bulk cancel page: the list entry area (paste box, what the check found, and the
-entries that will not be sent, titled and below the summary that points to them), the results
-table, the row of run controls, the "All accounts" split, and the CSV export."""
+"""Parts of the Bulk cancel page: the list entry area (paste box, what the check found, the column
+to use when the paste is a table, and the entries that will not be sent, titled and below the
+summary that points to them), the results table, the row of run controls, the "All accounts"
+split, the CSV export, and what keeps a run's unsent rows (`UnsentKeeper`, on the worker)."""
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextOption
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -25,13 +30,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...bulk import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, BulkItem, Kind, ParsedList
+from ...bulk import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, BulkItem, BulkOutcome, Kind, PastedList
 from ...bulk_owners import NOT_FOUND_MESSAGE, Owners
 from ...storage.csv_export import FORMULA_STARTS, write_csv
+from ...storage.history import History, HistoryError
+from ...storage.unsent import UnsentRows, UnsentStore, noun, record_not_sent
 from ..models.bulk import BulkModel, state_words
-from ..widgets import plain_label
+from ..widgets import ResultPanel, Tone, plain_label
 from .bulk_words import CONCURRENCY_TIP, SWITCH_HINT, looks_like_references, problems_title
 
+log = logging.getLogger(__name__)
 RESIZE_SAMPLE_ROWS = 200  # column widths from the first rows: measuring 10,000 would stall the window
 PASTE_LINES = 3  # the paste box's height: the results table gets the rest of the page
 PROBLEM_LINES = 3
@@ -68,6 +76,7 @@ class ListArea(QWidget):
         summary_row.addWidget(self.summary, 1)
         summary_row.addWidget(self.edit_button)
         layout.addLayout(summary_row)
+        layout.addWidget(self._build_column_row())
 
         hint_row = QHBoxLayout()
         self.hint = plain_label(SWITCH_HINT, word_wrap=True)
@@ -98,6 +107,25 @@ class ListArea(QWidget):
         self.edit_button.clicked.connect(lambda: self.set_collapsed(False))
         self.show_parsed(None)
 
+    def _build_column_row(self) -> QWidget:
+        """ "Pasted as a table (columns separated by tabs). Column to use: [Reference]", shown
+        only when the paste is a table."""
+        self.column_row = QWidget()
+        row = QHBoxLayout(self.column_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.table_note = plain_label(word_wrap=True)
+        caption = QLabel("C&olumn to use:")
+        self.column = QComboBox()
+        self.column.setAccessibleName("Column to use")
+        self.column.setToolTip("The pasted rows have several columns: the values are taken from this one")
+        self.column.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        caption.setBuddy(self.column)
+        row.addWidget(self.table_note, 1)
+        row.addWidget(caption)
+        row.addWidget(self.column)
+        self.column_row.hide()
+        return self.column_row
+
     def set_collapsed(self, collapsed: bool) -> None:
         """While and after a run the list takes one line, so the results table and the result
         have the room; "Show the list" brings it back."""
@@ -111,19 +139,33 @@ class ListArea(QWidget):
         self.problems.setVisible(has_problems and not collapsed)
         self.problems_title.setVisible(has_problems and not collapsed)
         self.hint_row.setVisible(self.hint_wanted and not collapsed)
+        self.column_row.setVisible(self.column.count() > 1 and not collapsed)
 
-    def show_parsed(self, parsed: ParsedList | None) -> None:
+    def show_columns(self, parsed: PastedList | None) -> None:
+        """The column choice of a table (its names, the one used); nothing for a plain list."""
+        columns = parsed.columns if parsed is not None else None
+        self.column.blockSignals(True)  # filling it is not the user choosing
+        self.column.clear()
+        if columns is not None:
+            self.column.addItems(list(columns.names))
+            self.column.setCurrentIndex(columns.chosen)
+            self.table_note.setText(f"Pasted as a table (columns separated by {columns.separator}).")
+        self.column.blockSignals(False)
+
+    def show_parsed(self, parsed: PastedList | None) -> None:
         self.parsed_summary = parsed.summary if parsed else ""
         self.summary.setText(parsed.summary if parsed else "Paste a list, then check it.")
         rejected = []
         if parsed is not None:
             rejected = [(r, r.reason) for r in parsed.invalid]
             rejected += [(r, "Duplicate: sent once.") for r in parsed.duplicates]
-        rejected.sort(key=lambda pair: pair[0].position)
-        lines = [f"Entry {entry.position}, “{entry.text}”: {reason}" for entry, reason in rejected]
+        rejected.sort(key=lambda pair: (pair[0].line, pair[0].position))
+        # The entry's number is its pasted line (blank lines count): the spreadsheet's row.
+        lines = [f"Entry {entry.line or entry.position}, “{entry.text}”: {reason}" for entry, reason in rejected]
         self.problems.setPlainText("\n".join(lines))
         self.problems_title.setText(problems_title(parsed) if parsed and lines else "")
         self.hint_wanted = parsed is not None and looks_like_references(parsed)
+        self.show_columns(parsed)
         self.set_collapsed(False)
 
     def problem_lines(self) -> list[str]:
@@ -217,3 +259,104 @@ def split_by_owner(
         else:
             settled.append(replace(item, state="failed", message=owners.unchecked.get(item.value, reason)))
     return settled, owned
+
+
+class UnsentKeeper:
+    """Keeps what one bulk run leaves unsent: called with the run's outcome on the worker that ends
+    it (`BulkRun.when_finished`), also when the window has been closed and nobody listens any
+    more. Its rows that were not sent go into the unsent-rows file as one batch, replacing the
+    batches the run was sent from (`claimed`), and into the history as one "not sent" record. No
+    Qt: the page reads `kept` and `problem` only after `ended` is set."""
+
+    def __init__(self, store: UnsentStore, history: History, template: UnsentRows, claimed: Sequence[str] = ()) -> None:
+        self.store, self.history, self.template, self.claimed = store, history, template, tuple(claimed)
+        self.user_stopped = threading.Event()  # set by Stop; otherwise a stop is the window closing
+        self.ended = threading.Event()
+        self.kept: UnsentRows | None = None
+        self.problem = ""
+
+    def __call__(self, outcome: BulkOutcome) -> None:
+        try:
+            values = tuple(item.value for item in outcome.items if item.state == "not sent")
+            batch = replace(
+                self.template,
+                values=values,
+                why="stopped" if self.user_stopped.is_set() else "closed",
+                when_utc=datetime.now(UTC),
+            )
+            self._keep(batch)
+        finally:
+            self.ended.set()
+
+    def _keep(self, batch: UnsentRows) -> None:
+        if batch.values or self.claimed:
+            try:
+                self.store.settle(remove=self.claimed, add=batch)
+                self.kept = batch if batch.values else None
+            except OSError as error:
+                self.problem = f"The unsent rows could not be kept ({self.store.path}): {error.strerror or error}."
+                log.error("unsent bulk rows not kept: %s", error)
+        if batch.values:
+            try:
+                record_not_sent(self.history, batch)
+            except HistoryError as error:
+                self.problem = " ".join(filter(None, (self.problem, str(error))))
+                log.error("not-sent record not written: %s", error)
+
+    def batches_after(self) -> tuple[UnsentRows, ...]:
+        """The file once this keeper is done (for a worker: waits for the run's end)."""
+        self.ended.wait(60)
+        return self.store.load()
+
+
+class UnsentOffer(ResultPanel):
+    """ "11 reference IDs were never sent. Send them now?" with Send…, Show them and Discard…: the
+    rows a bulk run left unsent (kept in the profile), offered until they are sent or discarded."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.batch: UnsentRows | None = None  # the batch offered
+        self.send_button = QPushButton("Se&nd…")
+        self.send_button.setToolTip("Cancel their calls now, on the account they were meant for (you are asked first)")
+        self.show_button = QPushButton("Sho&w them")
+        self.show_button.setToolTip("Put them in the list below, to look at them or change them before sending")
+        self.discard_button = QPushButton("Dis&card…")
+        self.discard_button.setToolTip("Forget them: their calls stay scheduled (you are asked first)")
+        for button in (self.send_button, self.show_button, self.discard_button):
+            self.add_button(button)
+
+    def offer(self, batch: UnsentRows, more: int) -> None:
+        """Offer `batch`; `more` batches wait after it."""
+        self.batch = batch
+        count = len(batch.values)
+        where = "in all accounts" if batch.all_accounts else f"on account “{batch.account}”"
+        when = batch.when_utc.astimezone().strftime("%Y-%m-%d %H:%M")
+        sent = "it was" if count == 1 else "they were"
+        if batch.why == "closed":
+            body = f"The window was closed during a bulk cancel {where} ({when}), before {sent} sent."
+        else:
+            body = f"A bulk cancel {where} was stopped ({when}) before {sent} sent."
+        body += " Their calls were not cancelled."
+        if more:
+            body += f" {more} more list{'' if more == 1 else 's'} of unsent rows after this one."
+        self._set_buttons_shown(True)
+        them, were = ("it", "was") if count == 1 else ("them", "were")
+        self.show_result(Tone.WARNING, f"{noun(batch.kind, count)} {were} never sent. Send {them} now?", body)
+
+    def problem(self, headline: str, body: str) -> None:
+        self.batch = None
+        self._set_buttons_shown(False)
+        self.show_result(Tone.ERROR, headline, body)
+
+    def set_enabled(self, enabled: bool) -> None:
+        """Nothing is sent or loaded into the list while a run is going."""
+        for button in (self.send_button, self.show_button, self.discard_button):
+            button.setEnabled(enabled)
+
+    def clear(self) -> None:
+        self.batch = None
+        super().clear()
+
+    def _set_buttons_shown(self, shown: bool) -> None:
+        for button in (self.send_button, self.show_button, self.discard_button):
+            button.setVisible(shown)

@@ -4,7 +4,7 @@ QueueIDs), so one sentence never uses the word for two things."""
 
 from __future__ import annotations
 
-from ...bulk import BulkTotals, Kind, ParsedList
+from ...bulk import BulkTotals, Kind, PastedList
 from ...service import InvalidInput
 from ...service import validation as check
 from ..widgets import Tone
@@ -47,7 +47,7 @@ def summary_words(summary: BulkTotals, kind: Kind) -> tuple[Tone, str, str]:
     return result, headline, body
 
 
-def looks_like_references(parsed: ParsedList) -> bool:
+def looks_like_references(parsed: PastedList) -> bool:
     """In QueueID mode: most rejected entries are valid reference IDs (someone pasted reference
     IDs with the wrong choice)."""
     if parsed.kind != "queue" or not parsed.invalid:
@@ -62,6 +62,6 @@ def looks_like_references(parsed: ParsedList) -> bool:
     return valid * 2 > len(parsed.invalid) and valid >= len(parsed.values)
 
 
-def problems_title(parsed: ParsedList) -> str:
+def problems_title(parsed: PastedList) -> str:
     count = len(parsed.invalid) + len(parsed.duplicates)
     return f"Not sent ({count} {'entry' if count == 1 else 'entries'}):"
