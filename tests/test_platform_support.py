@@ -134,10 +134,17 @@ def test_user_folders_on_windows(monkeypatch):
     assert windows_path(profile.cache_dir) == r"C:\Users\amy\AppData\Local\VoiceBroadcastDesk\Cache"
 
 
+def home_is(monkeypatch, folder: str) -> None:
+    """`~` is `folder` on every system: os.path.expanduser (which platformdirs uses for the macOS and
+    XDG folders) takes it from HOME elsewhere but from USERPROFILE on Windows."""
+    monkeypatch.setenv("HOME", folder)
+    monkeypatch.setenv("USERPROFILE", folder)
+
+
 def test_user_folders_on_macos(monkeypatch):
     from platformdirs.macos import MacOS
 
-    monkeypatch.setenv("HOME", "/Users/amy")
+    home_is(monkeypatch, "/Users/amy")
     profile = Profile.default(MacOS)
     support = Path("/Users/amy/Library/Application Support/VoiceBroadcastDesk")
     assert profile.settings_file == support / "settings.json"
@@ -151,7 +158,7 @@ def test_user_folders_on_linux_are_unchanged(monkeypatch, tmp_path):
 
     for variable in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
         monkeypatch.delenv(variable, raising=False)
-    monkeypatch.setenv("HOME", str(tmp_path))
+    home_is(monkeypatch, str(tmp_path))
     profile = Profile.default(Unix)
     assert profile.settings_file == tmp_path / ".config/VoiceBroadcastDesk/settings.json"
     assert profile.history_file == tmp_path / ".local/share/VoiceBroadcastDesk/history.sqlite3"
