@@ -413,13 +413,45 @@ def _bulk_input(bulk_run: str) -> dict[str, str]:
     return {"bulk_run": bulk_run} if bulk_run else {}
 
 
+class ErrorText(str):
+    """An error's plain message that also carries its details for IT (`detail`: the proxy's status
+    line, the certificate's issuer and subject, the route; never a secret). A page that passes the
+    message on to a ResultPanel gets the "Details for IT" disclosure without knowing about it;
+    appending text keeps the details."""
+
+    detail: str
+
+    def __new__(cls, text: str, detail: str = "") -> ErrorText:
+        made = super().__new__(cls, text)
+        made.detail = detail
+        return made
+
+    def __add__(self, other: str) -> ErrorText:
+        return ErrorText(str(self) + other, self.detail)
+
+
+def error_details(error: BaseException) -> str:
+    """The technical details of an error for IT, redacted ("" when it has none)."""
+    from .service.redaction import redact
+
+    detail = str(getattr(error, "detail", "") or "").strip()
+    return redact(f"{type(error).__name__}: {detail}") if detail else ""
+
+
 def describe_error(error: BaseException) -> tuple[str, str]:
     """(title, message) for any error a job can raise. Expected errors (service, keyring, history)
-    carry a `title` and a plain message; anything else is a bug, described without its text."""
+    carry a `title` and a plain message; anything else is a bug, described without its text. The
+    message is an ErrorText carrying the details for IT, which are also logged (redacted)."""
     title = getattr(error, "title", None)
     if isinstance(title, str):
-        return title, str(error)
+        detail = error_details(error)
+        if detail:
+            log.info("%s: details for IT: %s", title, detail)
+        return title, ErrorText(str(error), detail)
     return (
         "Something went wrong",
-        "An unexpected problem occurred. Details are in the log file (Help → Open log folder).",
+        ErrorText(
+            "An unexpected problem occurred. Details are in the log file (Help → Open log folder).",
+            f"{type(error).__name__} (the traceback is in the log file)",
+        ),
     )

@@ -1,11 +1,15 @@
 """`--self-test [--endpoint URL]`: an end-to-end check through the real UI code path.
 
-It uses a throwaway profile (never the user's settings, history or keyring entries), then:
+It connects as the app does: the user's own settings over the administrator's site file (the
+service address, proxy, PAC file, certificate file, timeout), so on a company network it checks
+what staff will meet. Everything else is a throwaway profile (never the user's history, accounts or
+keyring entries), then:
 1. stores a key (in the system keyring under a throwaway account when one is available, else in
    memory); 2. schedules a call for tomorrow with a fresh reference ID through the Schedule page;
 3. cancels it by reference ID through the Cancel page, on the worker; 4. checks the count is 1 and
 that the history row exists; 5. removes the throwaway key and profile.
-It prints one summary line and exits 0, or exits 1 with the reason.
+It prints one summary line, ending with the connection it used (endpoint, proxy mode and route,
+certificate source; never a secret), and exits 0, or exits 1 with the reason.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ if TYPE_CHECKING:
     from .local_sandbox import SandboxProcess
     from .storage.history import History
     from .storage.secrets import KeyStore, StoreInfo
+    from .storage.settings import Settings
     from .ui.controller import AppController
     from .ui.main_window import MainWindow
     from .ui.pages.cancel import CancelPage
@@ -36,6 +41,10 @@ if TYPE_CHECKING:
 
 SELFTEST_KEY_VARIABLE = "VOICE_BROADCAST_SELFTEST_KEY"
 STEP_TIMEOUT_MS = 60_000
+# What the self-test takes from the user's settings and the site file: how to connect, nothing else.
+CONNECTION_FIELDS = frozenset(
+    {"timeout_seconds", "ca_bundle", "use_system_proxy", "proxy", "proxy_pac_url", "proxy_username"}
+)
 
 
 def run_self_test(endpoint: str | None, profile_dir: Path | None = None, sandbox_namespace: str = "esendex") -> int:
@@ -45,7 +54,7 @@ def run_self_test(endpoint: str | None, profile_dir: Path | None = None, sandbox
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     root = profile_dir or Path(tempfile.mkdtemp(prefix="vbd-selftest-"))
     try:
-        summary = _run(endpoint, root, sandbox_namespace)
+        summary = _run(endpoint, root, sandbox_namespace, None if profile_dir else _user_settings_file())
     except SelfTestFailed as failure:
         print(f"self-test FAILED: {failure}", flush=True)
         return 1
@@ -54,6 +63,12 @@ def run_self_test(endpoint: str | None, profile_dir: Path | None = None, sandbox
             shutil.rmtree(root, ignore_errors=True)
     print(summary, flush=True)
     return 0
+
+
+def _user_settings_file() -> Path:
+    from .storage.profile import Profile
+
+    return Profile.default().settings_file
 
 
 class SelfTestFailed(Exception):
@@ -114,7 +129,25 @@ def _load_stacks_then_look_up(keys: KeyStore) -> StoreInfo:
     return keys.info()
 
 
-def _run(endpoint: str | None, root: Path, sandbox_namespace: str) -> str:
+def connection_settings(endpoint: str | None, user_settings_file: Path) -> Settings:
+    """The user's settings over the site file's, as the app reads them, keeping only how to
+    connect (CONNECTION_FIELDS) and the endpoint under test ("" for the built-in sandbox)."""
+    from .storage.settings import Settings
+    from .storage.site_config import site_config_path
+
+    loaded = Settings.load(user_settings_file, site_file=site_config_path())
+    settings = Settings(endpoint=endpoint or "")
+    for name in CONNECTION_FIELDS:
+        setattr(settings, name, getattr(loaded, name))
+    settings.locked = loaded.locked & CONNECTION_FIELDS
+    settings.site_values = {k: v for k, v in loaded.site_values.items() if k in CONNECTION_FIELDS}
+    settings.site_problem = loaded.site_problem
+    settings.check_certificate_file()
+    return settings
+
+
+def _run(endpoint: str | None, root: Path, sandbox_namespace: str, user_settings: Path | None = None) -> str:
+    """`user_settings`: the user's settings file to connect with (None: the profile's own)."""
     from .storage.secrets import KeyStore
 
     key = _checked_key(endpoint)
@@ -127,7 +160,6 @@ def _run(endpoint: str | None, root: Path, sandbox_namespace: str) -> str:
     from .logging_setup import route_qt_messages, setup_logging
     from .storage.history import History
     from .storage.profile import Profile
-    from .storage.settings import Settings
     from .ui.controller import AppContext, AppController
     from .ui.gc_guard import collect_garbage_on_the_gui_thread
     from .ui.main_window import MainWindow
@@ -136,7 +168,7 @@ def _run(endpoint: str | None, root: Path, sandbox_namespace: str) -> str:
     handler = setup_logging(profile.log_file)
     route_qt_messages()
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    settings = Settings(endpoint=endpoint or "", timeout_seconds=30)
+    settings = connection_settings(endpoint, profile.settings_file if user_settings is None else user_settings)
     account = f"self-test-{uuid.uuid4().hex[:8]}"
     history = History(profile.history_file)
     sandbox_source = starting.result if starting is not None else None
@@ -159,6 +191,7 @@ def _run(endpoint: str | None, root: Path, sandbox_namespace: str) -> str:
         queue_id = _schedule(app, window.page("schedule"))  # 2.
         _cancel(app, window.page("cancel"), reference_id)  # 3.
         _check_recorded(history, reference_id)  # 4.
+        connection = _connection_used(app, controller)
     finally:  # 5. clean up
         _close(window, controller, history, account)
         if starting is not None and starting.done() and starting.exception() is None:
@@ -168,8 +201,17 @@ def _run(endpoint: str | None, root: Path, sandbox_namespace: str) -> str:
     target = f"the built-in sandbox ({sandbox_namespace} namespace)" if starting is not None else endpoint
     return (
         f"self-test passed: scheduled QueueID {queue_id} and cancelled 1 call by reference ID against {target}; "
-        f"keyring backend: {stored_in}"
+        f"keyring backend: {stored_in}; connection: {connection}"
     )
+
+
+def _connection_used(app: QCoreApplication, controller: AppController) -> str:
+    """The endpoint, proxy mode and route, and certificate source the requests used (found on a
+    worker, as the app does: a PAC file may have to be downloaded). Never a secret."""
+    answer: list[str] = []
+    controller.connection.describe(answer.append, lambda error: answer.append(f"not described ({error})"))
+    _wait_for(app, lambda: answer, "the connection's description")
+    return answer[0]
 
 
 def _fill_schedule_form(page: SchedulePage) -> str:

@@ -24,7 +24,15 @@ def write(path: Path, data: object) -> Path:
 
 
 @pytest.fixture
-def site(tmp_path: Path) -> Path:
+def corp_pem(tmp_path: Path, certificate) -> Path:
+    """A company root in PEM, where the site file says it is."""
+    path = tmp_path / "corp.pem"
+    path.write_bytes(certificate[0].read_bytes())
+    return path
+
+
+@pytest.fixture
+def site(tmp_path: Path, corp_pem: Path) -> Path:
     return write(
         tmp_path / "site-settings.json",
         {
@@ -32,7 +40,7 @@ def site(tmp_path: Path) -> Path:
             "endpoint": {"value": CORP, "locked": True},
             "timeout_seconds": 45,
             "use_system_proxy": {"value": False, "locked": True},
-            "ca_bundle": "/etc/ssl/certs/corp.pem",
+            "ca_bundle": str(corp_pem),
             "default_caller_id": "(757) 555-0100",
             "accounts": ["Support", "Billing"],
             "default_account": "Support",
@@ -40,12 +48,12 @@ def site(tmp_path: Path) -> Path:
     )
 
 
-def test_site_values_are_applied(site, tmp_path):
+def test_site_values_are_applied(site, tmp_path, corp_pem):
     settings = Settings.load(tmp_path / "user.json", site_file=site)
     assert settings.endpoint == CORP
     assert settings.timeout_seconds == 45.0
     assert settings.use_system_proxy is False
-    assert settings.ca_bundle == "/etc/ssl/certs/corp.pem"
+    assert settings.ca_bundle == str(corp_pem)
     assert settings.default_caller_id == "7575550100"
     assert settings.accounts == ["Support", "Billing"] == settings.offered_accounts
     assert settings.default_account == "Support"

@@ -26,11 +26,12 @@ import zeep.exceptions
 from . import convert
 from . import validation as check
 from .calls import new_call_request  # noqa: F401 - re-exported
-from .errors import InvalidInput, UnexpectedResponse
+from .errors import CannotReachServer, InvalidInput, ServiceError, TimedOut, UnexpectedResponse
 from .failures import is_soapaction_fault, mapped_errors
 from .models import CallRequest, CallStatus, CancelCount, QueueCancelResult, ResponseCode, ScheduledCall, Voice
+from .network import Network, NetworkSettings
 from .reference_data import DEFAULT_ENDPOINT, DEFAULT_TIMEOUT_SECONDS, KNOWN_NAMESPACES, NAMESPACE
-from .transport import MAX_RESPONSE_BYTES, GuardedTransport, new_session
+from .transport import MAX_RESPONSE_BYTES, GuardedTransport
 from .wsdl import HARDENED_SETTINGS, load_wsdl, soap11_binding
 
 __all__ = ["HARDENED_SETTINGS", "MAX_RESPONSE_BYTES", "GuardedTransport", "PhoneNotifyClient", "load_wsdl"]
@@ -50,15 +51,19 @@ class PhoneNotifyClient:
         ca_bundle: str | None = None,
         use_system_proxy: bool = True,
         wsdl: Path | None = None,
+        network: Network | None = None,
     ) -> None:
+        """`network`: how to connect (proxy, certificates, sign-in), as the app builds it from its
+        settings; without it, `ca_bundle` and `use_system_proxy` alone decide."""
         self.endpoint = check.endpoint(endpoint)
         if timeout <= 0:
             raise InvalidInput("timeout", "The timeout must be more than 0 seconds.")
         if namespace not in KNOWN_NAMESPACES:
             raise InvalidInput("namespace", "That is not a PhoneNotify namespace: " + ", ".join(KNOWN_NAMESPACES))
         self.timeout = float(timeout)
-        self.ca_bundle = ca_bundle or None
-        self.use_system_proxy = use_system_proxy
+        self.network = network or Network(NetworkSettings.simple(ca_bundle, use_system_proxy))
+        self.ca_bundle = self.network.settings.ca_file or None
+        self.use_system_proxy = self.network.settings.proxy.use_system_proxy
         self._wsdl = wsdl
         self._namespace = namespace
         load_wsdl(wsdl, namespace)  # parse up front, so a broken bundle fails here, not mid-call
@@ -80,7 +85,7 @@ class PhoneNotifyClient:
         """This thread's session, made on first use and kept until close()."""
         local = self._local
         if getattr(local, "generation", None) != self._generation or local.session is None:
-            session = new_session(self.endpoint, self.ca_bundle, self.use_system_proxy)
+            session = self.network.new_session(self.endpoint)
             with self._sessions_lock:
                 self._close_sessions_of_finished_threads()
                 self._sessions.append((session, weakref.ref(threading.current_thread())))
@@ -127,6 +132,7 @@ class PhoneNotifyClient:
         proxy = self._local.proxies.get(namespace)
         if proxy is None:
             transport = GuardedTransport(session=session, timeout=self.timeout, operation_timeout=self.timeout)
+            transport.connect_timeout = self.network.connect_timeout(self.timeout)
             client = zeep.Client(wsdl=load_wsdl(self._wsdl, namespace), transport=transport, settings=HARDENED_SETTINGS)
             proxy = self._local.proxies[namespace] = client.create_service(soap11_binding(namespace), self.endpoint)
         return proxy
@@ -137,6 +143,15 @@ class PhoneNotifyClient:
         """Run one operation. `kind` ("schedule", "cancel" or "read") decides what a lost answer
         means. A SOAPAction the server does not recognise is retried once in the other namespace:
         ASMX refuses it before running anything, so nothing can happen twice."""
+        try:
+            return self._call_once(operation, args, kind)
+        except ServiceError as error:
+            if isinstance(error, (CannotReachServer, TimedOut)):
+                error.detail = connection_detail(error.detail, self.network.route_summary(self.endpoint))
+            self.network.report(error)
+            raise
+
+    def _call_once(self, operation: str, args: tuple[Any, ...], kind: str) -> Any:
         namespace = self._namespace
         with mapped_errors(kind):
             try:
@@ -253,3 +268,9 @@ class PhoneNotifyClient:
 
     def get_version(self) -> str:
         return str(self._call("GetVersion") or "")
+
+
+def connection_detail(detail: str, route: str) -> str:
+    """An error's details for IT, with the route the request took (never a secret)."""
+    addition = f"route: {route}"
+    return f"{detail}\n{addition}" if detail and addition not in detail else (detail or addition)

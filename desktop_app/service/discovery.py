@@ -13,11 +13,13 @@ import requests
 from lxml import etree
 
 from . import validation as check
-from .errors import DiscoveryFailed, ServerError
+from .errors import DiscoveryFailed, ServerError, ServiceError
 from .failures import mapped_errors
+from .network import Network, NetworkSettings
 from .redaction import redact
 from .reference_data import KNOWN_NAMESPACES
-from .transport import HARDENED_PARSER, MAX_RESPONSE_BYTES, new_session, read_capped
+from .transport import HARDENED_PARSER, MAX_RESPONSE_BYTES, read_capped
+from .tunnel import forwarded_refusal
 
 # A DOCTYPE can declare entities; a WSDL never needs one, so we refuse it before parsing.
 _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -60,24 +62,40 @@ def discover_namespace(
     timeout: float = 5.0,
     ca_bundle: str | None = None,
     session: requests.Session | None = None,
+    network: Network | None = None,
 ) -> str:
     """GET `<endpoint>?WSDL` and return its namespace if it is one of KNOWN_NAMESPACES.
 
     Raises a ServiceError: CannotReachServer / TimedOut / ServerError when the WSDL cannot be
     fetched, DiscoveryFailed when what came back is not a PhoneNotify WSDL (HTML, malformed or
     unsafe XML, another namespace). Nothing is sent but the GET; no license key is involved.
+    `network` (the app's: proxy, certificates, sign-in) builds the session unless one is given;
+    without either, `ca_bundle` and the system proxy settings decide.
     """
     endpoint = check.endpoint(endpoint_url)
-    http = session or new_session(endpoint, ca_bundle)
+    network = network or Network(NetworkSettings.simple(ca_bundle))
+    try:
+        return _discover(endpoint, timeout, session, network)
+    except ServiceError as error:
+        network.report(error)
+        raise
+
+
+def _discover(endpoint: str, timeout: float, session: requests.Session | None, network: Network) -> str:
+    http = session
     try:
         with mapped_errors("read"):
+            http = http or network.new_session(endpoint)
+            url = wsdl_url(endpoint)
             response = http.get(
-                wsdl_url(endpoint),
-                timeout=timeout,
+                url,
+                timeout=(network.connect_timeout(timeout), timeout),
                 stream=True,
                 headers={"Accept": "text/xml, application/xml"},
-                verify=ca_bundle if session is not None and ca_bundle else None,  # None: the session's own
             )
+            refused = forwarded_refusal(response, url, http)
+            if refused is not None:
+                raise refused
             body = read_capped(response, MAX_RESPONSE_BYTES)
         if response.status_code >= 500:
             raise ServerError(
@@ -91,5 +109,5 @@ def discover_namespace(
             )
         return namespace_from_wsdl(body)
     finally:
-        if session is None:
+        if session is None and http is not None:
             http.close()

@@ -16,9 +16,25 @@ import urllib3.exceptions
 import zeep.exceptions
 from lxml.etree import XMLSyntaxError
 
-from .errors import CannotReachServer, ServerError, ServiceError, SoapFault, TimedOut, UnexpectedResponse
+from .errors import (
+    CannotReachServer,
+    CertificateNotTrusted,
+    ProxyBlocked,
+    ProxyNoAnswer,
+    ProxyNotSupported,
+    ProxyProblem,
+    ProxySignInNeeded,
+    ProxySignInRefused,
+    ProxyUnreachable,
+    ServerError,
+    ServiceError,
+    SoapFault,
+    TimedOut,
+    UnexpectedResponse,
+)
 from .redaction import redact
 from .transport import NotSoapError, ResponseTooLarge
+from .tunnel import HandshakeSilent, ProxySilent, TunnelRefused, UntrustedCertificate
 
 # The ASMX fault for a SOAPAction (namespace + operation) it does not know [V-gen, fact sheet 11.1].
 SOAPACTION_NOT_RECOGNISED = "did not recognize the value of HTTP Header SOAPAction"
@@ -98,9 +114,159 @@ def _unreadable(what: str, detail: str, kind: str) -> UnexpectedResponse:
 
 def translate(exc: BaseException, kind: str) -> ServiceError | None:
     """The plain error for a failure, or None when it is not a transport or protocol failure."""
+    before = _before_sending(exc)
+    if before is not None:
+        return before
     if isinstance(exc, requests.exceptions.RequestException):
         return _request_failed(exc, kind)
     return _answer_unusable(exc, kind)
+
+
+def _find(exc: BaseException, kind: type[BaseException]) -> BaseException | None:
+    return next((item for item in causes(exc) if isinstance(item, kind)), None)
+
+
+def _before_sending(exc: BaseException) -> ServiceError | None:
+    """Failures of the proxy, the tunnel or the TLS handshake: nothing was sent, whatever the
+    action. Each cause gets its own message; the details for IT get the technical line."""
+    detail = redact(str(exc))[:600]
+    refused = _find(exc, TunnelRefused)
+    if isinstance(refused, TunnelRefused):
+        return proxy_refused(refused, detail)
+    silent = _find(exc, ProxySilent)
+    if isinstance(silent, ProxySilent):
+        what = (
+            "closed the connection without answering"
+            if silent.closed
+            else f"did not answer within {silent.seconds:g} s"
+        )
+        return ProxyNoAnswer(
+            f"The proxy server ({silent.proxy}) {what}, so nothing was sent. It may be overloaded or down: "
+            "try again in a few minutes, and if it keeps happening, give these details to your IT department.",
+            proxy=silent.proxy,
+            detail=f"{silent}\n{detail}",
+        )
+    handshake = _find(exc, HandshakeSilent)
+    if isinstance(handshake, HandshakeSilent):
+        return TimedOut(
+            f"The secure connection to {handshake.host} was not set up within {handshake.seconds:g} s, so nothing "
+            "was sent. Try again in a moment; if it keeps happening, give these details to your IT department.",
+            detail=f"{handshake}\n{detail}",
+        )
+    untrusted = _find(exc, UntrustedCertificate)
+    if isinstance(untrusted, UntrustedCertificate):
+        return certificate_refused(untrusted, detail)
+    if isinstance(exc, requests.exceptions.InvalidSchema) and "socks" in str(exc).lower():
+        return ProxyNotSupported(
+            "The proxy setting asks for a SOCKS proxy, which this app does not support, so nothing was sent. "
+            "Ask your IT department for the address of an HTTP proxy.",
+            detail=detail,
+        )
+    if isinstance(exc, requests.exceptions.ProxyError):
+        return _proxy_unreachable(exc, detail)
+    return None
+
+
+def proxy_refused(refused: TunnelRefused, detail: str = "") -> ProxyProblem:
+    """The proxy answered, but not with a tunnel: 407 (sign-in), 403 (blocked) or another status."""
+    proxy = refused.proxy
+    technical = f"proxy {proxy} answered: {refused.status_line}"
+    if refused.challenges:
+        technical += "; it asks for: " + ", ".join(refused.challenges)
+    technical = f"{technical}\n{detail}" if detail else technical
+    if refused.status == 407:
+        return _sign_in_problem(refused, technical)
+    if refused.status == 403:
+        return ProxyBlocked(
+            f"The proxy server ({proxy}) does not allow connections to this service, so nothing was sent. "
+            "Give these details to your IT department and ask them to allow the service's address.",
+            proxy=proxy,
+            detail=technical,
+        )
+    status = f"HTTP {refused.status}" if refused.status else "an answer that is not HTTP"
+    return ProxyProblem(
+        f"The proxy server ({proxy}) could not open a connection to the service ({status}), so nothing was sent. "
+        "Try again in a moment; if it keeps happening, give these details to your IT department.",
+        proxy=proxy,
+        detail=technical,
+    )
+
+
+def _sign_in_problem(refused: TunnelRefused, technical: str) -> ProxySignInNeeded:
+    proxy, schemes = refused.proxy, refused.schemes
+    scheme = "Basic" if "Basic" in schemes else (schemes[0] if schemes else "")
+    can_ask = scheme == "Basic"
+    if refused.signed_in_with:
+        return ProxySignInRefused(
+            f"The proxy server ({proxy}) refused the sign-in ({refused.signed_in_with}), so nothing was sent. "
+            + (
+                "Check your proxy user name and password (Settings → Proxy sign-in…) and try again."
+                if can_ask
+                else "Ask your IT department whether your account may use this proxy."
+            ),
+            proxy=proxy,
+            scheme=scheme,
+            realm=refused.realm,
+            can_ask=can_ask,
+            detail=technical,
+        )
+    if can_ask:
+        message = (
+            f"The proxy server ({proxy}) asks you to sign in, so nothing was sent. Enter your proxy user name and "
+            "password (Settings → Proxy sign-in…), then try again."
+        )
+    elif scheme:
+        message = (
+            f"The proxy server ({proxy}) asks for a {scheme} sign-in, which this app cannot do on this computer, "
+            "so nothing was sent. Ask your IT department to allow this app through the proxy without a sign-in, "
+            "or for a proxy that accepts a user name and password (Basic)."
+        )
+    else:
+        message = (
+            f"The proxy server ({proxy}) asks for a sign-in but does not say which kind, so nothing was sent. "
+            "Give these details to your IT department."
+        )
+    return ProxySignInNeeded(
+        message, proxy=proxy, scheme=scheme, realm=refused.realm, can_ask=can_ask, detail=technical
+    )
+
+
+def certificate_refused(untrusted: UntrustedCertificate, detail: str = "") -> CertificateNotTrusted:
+    names = untrusted.names
+    issuer = names.issuer_name if names is not None else ""
+    via = f" (through the proxy {untrusted.proxy})" if untrusted.proxy else ""
+    technical = f"TLS verification of {untrusted.host}{via} failed: {untrusted.verify_message}"
+    if names is not None:
+        technical += f"\n{names.details}"
+    technical = f"{technical}\n{detail}" if detail else technical
+    who = (
+        f"it was issued by {issuer}, which this computer does not trust"
+        if issuer
+        else "this computer does not trust it"
+    )
+    return CertificateNotTrusted(
+        f"The server's security certificate could not be verified: {who}, so nothing was sent. If your company "
+        "inspects secure connections, ask your IT department for its root certificate and set it as the "
+        "Certificate file in Settings; otherwise give these details to IT.",
+        issuer=issuer,
+        detail=technical,
+    )
+
+
+def _proxy_unreachable(exc: requests.exceptions.ProxyError, detail: str) -> ServiceError:
+    if _wraps(exc, urllib3.exceptions.ConnectTimeoutError):
+        how = "did not accept a connection in time"
+    elif _wraps(exc, urllib3.exceptions.NameResolutionError, socket.gaierror):
+        how = "could not be found by name"
+    elif _wraps(exc, ConnectionRefusedError):
+        how = "refused the connection"
+    else:
+        how = "could not be reached"
+    return ProxyUnreachable(
+        f"The proxy server {how}, so nothing was sent. Check that this computer is on the company network "
+        "(or its VPN); if it is, give these details to your IT department.",
+        detail=detail,
+    )
 
 
 def _request_failed(exc: requests.exceptions.RequestException, kind: str) -> ServiceError:
@@ -108,14 +274,8 @@ def _request_failed(exc: requests.exceptions.RequestException, kind: str) -> Ser
     sent = kind == "schedule"  # only a schedule's lost answer leaves its outcome unknown
     if isinstance(exc, requests.exceptions.SSLError):
         return CannotReachServer(
-            "The server's security certificate could not be verified, so nothing was sent. "
-            "If your company uses its own certificates, set the CA bundle in Settings.",
-            detail=redact(str(exc)),
-        )
-    if isinstance(exc, requests.exceptions.ProxyError):
-        return CannotReachServer(
-            "The proxy server could not be reached or refused the connection, so nothing was sent. "
-            "Check the system proxy settings.",
+            "The server's security certificate could not be verified (or a secure connection could not be set up), "
+            "so nothing was sent. If your company uses its own certificates, set the Certificate file in Settings.",
             detail=redact(str(exc)),
         )
     if isinstance(exc, requests.exceptions.ConnectTimeout):

@@ -29,9 +29,42 @@ def mask_key(key: str) -> str:
     return f"••••-…-{tail}"
 
 
+_secrets: set[str] = set()  # proxy passwords while a session uses them (add_secret)
+_secrets_lock = threading.Lock()
+
+
+def add_secret(secret: str) -> None:
+    """Redact this exact text (and its Basic sign-in token) from every log line and error text from
+    now on: a proxy password, which has no shape a pattern could find. Kept in memory only."""
+    if len(secret) < 3:
+        return  # too short to search for without redacting ordinary words
+    with _secrets_lock:
+        _secrets.add(secret)
+
+
+def forget_secret(secret: str) -> None:
+    with _secrets_lock:
+        _secrets.discard(secret)
+
+
+def _redact_secrets(text: str) -> str:
+    with _secrets_lock:
+        secrets = sorted(_secrets, key=len, reverse=True)
+    for secret in secrets:
+        if secret in text:
+            text = text.replace(secret, "[redacted]")
+    if "Basic " in text:
+        text = _BASIC.sub(r"\1[redacted]", text)
+    return text
+
+
+_BASIC = re.compile(r"(Basic\s+)(?!realm\b)[A-Za-z0-9+/]{6,}={0,2}(?![A-Za-z0-9+/=])", re.IGNORECASE)
+
+
 def redact(text: str) -> str:
     if not text:
         return text
+    text = _redact_secrets(text)
     text = _KEY_ELEMENT.sub(lambda m: m.group(1) + "[redacted]" + m.group(3), text)
     text = _KEY_PARAM.sub(lambda m: m.group(1) + "[redacted]", text)
     return _GUID.sub(lambda m: "••••-…-" + m.group(6), text)

@@ -3,13 +3,14 @@ zeep transport that uses them. Errors raised here are mapped to plain ones in fa
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Any
 
 import requests
 import zeep
 from lxml import etree
+
+from .tunnel import forwarded_refusal
 
 # The largest answer we read. Real answers are a few KB (10 status records at most); anything
 # bigger is a broken proxy or a hostile server, and reading it all would waste memory.
@@ -33,17 +34,6 @@ class NotSoapError(Exception):
     def __init__(self, status: int) -> None:
         super().__init__(status)
         self.status = status
-
-
-def new_session(endpoint: str, ca_bundle: str | None = None, use_system_proxy: bool = True) -> requests.Session:
-    """A session for one endpoint. The system proxy settings (HTTP(S)_PROXY, NO_PROXY) and the CA
-    bundle variable are read once here: requests would otherwise re-scan the environment on every
-    call. An administrator can turn the system proxy off (site settings `use_system_proxy`)."""
-    session = requests.Session()
-    session.trust_env = False
-    session.proxies = requests.utils.get_environ_proxies(endpoint) if use_system_proxy else {}
-    session.verify = ca_bundle or os.environ.get("REQUESTS_CA_BUNDLE") or True
-    return session
 
 
 def read_capped(response: requests.Response, limit: int = MAX_RESPONSE_BYTES) -> bytes:
@@ -90,10 +80,16 @@ class GuardedTransport(zeep.Transport):
     well-formed XML, recognising HTTP errors that are not SOAP faults, and never logging the
     envelope (it carries the license key)."""
 
+    connect_timeout: float | None = None  # connecting, the proxy and the handshake; None: the read timeout
+
     def post(self, address: str, message: bytes | str, headers: dict[str, str]) -> Answer:
+        read = self.operation_timeout
         response = self.session.post(
-            address, data=message, headers=headers, timeout=self.operation_timeout, stream=True
+            address, data=message, headers=headers, timeout=(self.connect_timeout or read, read), stream=True
         )
+        refused = forwarded_refusal(response, address, self.session)
+        if refused is not None:
+            raise refused  # a proxy's 407 for a plain-http request: it never reached the service
         body = read_capped(response)
         if body:
             # zeep parses with recover=True when not strict, which would quietly accept a truncated

@@ -25,6 +25,8 @@ if TYPE_CHECKING:  # keyring itself is imported on first use, on a worker thread
 log = logging.getLogger(__name__)
 
 SERVICE_NAME = "VoiceBroadcastDesk"
+# Proxy passwords: a service of their own, so that no account name can ever collide with one.
+PROXY_SERVICE_NAME = "VoiceBroadcastDesk proxy sign-in"
 
 # What to call each backend in the window.
 _BACKEND_NAMES = {
@@ -75,6 +77,7 @@ class KeyStore:
         self._backend = backend
         self._lock = threading.Lock()
         self._session_keys: dict[str, str] = {}  # "this session only": memory, never disk
+        self._session_passwords: dict[str, str] = {}  # proxy passwords kept for this session only
 
     @property
     def backend(self) -> keyring.backend.KeyringBackend:
@@ -104,7 +107,7 @@ class KeyStore:
     # -- the keyring ----------------------------------------------------------------------------
 
     @contextmanager
-    def _keyring_call(self, action: str) -> Iterator[None]:
+    def _keyring_call(self, action: str, what: str = "the key") -> Iterator[None]:
         """Hold the lock and turn any backend failure into a plain KeyStoreError."""
         with self._lock:
             heavy_stacks.load()  # the first use imports keyring (and the SOAP stack), as every worker does
@@ -116,16 +119,16 @@ class KeyStore:
                 raise
             except keyring_errors.KeyringLocked:
                 raise KeyStoreError(
-                    f"The keyring is locked, so the key could not be {action}. "
+                    f"The keyring is locked, so {what} could not be {action}. "
                     "Unlock it (you may be asked for your login password) and try again."
                 ) from None
             except keyring_errors.NoKeyringError:
-                raise KeyStoreError(f"No secure key store is available, so the key could not be {action}.") from None
+                raise KeyStoreError(f"No secure key store is available, so {what} could not be {action}.") from None
             except Exception as error:  # D-Bus and platform errors are not all KeyringErrors
                 # The type and where it arose, never the message (it could quote what was stored).
                 log.warning("keyring call failed: %s at %s", type(error).__name__, _where(error))
                 raise KeyStoreError(
-                    f"The keyring reported a problem, so the key could not be {action}. "
+                    f"The keyring reported a problem, so {what} could not be {action}. "
                     "Try again; if it keeps happening, sign out and in again to restart the keyring."
                 ) from None
 
@@ -175,6 +178,49 @@ class KeyStore:
         key = self.get(old)
         self.set(new, key)
         self.delete(old)
+
+    # -- proxy sign-in passwords ---------------------------------------------------------------------
+    # One entry per proxy and user name ("jdoe@proxy.corp.example:8080") under PROXY_SERVICE_NAME.
+    # Like license keys: the keyring, or memory for this session when there is no secure store; never
+    # a file, the environment, a log or the history.
+
+    def get_proxy_password(self, proxy: str, username: str) -> str | None:
+        """The saved password, or None when there is none. Raises KeyStoreError on a keyring failure."""
+        entry = proxy_entry(proxy, username)
+        if entry in self._session_passwords:
+            return self._session_passwords[entry]
+        with self._keyring_call("read", "the proxy password"):
+            backend = self.backend
+            if not _describe(backend).secure:
+                return None
+            return backend.get_password(PROXY_SERVICE_NAME, entry) or None
+
+    def set_proxy_password(self, proxy: str, username: str, password: str, session_only: bool = False) -> bool:
+        """Save the password in the keyring; True if it was saved there, False if it is kept for this
+        session only (asked for, or no secure store)."""
+        entry = proxy_entry(proxy, username)
+        if not session_only:
+            with self._keyring_call("saved", "the proxy password"):
+                backend = self.backend
+                if _describe(backend).secure:
+                    backend.set_password(PROXY_SERVICE_NAME, entry, password)
+                    self._session_passwords.pop(entry, None)
+                    return True
+        self._session_passwords[entry] = password
+        return False
+
+    def delete_proxy_password(self, proxy: str, username: str) -> None:
+        entry = proxy_entry(proxy, username)
+        self._session_passwords.pop(entry, None)
+        with self._keyring_call("removed", "the proxy password"):
+            backend = self.backend
+            if _describe(backend).secure and backend.get_password(PROXY_SERVICE_NAME, entry):
+                backend.delete_password(PROXY_SERVICE_NAME, entry)
+
+
+def proxy_entry(proxy: str, username: str) -> str:
+    """The keyring entry's name for a proxy sign-in: "user@host:port" (no secret in it)."""
+    return f"{username}@{proxy}"
 
 
 def _where(error: BaseException) -> str:

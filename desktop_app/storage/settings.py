@@ -34,13 +34,18 @@ class Settings:
     last_account: str = ""
     window_geometry: str = ""  # base64 of QWidget.saveGeometry()
     keyring_backend: str = ""  # the store first used, so a silent switch can be noticed
-    use_system_proxy: bool = True  # HTTPS_PROXY / NO_PROXY from the environment
+    use_system_proxy: bool = True  # the system's proxy settings (environment, PAC, WPAD, static)
+    proxy: str = ""  # an explicit proxy, "http://host:port" (never with a password)
+    proxy_pac_url: str = ""  # an explicit PAC file: http(s):// or file:// URL, or a path
+    proxy_username: str = ""  # for a proxy's Basic sign-in; the password is in the keyring only
     default_caller_id: str = ""  # the schedule form's default caller ID number
     # -- from the administrator's site file (never saved in the user's file) --
     locked: frozenset[str] = field(default=frozenset(), metadata=_RUNTIME)  # field names set read-only
     site_problem: str = field(default="", metadata=_RUNTIME)  # plain message naming the file and line
     offered_accounts: list[str] = field(default_factory=list, metadata=_RUNTIME)  # names the admin offers
     site_values: dict[str, object] = field(default_factory=dict, metadata=_RUNTIME, repr=False)
+    # Why the certificate file cannot be used, in plain words naming it ("" when fine or none set).
+    certificate_problem: str = field(default="", metadata=_RUNTIME)
     # The schedule form's saved test numbers: [{"name": ..., "number": ...}] (never in the history).
     test_numbers: list[dict] = field(default_factory=list)
 
@@ -77,7 +82,34 @@ class Settings:
                 # The administrator's names first, then the user's own.
                 value = list(dict.fromkeys([*settings.offered_accounts, *value]))
             setattr(settings, name, value)
+        settings.check_certificate_file()
         return settings
+
+    def check_certificate_file(self) -> str:
+        """Check the certificate file now (when the settings are read or changed): the plain
+        message, also kept in `certificate_problem` and logged ("" when it is usable or unset)."""
+        from ..service.tls import certificate_file_problem  # standard library only
+
+        self.certificate_problem = certificate_file_problem(self.ca_bundle)
+        if self.certificate_problem:
+            log.warning("%s", self.certificate_problem)
+        return self.certificate_problem
+
+    def network_values(self) -> dict[str, object]:
+        """What every connection is built from (service.network.NetworkSettings.from_values):
+        plain values, read on the GUI thread; the session itself is built on a worker."""
+        from_site = (self.proxy and self.proxy == self.site_values.get("proxy")) or (
+            self.proxy_pac_url and self.proxy_pac_url == self.site_values.get("proxy_pac_url")
+        )
+        origin = "the administrator's site settings file" if from_site else "Settings"
+        return {
+            "ca_file": self.ca_bundle.strip(),
+            "use_system_proxy": self.use_system_proxy,
+            "proxy": self.proxy.strip(),
+            "pac_url": self.proxy_pac_url.strip(),
+            "proxy_username": self.proxy_username.strip(),
+            "origin": origin,
+        }
 
     @classmethod
     def _read_user_file(cls, path: Path) -> dict[str, object]:

@@ -17,6 +17,8 @@ Each key is either a plain value (a default the user may change) or `{"value": .
       "timeout_seconds": 30,
       "use_system_proxy": {"value": true, "locked": true},
       "ca_bundle": "/etc/ssl/certs/corporate-root.pem",
+      "proxy": "http://proxy.corp.example:8080",
+      "proxy_pac_url": "http://wpad.corp.example/proxy.pac",
       "default_caller_id": "757-555-0100",
       "accounts": ["Support", "Billing"],
       "default_account": "Support"
@@ -107,6 +109,36 @@ def _account_name(value: object) -> str:
     return name
 
 
+def _certificate_file(value: object) -> str:
+    """A certificate file that adds roots (PEM or DER); checked now, so a file that is missing or
+    damaged on this computer is reported in plain words when the file is read."""
+    from ..service.tls import certificate_file_problem  # standard library only
+
+    path = _text(value, "the certificate file's path")
+    problem = certificate_file_problem(path)
+    if problem:
+        raise _Bad(problem.rstrip("."))
+    return path
+
+
+def _proxy(value: object) -> str:
+    from ..service.proxies import normalise_proxy
+
+    try:
+        return normalise_proxy(_text(value, "the proxy address"))
+    except ValueError as error:
+        raise _Bad(str(error)) from None
+
+
+def _pac_url(value: object) -> str:
+    from ..service.proxies import normalise_pac_url
+
+    try:
+        return normalise_pac_url(_text(value, "the PAC address"))
+    except ValueError as error:
+        raise _Bad(str(error)) from None
+
+
 def _accounts(value: object) -> list[str]:
     if not isinstance(value, list):
         raise _Bad('it must be a list of account names, like ["Support", "Billing"]')
@@ -119,7 +151,9 @@ SITE_KEYS: Mapping[str, Callable[[object], object]] = {
     "endpoint": _endpoint,
     "timeout_seconds": _timeout,
     "use_system_proxy": _flag,
-    "ca_bundle": lambda value: _text(value, "the CA bundle path"),
+    "ca_bundle": _certificate_file,
+    "proxy": _proxy,
+    "proxy_pac_url": _pac_url,
     "default_caller_id": _caller_id,
     "accounts": _accounts,
     "default_account": lambda value: _account_name(value),
@@ -251,7 +285,7 @@ def _checked(key: str, entry: object) -> tuple[object, bool]:
     message that names the key."""
     if key not in SITE_KEYS:
         if any(word in key.lower() for word in _SECRET_WORDS):
-            raise _Bad(f'"{key}" is not allowed: license keys are never read from this file')
+            raise _Bad(f'"{key}" is not allowed: passwords and license keys are never read from this file')
         raise _Bad(f'"{key}" is not a setting this app knows (known: {", ".join(SITE_KEYS)})')
     value, is_locked = _unwrapped(key, entry)
     try:

@@ -8,8 +8,9 @@ start) they are refused in plain words, never sent to the real service's address
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
@@ -23,12 +24,15 @@ if TYPE_CHECKING:
 
     from ..local_sandbox import SandboxProcess
     from ..sandbox import Sandbox
-    from ..service import PhoneNotifyClient
+    from ..service import PhoneNotifyClient, ServiceError
+    from ..service.network import Network
+    from ..storage.secrets import KeyStore
     from ..storage.settings import Settings
 
 log = logging.getLogger(__name__)
 SANDBOX_STARTING = "The sandbox is still starting. Try again in a moment."
 DISCOVERY_TIMEOUT_SECONDS = 5.0  # a short look at the live WSDL; the bundled namespace is the fallback
+REREAD_AFTER_FAILURE_SECONDS = 30.0  # a request that could not get out re-reads the proxy setup, at most this often
 ClientFactory = Callable[[], "PhoneNotifyClient"]
 
 
@@ -42,6 +46,10 @@ class Connection(QObject):
     endpointChanged = Signal()  # settings saved, the sandbox started or the namespace became known
     clientChanged = Signal()  # requests from now on need a client made by `client_factory()`
     sandboxFailed = Signal(str)
+    # A request failed on the way out (from a worker; queued to the GUI thread): the error.
+    requestFailed = Signal(object)
+    # The proxy wants a Basic sign-in: (proxy host:port, realm, True when it refused the last one).
+    proxySignInNeeded = Signal(str, str, bool)
 
     def __init__(
         self,
@@ -62,6 +70,16 @@ class Connection(QObject):
         self.namespace = DEFAULT_NAMESPACE
         self.namespace_source = "bundled"
         self.use_known_namespace()
+        # The key store (proxy passwords) and how to save the settings: the controller's own.
+        self.keys: KeyStore | None = getattr(parent, "keys", None)
+        self.save_settings: Callable[[], None] | None = getattr(parent, "save_settings", None)
+        self._network_info: Any = None  # QNetworkInformation, once watched
+        self._network_state: tuple[object, ...] = ()
+        self._last_reread = 0.0
+        self._sign_in_open = False
+        self._declined: set[str] = set()  # proxies whose sign-in the user cancelled: not asked again unasked
+        self.sign_in_dialog: Any = None
+        self.requestFailed.connect(self._request_failed)
 
     # -- the built-in sandbox -----------------------------------------------------------------------
 
@@ -92,11 +110,30 @@ class Connection(QObject):
         self.namespace = cached or DEFAULT_NAMESPACE
         self.namespace_source = "cached" if cached else "bundled"
 
+    def network_factory(self) -> Callable[[], Network]:
+        """Makes the `Network` every request of the next client uses (proxy, certificates, sign-in),
+        from the effective settings of now (read here, on the GUI thread; built on a worker). The
+        built-in sandbox is never reached through a proxy."""
+        require_gui_thread()
+        values, direct = self._settings.network_values(), self.sandbox_mode
+        keys, report = self.keys, self.requestFailed.emit
+
+        def create() -> Network:
+            from ..service.network import Network, NetworkSettings
+
+            def password(proxy: str, username: str) -> str | None:
+                return keys.get_proxy_password(proxy, username) if keys is not None else None
+
+            return Network(NetworkSettings.from_values(values, direct=direct), password, report)
+
+        return create
+
     def client_factory(self) -> ClientFactory:
         """Makes clients on a worker, with the settings of now (read here, on the GUI thread)."""
         require_gui_thread()
-        timeout, ca_bundle = self._settings.timeout_seconds, self._settings.ca_bundle or None
-        endpoint, namespace, proxy = self._settings.endpoint, self.namespace, self._settings.use_system_proxy
+        timeout = self._settings.timeout_seconds
+        endpoint, namespace = self._settings.endpoint, self.namespace
+        network = self.network_factory()
 
         def create() -> PhoneNotifyClient:
             from ..service import CannotReachServer, PhoneNotifyClient
@@ -105,24 +142,33 @@ class Connection(QObject):
             if not url:  # never the real service in sandbox mode, not even while the sandbox starts
                 problem = self.sandbox_problem
                 raise CannotReachServer(f"The sandbox could not start: {problem}" if problem else SANDBOX_STARTING)
-            return PhoneNotifyClient(
-                url, timeout=timeout, ca_bundle=ca_bundle, namespace=namespace, use_system_proxy=proxy
-            )
+            return PhoneNotifyClient(url, timeout=timeout, namespace=namespace, network=network())
 
         return create
+
+    def describe(self, on_done: Callable[[str], None], on_error: Callable[[BaseException], None]) -> None:
+        """Where requests go and how (endpoint, proxy mode and route, certificates; never a
+        secret), found on a worker: `on_done(text)`. For --self-test and the details for IT."""
+        url, network = self.service_url, self.network_factory()
+
+        def describe() -> str:
+            return f"endpoint: {url}; {network().describe(url)}"
+
+        self._executor.submit(describe, on_done, on_error)
 
     def discover_namespace(self) -> None:
         """Read the live WSDL's namespace on a worker (fact sheet 11.1: which one the live host
         expects is not known from here). Until it answers, the cached or bundled one is used; if
         it fails, the client still falls back once when the server does not know the SOAPAction."""
-        url, ca_bundle = self.service_url, self._settings.ca_bundle or None
+        url, network = self.service_url, self.network_factory()
         if not url:
             return
+        self.watch_the_network()
 
         def discover() -> str:
             from ..service import discover_namespace
 
-            return discover_namespace(url, timeout=DISCOVERY_TIMEOUT_SECONDS, ca_bundle=ca_bundle)
+            return discover_namespace(url, timeout=DISCOVERY_TIMEOUT_SECONDS, network=network())
 
         def found(namespace: str) -> None:
             if not self.sandbox_mode:
@@ -137,8 +183,118 @@ class Connection(QObject):
 
         self._executor.submit(discover, found, failed)
 
+    # -- the network changes: read the proxy setup again -------------------------------------------
+
+    def watch_the_network(self) -> None:
+        """Re-read the proxy setup (a new Network for new requests) when the network changes:
+        reachability or the kind of link (Qt's network information, as the watch list uses)."""
+        if self._network_info is not None:
+            return
+        self._network_info = _network_information() or False
+        if self._network_info:
+            self._network_state = _state(self._network_info)
+            self._network_info.reachabilityChanged.connect(self._network_changed)
+            self._network_info.transportMediumChanged.connect(self._network_changed)
+
+    def _network_changed(self, *_args: object) -> None:
+        state = _state(self._network_info) if self._network_info else ()
+        if state == self._network_state:
+            return
+        self._network_state = state
+        log.info("the network changed (%s): the proxy setup is read again", state)
+        self.reread_network()
+
+    def reread_network(self) -> None:
+        """New requests build a new Network: the proxy setup (PAC file, WPAD, system settings) is
+        read again."""
+        self._last_reread = time.monotonic()
+        self.clientChanged.emit()
+
+    def _request_failed(self, error: ServiceError) -> None:
+        """On the GUI thread: a request failed on its way out."""
+        from ..service.errors import (
+            CannotReachServer,
+            CertificateFileProblem,
+            ProxySignInNeeded,
+            ProxySignInRefused,
+            TimedOut,
+        )
+
+        if isinstance(error, ProxySignInNeeded) and error.can_ask:
+            refused = isinstance(error, ProxySignInRefused)
+            self.proxySignInNeeded.emit(error.proxy, error.realm, refused)
+            if error.proxy not in self._declined:
+                self.ask_proxy_sign_in(error.proxy, error.realm, refused)
+            return
+        could_not_get_out = isinstance(error, (CannotReachServer, TimedOut, CertificateFileProblem))
+        due = time.monotonic() - self._last_reread > REREAD_AFTER_FAILURE_SECONDS
+        if could_not_get_out and not error.outcome_unknown and due:
+            self.reread_network()  # a VPN switch, a moved laptop: the next request looks again
+
+    # -- proxy sign-in ----------------------------------------------------------------------------------
+
+    def ask_proxy_sign_in(self, proxy: str, realm: str = "", refused: bool = False, parent: Any = None) -> None:
+        """Ask for the proxy's user name and password (one dialog at a time); the password goes to
+        the keyring on a worker, the user name to the settings; then new requests sign in."""
+        if self._sign_in_open or self.keys is None:
+            return
+        from PySide6.QtWidgets import QApplication
+
+        from .dialogs.proxy_sign_in import ProxySignInDialog
+
+        self._sign_in_open = True
+        dialog = ProxySignInDialog(
+            proxy, realm, self._settings.proxy_username, refused, parent or QApplication.activeWindow()
+        )
+        keys = self.keys
+
+        def finished(result: int) -> None:
+            self._sign_in_open = False
+            if not result:
+                self._declined.add(proxy)
+                return
+            self._declined.discard(proxy)
+            username, password, remember = dialog.take_values()
+            self._executor.submit(
+                lambda: keys.set_proxy_password(proxy, username, password, session_only=not remember),
+                lambda _saved: self._signed_in(username),
+                lambda error: dialog_failed(str(error)),
+            )
+
+        def dialog_failed(message: str) -> None:
+            log.warning("proxy sign-in not saved: %s", message)
+
+        dialog.finished.connect(finished)
+        dialog.open()
+        self.sign_in_dialog = dialog
+
+    def sign_in_to_proxy(self, parent: Any, tell: Callable[[str], None]) -> None:
+        """Settings → Proxy sign-in…: find the proxy the service's requests go through (on a
+        worker: a PAC file may have to be read), then ask for its sign-in. `tell(text)` says what
+        was found (as saved: a changed proxy field counts once saved)."""
+        url, network = self.service_url or self._settings.endpoint, self.network_factory()
+
+        def found(address: str) -> None:
+            if not address:
+                tell("No proxy is used for the service, so there is nothing to sign in to.")
+                return
+            tell(f"Proxy {address}")
+            self._declined.discard(address)
+            self.ask_proxy_sign_in(address, parent=parent)
+
+        self._executor.submit(lambda: network().route(url).address, found, lambda error: tell(str(error)))
+
+    def _signed_in(self, username: str) -> None:
+        self._settings.proxy_username = username
+        if self.save_settings is not None:
+            self.save_settings()
+        self.reread_network()
+        self.discover_namespace()
+
     def settings_changed(self) -> None:
         """The Settings dialog changed the settings: new sessions for new requests."""
+        self._declined.clear()
+        self._settings.check_certificate_file()
         self.use_known_namespace()
         self.clientChanged.emit()
         self.endpointChanged.emit()
@@ -164,3 +320,18 @@ class Connection(QObject):
 
         host = urlsplit(self._settings.endpoint).hostname or self._settings.endpoint
         return f"Esendex ({host})" if host.endswith("esendex.us") else f"Service at {host}"
+
+
+def _network_information() -> Any:
+    try:
+        from PySide6.QtNetwork import QNetworkInformation
+
+        if QNetworkInformation.instance() is None:
+            QNetworkInformation.loadBackendByFeatures(QNetworkInformation.Feature.Reachability)
+        return QNetworkInformation.instance()
+    except Exception:  # no backend on this desktop: the proxy setup is read again after failures only
+        return None
+
+
+def _state(info: Any) -> tuple[object, ...]:
+    return (info.reachability(), info.transportMedium())

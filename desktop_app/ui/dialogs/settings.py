@@ -1,12 +1,13 @@
-"""Settings: the service address, the timeout, the proxy and a certificate file for corporate
-networks. Values an administrator locked are shown read-only with "Set by your administrator".
+"""Settings: the service address, the timeout, the proxy (this computer's settings, an explicit
+proxy or a PAC file, and the proxy sign-in) and a certificate file for company networks. Values an
+administrator locked are shown read-only with "Set by your administrator".
 
-Plain words first; the technical names (CA bundle, HTTPS_PROXY) sit in tooltips.
+Plain words first; the technical names (CA bundle, PAC, HTTPS_PROXY) sit in tooltips. The label
+"Certificate file" and the messages about it use the same words.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
@@ -86,16 +87,46 @@ class SettingsDialog(QDialog):
 
         form.addRow("&Wait for an answer up to:", self._build_timeout(settings.timeout_seconds))
 
-        self.proxy = QCheckBox("Use this computer's &proxy settings")
-        self.proxy.setChecked(settings.use_system_proxy)
-        self.proxy.setToolTip("Uses the HTTPS_PROXY and NO_PROXY settings of this computer, if there are any")
-        form.addRow("", self.proxy)
+        self._build_proxy_rows(form, settings)
 
         ca_row = self._build_certificate_row(settings.ca_bundle)
         form.addRow(buddy_label("&Certificate file:", self.ca_bundle), ca_row)
         self.ca_error = FieldError()
         form.addRow("", self.ca_error)
         return form
+
+    def _build_proxy_rows(self, form: QFormLayout, settings: Settings) -> None:
+        """This computer's proxy settings (on or off), an explicit proxy or PAC file, the sign-in."""
+        self.proxy = QCheckBox("Use this computer's &proxy settings")
+        self.proxy.setChecked(settings.use_system_proxy)
+        self.proxy.setToolTip(
+            "The system's proxy: the automatic configuration script (PAC) or automatic detection (WPAD) and the "
+            "proxy server set in Windows or macOS, and the HTTPS_PROXY and NO_PROXY variables. Off: no proxy, "
+            "unless one is set below."
+        )
+        form.addRow("", self.proxy)
+        self.proxy_address = QLineEdit(settings.proxy)
+        self.proxy_address.setPlaceholderText("optional: proxy.example.com:8080")
+        self.proxy_address.setAccessibleName("Proxy server")
+        self.proxy_address.setToolTip("A proxy to use instead of this computer's settings (HTTP proxy; no SOCKS)")
+        form.addRow(buddy_label("Pro&xy server:", self.proxy_address), self.proxy_address)
+        self.proxy_error = FieldError()
+        form.addRow("", self.proxy_error)
+        self.pac_url = QLineEdit(settings.proxy_pac_url)
+        self.pac_url.setPlaceholderText("optional: http://wpad.example.com/proxy.pac")
+        self.pac_url.setAccessibleName("Proxy configuration script")
+        self.pac_url.setToolTip("The address of a PAC file from your IT department (used when no proxy server is set)")
+        form.addRow(buddy_label("Proxy &script (PAC):", self.pac_url), self.pac_url)
+        self.pac_error = FieldError()
+        form.addRow("", self.pac_error)
+        self.sign_in = QPushButton("Proxy sign-&in…")
+        self.sign_in.setToolTip("The user name and password your proxy asks for (the password goes to the keyring)")
+        who = f"Signed in as {settings.proxy_username}" if settings.proxy_username else "Not signed in to a proxy"
+        self.sign_in_note = plain_label(who)
+        row = QHBoxLayout()
+        row.addWidget(self.sign_in)
+        row.addWidget(self.sign_in_note, 1)
+        form.addRow("", row)
 
     def _build_endpoint_row(self, endpoint: str) -> QHBoxLayout:
         """The service address and "Use the Esendex address" (its error line goes below the row)."""
@@ -136,10 +167,12 @@ class SettingsDialog(QDialog):
     def _build_certificate_row(self, ca_bundle: str) -> QHBoxLayout:
         """The certificate file and Browse… (its error line goes below the row)."""
         self.ca_bundle = QLineEdit(ca_bundle)
-        self.ca_bundle.setPlaceholderText("optional: a .pem file from your IT department")
+        self.ca_bundle.setPlaceholderText("optional: a .pem or .cer file from your IT department")
         self.ca_bundle.setAccessibleName("Certificate file from your IT department")
         self.ca_bundle.setToolTip(
-            "A CA bundle (.pem): only needed when your company's network inspects secure connections"
+            "Your company's root certificate (PEM or DER: .pem, .cer, .crt; one or several), added to the ones "
+            "this computer already trusts. Only needed when your company's network inspects secure connections "
+            "and IT has not installed its root on this computer."
         )
         self.browse = QPushButton("&Browse…")
         self.browse.clicked.connect(self._browse)
@@ -154,6 +187,8 @@ class SettingsDialog(QDialog):
             "endpoint": (self.endpoint, self.reset),
             "timeout_seconds": (self.timeout,),
             "use_system_proxy": (self.proxy,),
+            "proxy": (self.proxy_address,),
+            "proxy_pac_url": (self.pac_url,),
             "ca_bundle": (self.ca_bundle, self.browse),
         }
         for name, widgets in fields.items():
@@ -167,7 +202,7 @@ class SettingsDialog(QDialog):
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, "Choose a certificate file", "", "Certificates (*.pem *.crt);;All files (*)"
+            self, "Choose a certificate file", "", "Certificates (*.pem *.cer *.crt *.der);;All files (*)"
         )
         if path:
             self.ca_bundle.setText(path)
@@ -177,29 +212,63 @@ class SettingsDialog(QDialog):
         self.endpoint.setCursorPosition(0)  # the start of the address, not its end, is what tells it apart
 
     def accept(self) -> None:
+        checks = (
+            (self._endpoint_problem, self.endpoint_error),
+            (self._proxy_problem, self.proxy_error),
+            (self._pac_problem, self.pac_error),
+            (self._certificate_problem, self.ca_error),
+        )
         ok = True
-        try:
-            check.endpoint(self.endpoint.text())
-            self.endpoint_error.show_message("")
-        except InvalidInput as error:
-            self.endpoint_error.show_message(error.message)
-            ok = False
-        ca = self.ca_bundle.text().strip()
-        if ca and not Path(ca).is_file():
-            self.ca_error.show_message("That file does not exist.")
-            ok = False
-        else:
-            self.ca_error.show_message("")
+        for check_field, error in checks:
+            problem = check_field()
+            error.show_message(problem)
+            ok = ok and not problem
         self.adjustSize()
         if ok:
             super().accept()
 
+    def _endpoint_problem(self) -> str:
+        try:
+            check.endpoint(self.endpoint.text())
+        except InvalidInput as error:
+            return error.message
+        return ""
+
+    def _proxy_problem(self) -> str:
+        from ...service.proxies import normalise_proxy
+
+        try:
+            normalise_proxy(self.proxy_address.text())
+        except ValueError as error:
+            return f"The proxy server: {error}."
+        return ""
+
+    def _pac_problem(self) -> str:
+        from ...service.proxies import normalise_pac_url
+
+        try:
+            normalise_pac_url(self.pac_url.text())
+        except ValueError as error:
+            return f"The proxy script: {error}."
+        return ""
+
+    def _certificate_problem(self) -> str:
+        from ...service.tls import certificate_file_problem
+
+        if "ca_bundle" in self.locked:
+            return ""
+        return certificate_file_problem(self.ca_bundle.text())
+
     def apply_to(self, settings: Settings) -> None:
         """Copy the fields into `settings`, leaving locked values alone."""
+        from ...service.proxies import normalise_pac_url, normalise_proxy
+
         values = {
             "endpoint": check.endpoint(self.endpoint.text()),
             "timeout_seconds": float(self.timeout.value()),
             "use_system_proxy": self.proxy.isChecked(),
+            "proxy": normalise_proxy(self.proxy_address.text()),
+            "proxy_pac_url": normalise_pac_url(self.pac_url.text()),
             "ca_bundle": self.ca_bundle.text().strip(),
         }
         for name, value in values.items():
@@ -221,6 +290,11 @@ def open_settings(controller: AppController, parent: QWidget) -> SettingsDialog:
         dialog.apply_to(controller.settings)
         controller.settings_saved()
 
+    def sign_in() -> None:
+        dialog.sign_in_note.setText("Looking for the proxy…")
+        controller.connection.sign_in_to_proxy(dialog, dialog.sign_in_note.setText)
+
     dialog.accepted.connect(saved)
+    dialog.sign_in.clicked.connect(sign_in)
     dialog.open()
     return dialog

@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QProgressBar,
+    QPushButton,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -82,8 +84,74 @@ class FieldError(QLabel):
         self.setVisible(bool(message))
 
 
+class DetailsForIT(QWidget):
+    """ "Details for IT": a closed disclosure under an error's explanation with the technical cause
+    (the proxy's status line, the certificate's issuer and subject, the route taken; never a
+    secret) and a button that copies them with the message, for a support ticket."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.toggle = QToolButton()
+        self.toggle.setText("Details for IT")
+        self.toggle.setCheckable(True)
+        self.toggle.setArrowType(Qt.ArrowType.RightArrow)
+        self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.toggle.setAutoRaise(True)
+        self.toggle.setAccessibleName("Details for IT")
+        self.toggle.toggled.connect(self._toggled)
+        layout.addWidget(self.toggle)
+        self.body = QWidget()
+        body = QVBoxLayout(self.body)
+        body.setContentsMargins(18, 0, 0, 0)
+        self.text = plain_label(word_wrap=True)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.text.setAccessibleName("Technical details")
+        body.addWidget(self.text)
+        row = QHBoxLayout()
+        self.copy_button = QPushButton("&Copy details")
+        self.copy_button.setToolTip("Copies the message and these details, to paste into a support request")
+        self.copy_button.clicked.connect(self.copy)
+        row.addWidget(self.copy_button)
+        row.addStretch(1)
+        body.addLayout(row)
+        layout.addWidget(self.body)
+        self.body.hide()
+        self._copy_text = ""
+        self.hide()
+
+    def show_details(self, summary: str, detail: str) -> None:
+        """`summary`: the headline and message; `detail`: the technical cause ("" hides all)."""
+        self.text.setText(detail)
+        self._copy_text = f"{summary}\n\nDetails for IT:\n{detail}" if detail else ""
+        self.toggle.setChecked(False)
+        self.setVisible(bool(detail))
+
+    def copied_text(self) -> str:
+        """What Copy puts on the clipboard: the app and version, the time, the message, the details."""
+        from datetime import UTC, datetime
+
+        from ... import APP_NAME, __version__
+
+        when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+        return f"{APP_NAME} {__version__}, {when}\n{self._copy_text}"
+
+    def copy(self) -> None:
+        from PySide6.QtGui import QGuiApplication
+
+        QGuiApplication.clipboard().setText(self.copied_text())
+        self.copy_button.setText("Copied")
+
+    def _toggled(self, shown: bool) -> None:
+        self.toggle.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
+        self.body.setVisible(shown)
+        self.copy_button.setText("&Copy details")
+
+
 class ResultPanel(QFrame):
-    """A coloured box with a bold headline and a plain-language explanation."""
+    """A coloured box with a bold headline and a plain-language explanation; for an error with
+    technical details, a "Details for IT" disclosure under it."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -95,6 +163,8 @@ class ResultPanel(QFrame):
         self.body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.headline)
         layout.addWidget(self.body)
+        self.details = DetailsForIT()
+        layout.addWidget(self.details)
         self._buttons = QHBoxLayout()
         self._buttons.addStretch(1)
         layout.addLayout(self._buttons)
@@ -113,7 +183,9 @@ class ResultPanel(QFrame):
         else:
             self._buttons.addWidget(button)
 
-    def show_result(self, kind: Tone, headline: str, body: str = "") -> None:
+    def show_result(self, kind: Tone, headline: str, body: str = "", detail: str | None = None) -> None:
+        """`detail`: the technical cause for IT; by default the one `body` carries when it came
+        from desk.describe_error (shown for errors and warnings only)."""
         background, foreground = COLOURS[kind]
         self.kind = kind
         self.setStyleSheet(
@@ -123,6 +195,10 @@ class ResultPanel(QFrame):
         self.headline.setText(headline)
         self.body.setText(body)
         self.body.setVisible(bool(body))
+        if detail is None:
+            detail = str(getattr(body, "detail", "") or "")
+        shown = detail if kind in (Tone.ERROR, Tone.WARNING) else ""
+        self.details.show_details(f"{headline}\n{body}".strip(), shown)
         self.setAccessibleName(f"{headline} {body}".strip())
         self.show()
 
@@ -130,6 +206,7 @@ class ResultPanel(QFrame):
         self.kind = None
         self.headline.clear()
         self.body.clear()
+        self.details.show_details("", "")
         self.hide()
 
 
