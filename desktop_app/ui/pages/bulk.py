@@ -491,7 +491,7 @@ class BulkPage(QWidget):
         if not waiting:
             self.offer.clear()
             return
-        self.offer.offer(waiting[0], len(waiting) - 1)
+        self.offer.offer(waiting[0], len(waiting) - 1, compact=self.model.rowCount() > 0)
         self.offer.set_enabled(not self.is_running())
 
     def _load_batch(self, batch: UnsentRows) -> None:

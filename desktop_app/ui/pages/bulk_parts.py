@@ -74,9 +74,9 @@ class ListArea(QWidget):
         self.edit_button.setToolTip("Show the pasted list and the entries that will not be sent, to change them")
         self.edit_button.hide()
         summary_row.addWidget(self.summary, 1)
+        summary_row.addWidget(self._build_column_choice())
         summary_row.addWidget(self.edit_button)
         layout.addLayout(summary_row)
-        layout.addWidget(self._build_column_row())
 
         hint_row = QHBoxLayout()
         self.hint = plain_label(SWITCH_HINT, word_wrap=True)
@@ -107,20 +107,18 @@ class ListArea(QWidget):
         self.edit_button.clicked.connect(lambda: self.set_collapsed(False))
         self.show_parsed(None)
 
-    def _build_column_row(self) -> QWidget:
-        """ "Pasted as a table (columns separated by tabs). Column to use: [Reference]", shown
-        only when the paste is a table."""
+    def _build_column_choice(self) -> QWidget:
+        """ "Column to use: [Reference]" beside the summary (no extra line: the results table
+        keeps its room), shown only when the paste is a table."""
         self.column_row = QWidget()
         row = QHBoxLayout(self.column_row)
         row.setContentsMargins(0, 0, 0, 0)
-        self.table_note = plain_label(word_wrap=True)
         caption = QLabel("C&olumn to use:")
         self.column = QComboBox()
         self.column.setAccessibleName("Column to use")
-        self.column.setToolTip("The pasted rows have several columns: the values are taken from this one")
         self.column.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.column.setMaximumWidth(self.fontMetrics().averageCharWidth() * 24)  # a long header is elided
         caption.setBuddy(self.column)
-        row.addWidget(self.table_note, 1)
         row.addWidget(caption)
         row.addWidget(self.column)
         self.column_row.hide()
@@ -149,7 +147,9 @@ class ListArea(QWidget):
         if columns is not None:
             self.column.addItems(list(columns.names))
             self.column.setCurrentIndex(columns.chosen)
-            self.table_note.setText(f"Pasted as a table (columns separated by {columns.separator}).")
+            note = f"Pasted as a table (columns separated by {columns.separator}): the values are taken from this one"
+            self.column.setToolTip(note)
+            self.column.setAccessibleDescription(note)
         self.column.blockSignals(False)
 
     def show_parsed(self, parsed: PastedList | None) -> None:
@@ -311,22 +311,35 @@ class UnsentKeeper:
 
 class UnsentOffer(ResultPanel):
     """ "11 reference IDs were never sent. Send them now?" with Send…, Show them and Discard…: the
-    rows a bulk run left unsent (kept in the profile), offered until they are sent or discarded."""
+    rows a bulk run left unsent (kept in the profile), offered until they are sent or discarded.
+    While the page works on another list it takes one line ("compact"), so the list and the
+    results table keep their room even in the smallest window; its tooltip says the rest."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.batch: UnsentRows | None = None  # the batch offered
+        self.reminder = plain_label(word_wrap=True)  # the compact form's one line
         self.send_button = QPushButton("Se&nd…")
         self.send_button.setToolTip("Cancel their calls now, on the account they were meant for (you are asked first)")
         self.show_button = QPushButton("Sho&w them")
         self.show_button.setToolTip("Put them in the list below, to look at them or change them before sending")
         self.discard_button = QPushButton("Dis&card…")
         self.discard_button.setToolTip("Forget them: their calls stay scheduled (you are asked first)")
+        row_widget = QWidget()
+        row = QHBoxLayout(row_widget)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.reminder, 10)
+        row.addStretch(1)
         for button in (self.send_button, self.show_button, self.discard_button):
-            self.add_button(button)
+            row.addWidget(button)
+        self.add_detail(row_widget)
+        layout = self.layout()
+        assert layout is not None  # ResultPanel lays itself out
+        self._layout_of_panel, self._margins = layout, layout.contentsMargins()
+        self.compact = False
 
-    def offer(self, batch: UnsentRows, more: int) -> None:
-        """Offer `batch`; `more` batches wait after it."""
+    def offer(self, batch: UnsentRows, more: int, compact: bool = False) -> None:
+        """Offer `batch`; `more` batches wait after it. `compact`: in one line."""
         self.batch = batch
         count = len(batch.values)
         where = "in all accounts" if batch.all_accounts else f"on account “{batch.account}”"
@@ -339,14 +352,31 @@ class UnsentOffer(ResultPanel):
         body += " Their calls were not cancelled."
         if more:
             body += f" {more} more list{'' if more == 1 else 's'} of unsent rows after this one."
-        self._set_buttons_shown(True)
         them, were = ("it", "was") if count == 1 else ("them", "were")
-        self.show_result(Tone.WARNING, f"{noun(batch.kind, count)} {were} never sent. Send {them} now?", body)
+        headline = f"{noun(batch.kind, count)} {were} never sent. Send {them} now?"
+        self.reminder.setText(f"{noun(batch.kind, count)} from an earlier bulk cancel {were} never sent.")
+        self.setToolTip(f"{headline}\n{body}")
+        self.show_result(Tone.WARNING, headline, body)
+        self._set_buttons_shown(True)
+        self.set_compact(compact)
+
+    def set_compact(self, compact: bool) -> None:
+        self.compact = compact and self.batch is not None
+        self.headline.setVisible(not self.compact)
+        self.body.setVisible(not self.compact and bool(self.body.text()))
+        self.reminder.setVisible(self.compact)
+        margins = self._margins
+        if self.compact:
+            self._layout_of_panel.setContentsMargins(margins.left() // 2, 2, margins.right() // 2, 2)
+        else:
+            self._layout_of_panel.setContentsMargins(margins)
 
     def problem(self, headline: str, body: str) -> None:
         self.batch = None
-        self._set_buttons_shown(False)
+        self.setToolTip("")
         self.show_result(Tone.ERROR, headline, body)
+        self._set_buttons_shown(False)
+        self.set_compact(False)
 
     def set_enabled(self, enabled: bool) -> None:
         """Nothing is sent or loaded into the list while a run is going."""
@@ -355,6 +385,7 @@ class UnsentOffer(ResultPanel):
 
     def clear(self) -> None:
         self.batch = None
+        self.setToolTip("")
         super().clear()
 
     def _set_buttons_shown(self, shown: bool) -> None:
