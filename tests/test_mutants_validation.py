@@ -291,7 +291,7 @@ def test_a_number_out_of_range_or_not_whole_names_the_range(typed):
 
 
 def test_text_to_say_may_be_4000_characters_with_new_lines_and_tabs_but_not_4001():
-    text = ("Line one.\r\n\tLine two." * 200)[:4000]
+    text = ("Line one.\r\n\tLine two." * 200)[:3999] + "!"
     assert len(text) == 4000 and check.text_to_say(text) == text
     assert check.text_to_say("x" * 4000) == "x" * 4000
     assert check.text_to_say("Hello\r\n\tthere") == "Hello\r\n\tthere"
