@@ -218,7 +218,8 @@ def test_a_stopped_list_replaced_by_another_is_offered_and_can_be_discarded(qtbo
     assert KEY_A not in file.read_text(encoding="utf-8")  # never a key
     assert not page.offer.isVisible()  # the table shows them, with "Send the rest"
 
-    paste(qtbot, page, "other-1\nother-2")  # the user moves on to another list
+    with qtbot.waitSignal(page.unsentWaiting, check_params_cb=lambda rows: rows == left, timeout=5_000):
+        paste(qtbot, page, "other-1\nother-2")  # the user moves on to another list
     qtbot.waitUntil(page.offer.isVisible)
     # While the page works on another list, the offer takes one line; its tooltip says the rest.
     offer = page.offer
@@ -229,7 +230,8 @@ def test_a_stopped_list_replaced_by_another_is_offered_and_can_be_discarded(qtbo
     )
     qtbot.mouseClick(page.offer.discard_button, Qt.MouseButton.LeftButton)
     assert "Their calls stay scheduled" in visible_question(page)
-    click_message_box(qtbot, page, "Discard them")
+    with qtbot.waitSignal(page.unsentWaiting, check_params_cb=lambda rows: rows == 0, timeout=5_000):
+        click_message_box(qtbot, page, "Discard them")
     qtbot.waitUntil(lambda: not file.exists(), timeout=5_000)
     assert not page.offer.isVisible() and rows(page) == ["other-1", "other-2"]
 

@@ -77,6 +77,7 @@ EMPTY_PROGRESS = "Nothing sent yet"
 
 class BulkPage(QWidget):
     run_finished = Signal(object)  # BulkTotals of the whole list
+    unsentWaiting = Signal(int)  # rows kept unsent that the page offers (0: none), e.g. for a notice or the tab
 
     def __init__(self, controller: AppController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -488,6 +489,7 @@ class BulkPage(QWidget):
         """Offer the oldest unsent batch the table does not show."""
         shown = {batch.id for batch in self.table_batches}
         waiting = [batch for batch in self.unsent if batch.id not in shown]
+        self.unsentWaiting.emit(sum(len(batch.values) for batch in waiting))
         if not waiting:
             self.offer.clear()
             return
