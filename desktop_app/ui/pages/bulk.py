@@ -535,6 +535,5 @@ class BulkPage(QWidget):
 
     def _discard(self, batch: UnsentRows) -> None:
         self.offer.clear()
-        self.controller.run(
-            lambda: self.store.discard(batch.id), lambda _none: self._load_unsent(), self._unsent_failed, self
-        )
+        store = self.store  # the worker touches the store only, never the page
+        self.controller.run(lambda: store.discard(batch.id), lambda _: self._load_unsent(), self._unsent_failed, self)
