@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from desktop_app.bulk import parse_paste
 from desktop_app.storage.unsent import FILE_NAME
+from desktop_app.ui.models.history import describe_result
 from desktop_app.ui.pages.bulk import BulkPage
 from tests.conftest import KEY_A, KEY_B, close_window, make_controller, make_window
 from tests.test_pages_bulk_schedule import click_message_box
@@ -157,6 +158,9 @@ def test_closing_during_a_slow_run_offers_exactly_the_unsent_rows_after_a_restar
     # The next start, on the same profile; another account is the chosen one now.
     again = make_window(qtbot, tmp_path, app_sandbox, memory_keyring, {BRANCH: KEY_B, MAIN: KEY_A})
     try:
+        # Said at once, on the page that opens (the Cancel page), not only on the Bulk page.
+        qtbot.waitUntil(lambda: again.notice.isVisible(), timeout=10_000)
+        assert again.notice.headline.text() == f"{len(unsent)} rows of an earlier bulk cancel were never sent"
         page = again.show_page("bulk")
         offer = page.offer
         qtbot.waitUntil(offer.isVisible)
@@ -177,6 +181,7 @@ def test_closing_during_a_slow_run_offers_exactly_the_unsent_rows_after_a_restar
         )
         (record,) = [r for r in again.controller.desk.history.records() if "not_sent" in r.inputs]
         assert record.inputs["not_sent"] == unsent and record.account == MAIN and record.outcome == "error"
+        assert describe_result(record) == "Not sent"  # History's Result column, not "Failed"
 
         # Sending them asks first, and names the account they were meant for, not the chosen one.
         page = again.show_page("bulk")
@@ -192,7 +197,7 @@ def test_closing_during_a_slow_run_offers_exactly_the_unsent_rows_after_a_restar
         assert {r.account for r in again.controller.desk.history.records()[: len(unsent)]} == {MAIN}
         file = again.controller.context.profile.data_dir / FILE_NAME
         qtbot.waitUntil(lambda: not file.exists(), timeout=5_000)
-        assert not page.offer.isVisible()
+        assert not page.offer.isVisible() and not again.notice.isVisible()
     finally:
         close_window(again)
 

@@ -209,11 +209,14 @@ class AppController(QObject):
         on_finished: Callable[[BulkOutcome], None],
         owner: QObject,
         owners: Mapping[str, str] | None = None,
+        on_ended: Callable[[BulkOutcome], None] | None = None,
     ) -> BulkRun:
         """Cancel `items` on the executor's pool, at most `concurrency` at a time. Progress and
         the outcome arrive on the GUI thread as immutable snapshots; progress in batches, a few
         times a second, so the GUI's cost does not grow with the number of rows. `owners`
-        (QueueID -> account) cancels each QueueID with its own account ("All accounts")."""
+        (QueueID -> account) cancels each QueueID with its own account ("All accounts").
+        `on_ended(outcome)` runs on the worker that ends the run, even after the window has gone
+        (keeping the rows that were never sent)."""
         from ..bulk import BulkRun
 
         progress = self.executor.batch_channel(on_progress, owner, interval_ms=BULK_PROGRESS_MS)
@@ -231,6 +234,8 @@ class AppController(QObject):
         work = self.desk.bulk_worker(account, kind, owners)
         run = BulkRun(items, work, concurrency, self.executor.pool, progress, done)
         self._bulk_run = run
+        if on_ended is not None:
+            run.when_finished(on_ended)
         run.start()
         return run
 

@@ -178,6 +178,11 @@ class MainWindow(QMainWindow):
 
     def _build_page(self, spec: PageSpec) -> QWidget:
         page = self._pages[spec.key] = build_page(spec, self.controller)
+        if spec.key == "bulk":  # rows an earlier run never sent: said here, on whichever page is open
+            from .pages.bulk import BulkPage
+
+            if isinstance(page, BulkPage):
+                page.unsentWaiting.connect(self._unsent_waiting)
         return page
 
     def page(self, key: str) -> Any:
@@ -229,6 +234,18 @@ class MainWindow(QMainWindow):
     def _account_picked(self, position: int) -> None:
         if position >= 0:
             self.controller.accounts.set_current(self.controller.accounts.model.row(position).name)
+
+    def _unsent_waiting(self, count: int) -> None:
+        if count:
+            rows = "1 row" if count == 1 else f"{count} rows"
+            self._show_notice(
+                "unsent",
+                Tone.WARNING,
+                f"{rows} of an earlier bulk cancel were never sent",
+                "Their calls were not cancelled. Open Bulk cancel (Ctrl+4) to send them or discard them.",
+            )
+        else:
+            self._clear_notice("unsent")
 
     def _history_problem(self, problem: str) -> None:
         if problem:

@@ -45,6 +45,8 @@ def search_key(text: str) -> str:
 
 
 def describe_result(record: Record) -> str:
+    if "not_sent" in record.inputs:  # the rows of a stopped or closed bulk run (storage/unsent.py)
+        return "Not sent"
     if record.outcome != "ok" and record.action != "outcome":
         return OUTCOME_WORDS.get(record.outcome, record.outcome)
     if record.action == "cancel_reference":

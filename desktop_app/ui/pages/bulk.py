@@ -354,16 +354,24 @@ class BulkPage(QWidget):
 
     def _start_run(self, account: str, items: list[BulkItem], owners: dict[str, str] | None) -> None:
         self.eta.setText("")
+        self.keeper = self._keeper(account)
         try:
             self.run = self.controller.start_bulk(
-                account, self.kind, items, self.concurrency.value(), self._progress, self._finished, self, owners=owners
+                account,
+                self.kind,
+                items,
+                self.concurrency.value(),
+                self._progress,
+                self._finished,
+                self,
+                owners=owners,
+                on_ended=self.keeper,
             )
         except InvalidInput as error:  # a concurrency outside 1..MAX_CONCURRENCY
+            self.keeper = None
             self._set_running(False)
             self.result.show_result(Tone.ERROR, "The run did not start", error.message)
             return
-        self.keeper = self._keeper(account)
-        self.run.when_finished(self.keeper)
         self._set_running(True)
 
     def _keeper(self, account: str) -> UnsentKeeper:
