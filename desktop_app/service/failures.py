@@ -7,6 +7,7 @@ causes that requests wraps around urllib3's errors, never by matching message te
 
 from __future__ import annotations
 
+import http.client
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,7 +35,7 @@ from .errors import (
 )
 from .redaction import redact
 from .transport import NotSoapError, ResponseTooLarge
-from .tunnel import HandshakeSilent, ProxySilent, TunnelRefused, UntrustedCertificate
+from .tunnel import HandshakeBroken, HandshakeSilent, ProxySilent, TunnelRefused, UntrustedCertificate
 
 # The ASMX fault for a SOAPAction (namespace + operation) it does not know [V-gen, fact sheet 11.1].
 SOAPACTION_NOT_RECOGNISED = "did not recognize the value of HTTP Header SOAPAction"
@@ -153,6 +154,13 @@ def _before_sending(exc: BaseException) -> ServiceError | None:
             "was sent. Try again in a moment; if it keeps happening, give these details to your IT department.",
             detail=f"{handshake}\n{detail}",
         )
+    broken = _find(exc, HandshakeBroken)
+    if isinstance(broken, HandshakeBroken):
+        return CannotReachServer(
+            f"The secure connection to {broken.host} was closed before it was set up, so nothing was sent. "
+            "Try again in a moment; if it keeps happening, give these details to your IT department.",
+            detail=f"{broken}\n{detail}",
+        )
     untrusted = _find(exc, UntrustedCertificate)
     if isinstance(untrusted, UntrustedCertificate):
         return certificate_refused(untrusted, detail)
@@ -162,7 +170,11 @@ def _before_sending(exc: BaseException) -> ServiceError | None:
             "Ask your IT department for the address of an HTTP proxy.",
             detail=detail,
         )
-    if isinstance(exc, requests.exceptions.ProxyError):
+    # A lost answer after the tunnel was set up is labelled a proxy error by urllib3 too (http.client
+    # closes the connection, and urllib3 then calls it "Unable to connect to proxy"): the request may
+    # have been sent, so it is judged like any broken connection.
+    after_sending = _wraps(exc, http.client.HTTPException, ConnectionResetError, BrokenPipeError)
+    if isinstance(exc, requests.exceptions.ProxyError) and not after_sending:
         return _proxy_unreachable(exc, detail)
     return None
 
@@ -254,12 +266,17 @@ def certificate_refused(untrusted: UntrustedCertificate, detail: str = "") -> Ce
 
 
 def _proxy_unreachable(exc: requests.exceptions.ProxyError, detail: str) -> ServiceError:
-    if _wraps(exc, urllib3.exceptions.ConnectTimeoutError):
-        how = "did not accept a connection in time"
-    elif _wraps(exc, urllib3.exceptions.NameResolutionError, socket.gaierror):
+    timed_out = any(
+        isinstance(item, urllib3.exceptions.ConnectTimeoutError)
+        and not isinstance(item, urllib3.exceptions.NewConnectionError)  # (a subclass, for history's sake)
+        for item in causes(exc)
+    )
+    if _wraps(exc, urllib3.exceptions.NameResolutionError, socket.gaierror):
         how = "could not be found by name"
     elif _wraps(exc, ConnectionRefusedError):
         how = "refused the connection"
+    elif timed_out:
+        how = "did not accept a connection in time"
     else:
         how = "could not be reached"
     return ProxyUnreachable(

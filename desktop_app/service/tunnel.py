@@ -41,6 +41,7 @@ from .tls import CertificateNames, certificate_names
 log = logging.getLogger(__name__)
 
 MAX_PROXY_ANSWER_BYTES = 64 * 1024
+_SCHEME_NAMES = {"basic": "Basic", "ntlm": "NTLM", "negotiate": "Negotiate", "digest": "Digest", "kerberos": "Kerberos"}
 _STATUS = re.compile(r"^HTTP/\d(?:\.\d)?\s+(\d{3})\s*(.*)$")
 
 
@@ -67,7 +68,8 @@ class TunnelRefused(OSError):
 
     @property
     def schemes(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(c.split(None, 1)[0].capitalize() for c in self.challenges if c.strip()))
+        names = (c.split(None, 1)[0] for c in self.challenges if c.strip())
+        return tuple(dict.fromkeys(_SCHEME_NAMES.get(n.lower(), n) for n in names))
 
     @property
     def realm(self) -> str:
@@ -98,6 +100,17 @@ class HandshakeSilent(OSError):
         super().__init__(f"TLS handshake with {host}{via} did not finish within {seconds:g} s")
         self.host = host
         self.seconds = seconds
+        self.proxy = proxy
+
+
+class HandshakeBroken(OSError):
+    """The connection closed (or failed) while the secure connection was being set up: before the
+    request was written."""
+
+    def __init__(self, host: str, reason: str, proxy: str = "") -> None:
+        via = f" through proxy {proxy}" if proxy else ""
+        super().__init__(f"TLS handshake with {host}{via} failed: {reason}")
+        self.host = host
         self.proxy = proxy
 
 
@@ -299,6 +312,10 @@ class _TLSConnection(urllib3.connection.HTTPSConnection):
             raise UntrustedCertificate(error, host, names, proxy) from error
         except TimeoutError as error:  # builtin: the CONNECT answer or the handshake; not urllib3's connect timeout
             raise HandshakeSilent(host, seconds, proxy) from error
+        except (TunnelRefused, ProxySilent, ssl.SSLError):
+            raise
+        except OSError as error:  # reset or closed mid-handshake (urllib3's own connect errors are no OSErrors)
+            raise HandshakeBroken(host, f"{type(error).__name__}: {error}"[:200], proxy) from error
 
     def _presented(
         self, host: str, port: int, proxy: str, headers: dict[str, str], seconds: float
