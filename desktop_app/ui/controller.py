@@ -62,6 +62,17 @@ class AppContext:
     sandbox_source: Callable[[], SandboxProcess] | None = None
 
 
+class Waiting:
+    """A user action in flight. After `stop()` (the user stopped waiting) its answer is no longer
+    handed to the page; the desk still records it in History when it comes."""
+
+    def __init__(self) -> None:
+        self.stopped = False
+
+    def stop(self) -> None:
+        self.stopped = True
+
+
 class AppController(QObject):
     actionRecorded = Signal()  # a schedule or cancel ended: the history has a new row
     historyProblem = Signal(str)  # why the last action was not written to the history ("" = fine)
@@ -176,19 +187,22 @@ class AppController(QObject):
         """A chore or look-up that changes nothing (not a user action)."""
         self.executor.submit(job, on_done, on_error, owner=owner)
 
-    def act(self, job: Callable[[Desk], T], on_done: Done, on_error: Failed, owner: QObject | None = None) -> None:
+    def act(self, job: Callable[[Desk], T], on_done: Done, on_error: Failed, owner: QObject | None = None) -> Waiting:
         """A user action that the desk records (schedule, cancel). Afterwards the history changed."""
-        desk = self.desk
+        desk, waiting = self.desk, Waiting()
 
         def finished(result: Any) -> None:
             self._after_action()
-            on_done(result)
+            if not waiting.stopped:
+                on_done(result)
 
         def failed(error: BaseException) -> None:
             self._after_action()
-            on_error(error)
+            if not waiting.stopped:
+                on_error(error)
 
         self.executor.submit(lambda: job(desk), finished, failed, owner=owner, user_action=True)
+        return waiting
 
     @property
     def namespace_in_use(self) -> str:

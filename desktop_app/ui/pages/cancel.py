@@ -31,12 +31,13 @@ from ...service import InvalidInput
 from ...service.reference_data import queue_id_not_found
 from ...service.validation import phone_text
 from ..widgets import BusyRow, FieldError, ResultPanel, Tone, buddy_label, confirm, plain_label
+from ..widgets.busy import STOPPED_WAITING, STOPPED_WAITING_CANCEL
 
 if TYPE_CHECKING:
     from ...desk import BookedCall, Desk, ReferenceKnowledge
     from ...service import CancelCount
     from ...storage.history import ReferenceBookings
-    from ..controller import AppController
+    from ..controller import AppController, Waiting
     from .lookup_jobs import QueueCancel
 
 log = logging.getLogger(__name__)
@@ -145,7 +146,9 @@ class CancelPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self._build_reference_box())
         layout.addWidget(self._build_queue_box())
-        self.busy = BusyRow()
+        self.busy = BusyRow(stoppable=True)
+        self.busy.stopWaiting.connect(self.stop_waiting)
+        self.waiting: Waiting | None = None  # the cancel in flight
         layout.addWidget(self.busy)
         self.result = ResultPanel()
         self.result.add_detail(self._build_offers())
@@ -335,7 +338,7 @@ class CancelPage(QWidget):
         if self.in_flight:
             return
         self._begin(f"Cancelling calls with reference ID “{reference_id}”…")
-        self.controller.act(
+        self.waiting = self.controller.act(
             lambda desk: desk.cancel_by_reference_id(account, reference_id),
             lambda result: self._show_count(result, knowledge),
             self._show_error,
@@ -415,7 +418,7 @@ class CancelPage(QWidget):
 
         self.queue_id.setText(str(queue_id))
         self._begin(f"Cancelling call {queue_id}…")
-        self.controller.act(
+        self.waiting = self.controller.act(
             lambda desk: cancel_queue_id(desk, account, queue_id),
             lambda outcome: self._show_queue(account, outcome),
             self._show_error,
@@ -473,9 +476,18 @@ class CancelPage(QWidget):
 
     def _end(self) -> None:
         self.in_flight = False
+        self.waiting = None
         self.cancel_button.setEnabled(True)
         self.queue_button.setEnabled(True)
         self.busy.stop()
+
+    def stop_waiting(self) -> None:
+        """The user gave up waiting: say what is known, and let them go on."""
+        if self.waiting is None or not self.in_flight:
+            return
+        self.waiting.stop()
+        self._end()
+        self.result.show_result(Tone.WARNING, STOPPED_WAITING, STOPPED_WAITING_CANCEL)
 
     def _show_error(self, error: BaseException) -> None:
         from ...desk import describe_error  # on first use: the first paint does not need the desk

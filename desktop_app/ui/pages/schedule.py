@@ -39,6 +39,7 @@ from ...desk import describe_error
 from ...service import CallRequest, CallStatus, InvalidInput, ScheduledCall, ServiceError
 from ..models.broadcast import BroadcastModel, BroadcastRow, booked_rows, checked_rows
 from ..widgets import BusyRow, ResultPanel, Tone, confirm, plain_label
+from ..widgets.busy import STOPPED_WAITING, STOPPED_WAITING_BOOKING, STOPPED_WAITING_CHECK
 from .schedule_form import ScheduleForm, generate_reference_id, to_utc
 from .schedule_result import (
     RecentBookings,
@@ -51,7 +52,7 @@ from .schedule_result import (
 from .schedule_saved import SavedTestNumbers
 
 if TYPE_CHECKING:
-    from ..controller import AppController
+    from ..controller import AppController, Waiting
 
 __all__ = ["SchedulePage", "generate_reference_id", "to_utc"]
 
@@ -86,6 +87,8 @@ class SchedulePage(QWidget):
         self.unknown: Sending | None = None  # a booking whose answer was lost
         self.recent = RecentBookings()
         self._answered_at = -SETTLE_SECONDS  # time.monotonic() of the last answer
+        self.waiting: Waiting | None = None  # the booking or look-up in flight
+        self.checking: Waiting | None = None  # the look-up of a booking whose answer was lost
         page_layout = QVBoxLayout(self)
         page_layout.setContentsMargins(0, 0, 0, 0)
         self.form = ScheduleForm()
@@ -138,7 +141,8 @@ class SchedulePage(QWidget):
         self.problems.setStyleSheet("color: #b3261e;")
         self.problems.hide()
         row = QHBoxLayout()
-        self.busy = BusyRow()
+        self.busy = BusyRow(stoppable=True)
+        self.busy.stopWaiting.connect(self.stop_waiting)
         self.schedule_button = QPushButton("Schedule call")
         self.schedule_button.setDefault(True)
         self.schedule_button.setShortcut(QKeySequence("Ctrl+Return"))
@@ -283,10 +287,14 @@ class SchedulePage(QWidget):
         self._show_nothing()
         if len(calls) == 1:
             self._begin(f"Scheduling a call to {shown[0]}…")
-            self.controller.act(lambda desk: desk.schedule(account, calls[0]), self._done, self._error, self)
+            self.waiting = self.controller.act(
+                lambda desk: desk.schedule(account, calls[0]), self._done, self._error, self
+            )
         else:
             self._begin(f"Scheduling a test broadcast to {len(calls)} numbers…")
-            self.controller.act(lambda desk: desk.schedule_many(account, calls), self._done, self._error, self)
+            self.waiting = self.controller.act(
+                lambda desk: desk.schedule_many(account, calls), self._done, self._error, self
+            )
 
     def _begin(self, text: str) -> None:
         self.in_flight = True
@@ -294,6 +302,7 @@ class SchedulePage(QWidget):
         self.busy.start(text)
 
     def _finish(self) -> None:
+        self.waiting = self.checking = None
         self._answered_at = time.monotonic()
         self.in_flight = False
         self.schedule_button.setEnabled(True)
@@ -337,6 +346,23 @@ class SchedulePage(QWidget):
         self.copy_reference.setVisible(bool(self.reference_id))
         self.check_booked.hide()
 
+    def stop_waiting(self) -> None:
+        """The user gave up waiting for a booking's answer: it is now a booking whose outcome is
+        unknown (the next try of the same numbers asks to check first)."""
+        if self.waiting is None or not self.in_flight or self.sending is None:
+            return
+        self.waiting.stop()
+        if self.waiting is self.checking:  # a look-up, not a booking: the outcome stays unknown
+            self._finish()
+            self.result.show_result(Tone.WARNING, STOPPED_WAITING, STOPPED_WAITING_CHECK)
+            self.check_booked.setEnabled(True)
+            self.check_booked.setVisible(True)
+            return
+        self._finish()
+        self.unknown = self.sending
+        self.result.show_result(Tone.WARNING, STOPPED_WAITING, STOPPED_WAITING_BOOKING)
+        self.check_booked.setVisible(True)
+
     def _error(self, error: BaseException) -> None:
         self._finish()
         title, message = describe_error(error)
@@ -358,12 +384,12 @@ class SchedulePage(QWidget):
         self.check_booked.setEnabled(False)
         if len(calls) == 1:
             self._begin(f"Looking up the calls to {shown[0]}…")
-            self.controller.act(
+            self.waiting = self.checking = self.controller.act(
                 lambda desk: desk.confirm_schedule(account, calls[0]), self._checked, self._check_failed, self
             )
         else:
             self._begin(f"Looking up the calls to {len(calls)} numbers…")
-            self.controller.act(
+            self.waiting = self.checking = self.controller.act(
                 lambda desk: desk.confirm_schedule_many(account, calls), self._checked, self._check_failed, self
             )
 

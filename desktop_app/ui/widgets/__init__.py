@@ -1,5 +1,6 @@
 """Widgets shared by the pages and dialogs."""
 
-from .panels import BusyRow, FieldError, ResultPanel, Tone, buddy_label, confirm, plain_label
+from .busy import BusyRow
+from .panels import FieldError, ResultPanel, Tone, buddy_label, confirm, plain_label
 
 __all__ = ["BusyRow", "FieldError", "ResultPanel", "Tone", "buddy_label", "confirm", "plain_label"]
