@@ -19,7 +19,8 @@ from tests.test_lookup_rows import has_action
 from tests.test_ui import click_message_box
 
 ACCOUNT = "Main office"
-NOT_FOUND = "No call with this QueueID was found for the account Main office. Check the number, or try another account."
+# The headline says "QueueID … not found"; the text does not say it again (issue 23, finding 9).
+NOT_FOUND = "Checked on the account Main office. Check the number, or try another account."
 
 
 @pytest.fixture

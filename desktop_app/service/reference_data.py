@@ -142,6 +142,14 @@ def queue_id_not_found(account: str) -> str:
     return f"No call with this QueueID was found for the account {account}. Check the number, or try another account."
 
 
+def after_queue_id_not_found(account: str) -> str:
+    """What follows a headline that already says "QueueID … not found": where it was looked for and
+    what to do, without saying it again."""
+    if not account:
+        return "Checked in every account. Check the number."
+    return f"Checked on the account {account}. Check the number, or try another account."
+
+
 # MachineDetection values (fact sheet 11.5): who or what answered.
 PLAIN_MACHINE_DETECTION: dict[str, str] = {
     "HUMAN": "A person",

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...service import InvalidInput
-from ...service.reference_data import queue_id_not_found
+from ...service.reference_data import after_queue_id_not_found
 from ...service.validation import phone_text
 from ..widgets import BusyRow, FieldError, ResultPanel, Tone, buddy_label, confirm, plain_label
 from ..widgets.busy import STOPPED_WAITING, STOPPED_WAITING_CANCEL
@@ -431,7 +431,9 @@ class CancelPage(QWidget):
         if result.cancelled:
             self.result.show_result(Tone.SUCCESS, f"Call {result.queue_id} cancelled", result.credit_notice)
         elif not outcome.found:
-            self.result.show_result(Tone.INFO, f"QueueID {result.queue_id} not found", queue_id_not_found(account))
+            self.result.show_result(
+                Tone.INFO, f"QueueID {result.queue_id} not found", after_queue_id_not_found(account)
+            )
         else:
             status = f" Its status now: {outcome.status.plain_text}." if outcome.status is not None else ""
             self.result.show_result(

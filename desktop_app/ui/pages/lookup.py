@@ -27,7 +27,7 @@ from ...bulk import parse_list
 from ...desk import describe_error
 from ...service import CallStatus, InvalidInput
 from ...service import validation as check
-from ...service.reference_data import queue_id_not_found
+from ...service.reference_data import after_queue_id_not_found
 from ...storage.csv_export import write_csv
 from ..models.calls import EXPORT_HEADER, QUEUE_ID_TIP, CallsModel, FoundCall, calls_text
 from ..widgets import BusyRow, FieldError, ResultPanel, Tone, plain_label
@@ -286,9 +286,7 @@ class LookupPage(QWidget):
         missing = [call for call in found if not call.found]
         if found and len(missing) == len(found) == 1:
             account = "" if everywhere else missing[0].account
-            text = queue_id_not_found(account)
-            if everywhere:
-                text = "No call with this QueueID was found in any account. Check the number."
+            text = after_queue_id_not_found(account)
             self.result.show_result(Tone.INFO, f"QueueID {missing[0].queue_id} not found", text)
         elif missing:
             where = "in any account" if everywhere else f"for the account {missing[0].account}"
