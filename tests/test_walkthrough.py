@@ -2,7 +2,13 @@
 first run with no accounts, add an account, schedule, cancel by reference ID, look up, bulk with
 mixed input, and search the history by a formatted number. At each step the result is on screen
 (in the viewport, not scrolled away) and says what happened; a second identical booking asks first;
-and no label on any page is cut off."""
+and no label on any page is cut off.
+
+With the slips people make (issue 23): a second account added does not become the working one;
+the second click of a double click on Schedule call lands on the same button and wipes nothing; a
+reference ID typed in other capitals cancels nothing and offers the one this desk booked; and a
+paste from a spreadsheet (tabs, a header row) takes the right column and says the header was
+skipped."""
 
 from __future__ import annotations
 
@@ -11,7 +17,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractScrollArea, QDialogButtonBox, QLabel, QMessageBox, QWidget
 
 from desktop_app.ui.dialogs.key_entry import KeyEntryDialog
-from tests.conftest import KEY_A, close_window, make_window
+from tests.conftest import KEY_A, KEY_B, close_window, make_window
 from tests.test_ui import click_message_box
 
 SIZES = [(640, 480), (860, 680)]
@@ -58,6 +64,20 @@ def first_run_then_add_an_account(qtbot, window) -> None:
     assert not window.welcome.isVisible()
 
 
+def add_a_second_account(qtbot, window) -> None:
+    """2b. A second account: added, and said so, but the working account stays Main office."""
+    dialog = window.open_accounts()
+    dialog.add_account()
+    entry = window.findChild(KeyEntryDialog)
+    qtbot.keyClicks(entry.name, "Clinic North")
+    qtbot.keyClicks(entry.key, KEY_B)
+    qtbot.mouseClick(entry.buttons.button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Clinic North" in window.controller.accounts.names())
+    qtbot.waitUntil(lambda: "still the working account" in dialog.message.body.text())
+    assert window.controller.accounts.current == "Main office"
+    dialog.close()
+
+
 def schedule_a_test_call(qtbot, window, app_sandbox) -> int:
     """3. Schedule a test call: the answer is where the eye is, and booking it again asks first.
     Returns its QueueID."""
@@ -65,12 +85,15 @@ def schedule_a_test_call(qtbot, window, app_sandbox) -> int:
     page.phone.setText(NUMBER)
     page.text.setPlainText("Your appointment is tomorrow at 10.")
     page.reference.setText("walk-1")
+    button = page.schedule_button
+    where = button.mapTo(window, button.rect().center())
     with qtbot.waitSignal(page.scheduled, timeout=10_000) as booked:
-        qtbot.mouseClick(page.schedule_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     queue_id = booked.args[0].queue_id
     assert on_screen(page.result.headline) and page.result.headline.text() == f"Booked — QueueID {queue_id}"
     assert "walk-1" in page.result.body.text()
-    qtbot.mouseClick(page.schedule_button, Qt.MouseButton.LeftButton)
+    assert window.childAt(where) is button  # the second click of a double click lands here again
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     question = next(b for b in page.findChildren(QMessageBox) if b.isVisible())
     assert question.text().startswith("You booked this call") and f"(QueueID {queue_id})" in question.text()
     click_message_box(qtbot, page, "No")
@@ -79,12 +102,21 @@ def schedule_a_test_call(qtbot, window, app_sandbox) -> int:
 
 
 def cancel_by_reference_id(qtbot, window) -> None:
-    """4. Cancel by reference ID."""
+    """4. Cancel by reference ID, typed in other capitals first: nothing is cancelled, and the one
+    this desk booked is offered and cancelled after the usual question."""
     page = window.show_page("cancel")
-    page.reference.setText("walk-1")
+    page.reference.setText("WALK-1")
     qtbot.mouseClick(page.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: any(b.isVisible() for b in page.findChildren(QMessageBox)))
     click_message_box(qtbot, page, "Cancel the calls")
-    qtbot.waitUntil(lambda: page.result.kind is not None, timeout=10_000)
+    qtbot.waitUntil(page.offer_text.isVisible, timeout=10_000)
+    assert page.result.headline.text() == "No calls were cancelled"
+    assert on_screen(page.offer_text) and page.offer_text.text().startswith("Did you mean walk-1, booked today")
+    assert on_screen(page.offer_buttons[0])
+    qtbot.mouseClick(page.offer_buttons[0], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: any(b.isVisible() for b in page.findChildren(QMessageBox)))
+    click_message_box(qtbot, page, "Cancel the calls")
+    qtbot.waitUntil(lambda: page.result.headline.text() == "1 call cancelled", timeout=10_000)
     assert on_screen(page.result.headline) and page.result.headline.text() == "1 call cancelled"
     assert "credited for the 1 cancelled call" in page.result.body.text()
 
@@ -102,11 +134,14 @@ def look_up_the_number(qtbot, window, queue_id: int) -> None:
 
 
 def bulk_cancel_mixed_input(qtbot, window) -> None:
-    """6. Bulk cancel with mixed input: a duplicate and a line that is not a reference ID."""
+    """6. Bulk cancel with a paste from a spreadsheet: a header row, two columns, a duplicate and
+    a line that is not a reference ID (entry numbers are the pasted lines)."""
     page = window.show_page("bulk")
-    page.paste.setPlainText("walk-1\nwalk-1\nnot valid!\nother-ref")
+    page.paste.setPlainText("Reference\tCustomer\nwalk-1\tAda\nwalk-1\tAda\nnot valid!\tBob\nother-ref\tCy")
     page.check()
-    assert "2 reference IDs ready" in page.summary.text() and "duplicate" in page.summary.text()
+    summary = page.summary.text()
+    assert "2 reference IDs ready" in summary and "duplicate" in summary
+    assert "Line 1 looks like a header (Reference) and was skipped" in summary
     with qtbot.waitSignal(page.run_finished, timeout=15_000) as finished:
         qtbot.mouseClick(page.start_button, Qt.MouseButton.LeftButton)
         click_message_box(qtbot, page, "Cancel the calls")
@@ -150,6 +185,7 @@ def test_a_new_users_walk_through_every_page(qtbot, tmp_path, app_sandbox, memor
     clipped: dict[str, list[str]] = {}
 
     first_run_then_add_an_account(qtbot, window)
+    add_a_second_account(qtbot, window)
     queue_id = schedule_a_test_call(qtbot, window, app_sandbox)
     clipped["schedule"] = clipped_labels(window.page("schedule"))
     cancel_by_reference_id(qtbot, window)
