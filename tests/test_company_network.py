@@ -111,7 +111,7 @@ def acme(tmp_path_factory) -> Authority:
 # -- the components ---------------------------------------------------------------------------------
 
 
-def relay(a: socket.socket, b: socket.socket, seconds: float = 30) -> None:
+def relay(a: socket.socket, b: socket.socket, seconds: float = 600) -> None:
     """Copy bytes both ways on one thread (TLS sockets must not be read and written from two).
     A TLS socket is drained after each read: OpenSSL may hold a whole further record that neither
     select() nor pending() reports."""

@@ -148,34 +148,38 @@ def certificate_names(der: bytes) -> CertificateNames | None:
 
 # -- the trust context ------------------------------------------------------------------------------
 
-_contexts: dict[tuple[str, int, int], ssl.SSLContext] = {}
-_contexts_lock = threading.Lock()
+_roots: dict[tuple[str, int, int], tuple[bytes, ...]] = {}  # a file's certificates, per version of it
+_roots_lock = threading.Lock()
 
 
 def trust_context(ca_file: str = "") -> ssl.SSLContext:
-    """An SSLContext that verifies against the operating system's store plus the roots in
-    `ca_file` (added, never instead). Shared per file version. Raises CertificateFileError."""
-    key = ("", 0, 0)
-    if ca_file:
-        try:
-            stat = Path(ca_file).stat()
-            key = (ca_file, stat.st_mtime_ns, stat.st_size)
-        except OSError:
-            read_certificate_file(ca_file)  # raises the plain message
-    with _contexts_lock:
-        context = _contexts.get(key)
-        if context is None:
-            context = _contexts[key] = _new_context(ca_file)
-        return context
+    """A new SSLContext that verifies against the operating system's store plus the roots in
+    `ca_file` (added, never instead). Raises CertificateFileError.
 
-
-def _new_context(ca_file: str) -> ssl.SSLContext:
+    One per session (so per thread): truststore holds a context's lock through each handshake, so a
+    context shared by threads would make every connection wait for a server that is slow to finish
+    one. The file is read once per version of it."""
     import truststore
 
     context = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     if ca_file:
-        context.load_verify_locations(cadata=b"".join(read_certificate_file(ca_file)))
+        context.load_verify_locations(cadata=b"".join(_roots_of(ca_file)))
     return context  # (truststore.SSLContext stands in for ssl.SSLContext)
+
+
+def _roots_of(ca_file: str) -> tuple[bytes, ...]:
+    try:
+        stat = Path(ca_file).stat()
+    except OSError:
+        return read_certificate_file(ca_file)  # raises the plain message
+    key = (ca_file, stat.st_mtime_ns, stat.st_size)
+    with _roots_lock:
+        known = _roots.get(key)
+    if known is None:
+        known = read_certificate_file(ca_file)
+        with _roots_lock:
+            _roots[key] = known
+    return known
 
 
 def describe_trust(ca_file: str) -> str:

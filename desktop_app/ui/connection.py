@@ -77,6 +77,7 @@ class Connection(QObject):
         self._network_state: tuple[object, ...] = ()
         self._last_reread = 0.0
         self._sign_in_open = False
+        self._given_sign_in: set[str] = set()  # proxies given a sign-in this session
         self._declined: set[str] = set()  # proxies whose sign-in the user cancelled: not asked again unasked
         self.sign_in_dialog: Any = None
         self.requestFailed.connect(self._request_failed)
@@ -222,6 +223,9 @@ class Connection(QObject):
 
         if isinstance(error, ProxySignInNeeded) and error.can_ask:
             refused = isinstance(error, ProxySignInRefused)
+            if not refused and error.proxy in self._given_sign_in:
+                return  # a request made before the sign-in was given: the next one signs in
+            self._given_sign_in.discard(error.proxy)
             self.proxySignInNeeded.emit(error.proxy, error.realm, refused)
             if error.proxy not in self._declined:
                 self.ask_proxy_sign_in(error.proxy, error.realm, refused)
@@ -238,14 +242,10 @@ class Connection(QObject):
         the keyring on a worker, the user name to the settings; then new requests sign in."""
         if self._sign_in_open or self.keys is None:
             return
-        from PySide6.QtWidgets import QApplication
-
         from .dialogs.proxy_sign_in import ProxySignInDialog
 
         self._sign_in_open = True
-        dialog = ProxySignInDialog(
-            proxy, realm, self._settings.proxy_username, refused, parent or QApplication.activeWindow()
-        )
+        dialog = ProxySignInDialog(proxy, realm, self._settings.proxy_username, refused, parent or _main_window())
         keys = self.keys
 
         def finished(result: int) -> None:
@@ -254,6 +254,7 @@ class Connection(QObject):
                 self._declined.add(proxy)
                 return
             self._declined.discard(proxy)
+            self._given_sign_in.add(proxy)
             username, password, remember = dialog.take_values()
             self._executor.submit(
                 lambda: keys.set_proxy_password(proxy, username, password, session_only=not remember),
@@ -320,6 +321,16 @@ class Connection(QObject):
 
         host = urlsplit(self._settings.endpoint).hostname or self._settings.endpoint
         return f"Esendex ({host})" if host.endswith("esendex.us") else f"Service at {host}"
+
+
+def _main_window() -> Any:
+    """The window to put the sign-in dialog over: the app's main window (never a transient box
+    that may close and take the dialog with it)."""
+    from PySide6.QtWidgets import QApplication, QMainWindow
+
+    windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMainWindow) and w.isVisible()]
+    active = QApplication.activeWindow()
+    return next((w for w in windows if w is active), windows[0] if windows else None)
 
 
 def _network_information() -> Any:
