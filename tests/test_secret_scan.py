@@ -161,3 +161,82 @@ def test_screenshots_show_no_key_to_ocr(qtbot, tmp_path, app_sandbox, memory_key
     dialog.close()
     window.close()
     window.controller.context.history.close()
+
+
+PROXY_SECRET = "Pr0xy-d15c0-S3cret!"
+WRONG_SECRET = "Wr0ng-d15c0-Pa55"
+
+
+def scan_for(root: Path, forms: list[str]) -> int:
+    """Every file under `root` is free of every form (UTF-8 and UTF-16); how many were scanned."""
+    scanned = 0
+    for path in root.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            for form in forms:
+                assert form.encode() not in data, f"a secret leaked into {path}"
+                assert form.encode("utf-16-le") not in data, f"a secret leaked into {path} (UTF-16)"
+            scanned += 1
+    return scanned
+
+
+def proxy_forms(user: str, password: str) -> list[str]:
+    import base64
+
+    return [password, base64.b64encode(f"{user}:{password}".encode()).decode()]
+
+
+def test_the_proxy_password_leaks_nowhere(qtbot, tmp_path, memory_keyring, tls_sandbox, certificate, capfd):
+    """A proxy that wants a Basic sign-in: a wrong password, then the right one, through the dialog;
+    requests, errors with their details for IT, the log at the app's level, the history and its
+    export. Neither password (nor its Basic token) nor the license key appears in any file or output."""
+    from tests.test_company_network import ForwardProxy, running
+    from tests.test_company_network_app import office_window, sign_in, sign_in_dialog, wait_idle
+
+    root_logger = logging.getLogger()
+    old_level = root_logger.level
+    user = "leakcheck"
+    with running(ForwardProxy(basic=(user, PROXY_SECRET))) as guarded:
+        window = office_window(
+            qtbot, tmp_path, memory_keyring, tls_sandbox.url, proxy=guarded.url, ca_bundle=str(certificate[0])
+        )
+        window.controller.accounts.add("Leak check")
+        memory_keyring.set_password("VoiceBroadcastDesk", "Leak check", DISTINCTIVE_KEY)
+        window.account.setCurrentIndex(window.account.findData("Leak check"))
+        handler = setup_logging(window.controller.context.profile.log_file)
+        try:
+            sign_in_dialog(qtbot, window)
+            sign_in(qtbot, window, user, WRONG_SECRET)
+            sign_in_dialog(qtbot, window)  # refused: asked again
+            sign_in(qtbot, window, user, PROXY_SECRET)
+            wait_idle(qtbot, window)
+            cancel_via_ui(qtbot, window, "proxy-leak-1")
+            assert tls_sandbox.operations["CancelNotifyByReferenceID"] == 1
+            guarded.blocked_ports = frozenset({tls_sandbox.port})
+            window.controller.connection.reread_network()
+            shown = cancel_via_ui(qtbot, window, "proxy-leak-2")  # a 403 with its details for IT
+            assert shown.startswith("The proxy server blocks this address")
+            panel = window.cancel_page.result
+            panel.details.toggle.click()
+            panel.details.copy()
+            window.history_page.reload()
+            qtbot.waitUntil(lambda: window.history_page.table.model().rowCount() >= 2)
+            window.history_page.export(str(window.controller.context.profile.data_dir / "export.csv"))
+            window.grab().save(str(window.controller.context.profile.cache_dir / "window.png"))
+            # A line that would carry the password the way a careless message could: redacted.
+            logging.getLogger("desktop_app.desk").error("proxy url was http://%s:%s@proxy", user, PROXY_SECRET)
+        finally:
+            from tests.conftest import close_window
+
+            close_window(window)
+            root_logger.removeHandler(handler)
+            handler.close()
+            root_logger.setLevel(old_level)
+    log_text = window.controller.context.profile.log_file.read_text(encoding="utf-8")
+    assert "details for IT" in log_text and "403 Forbidden" in log_text  # written, the same as the panel
+    assert "proxy url was http://leakcheck:[redacted]@proxy" in log_text
+    forms = [*proxy_forms(user, PROXY_SECRET), *proxy_forms(user, WRONG_SECRET), *FORMS]
+    assert scan_for(tmp_path, forms) >= 4
+    captured = capfd.readouterr()
+    for form in forms:
+        assert form not in captured.out + captured.err, "a secret leaked into the captured output"
