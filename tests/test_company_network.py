@@ -569,7 +569,7 @@ def test_a_scheme_the_app_cannot_do_is_named(tls_sandbox, certificate):
     with running(ForwardProxy(basic=("x", "y"), challenge="NTLM")) as ntlm:
         result, _ = call(tls_sandbox.url, network(proxy=ntlm.url, ca_file=str(certificate[0])))
     assert isinstance(result, ProxySignInNeeded) and not result.can_ask and result.scheme == "NTLM"
-    assert "asks for a NTLM sign-in, which this app cannot do on this computer" in str(result)
+    assert "asks for an NTLM sign-in, which this app cannot do on this computer" in str(result)
     nothing_sent(result, tls_sandbox)
 
 

@@ -216,3 +216,31 @@ def test_the_self_test_reads_the_site_file_and_reports_the_connection(tmp_path, 
     assert failed.returncode == 1
     assert failed.stdout.startswith("self-test FAILED: scheduling failed: The proxy server blocks this address")
     print(f"self-test through the inspecting proxy: {seconds:.1f} s")
+
+
+def test_the_proxy_setup_is_read_again_when_the_network_changes(
+    qtbot, tmp_path, memory_keyring, tls_sandbox, certificate, proxy
+):
+    """A PAC file that changes (a VPN came up): nothing changes until the network does; then the
+    next request follows the new answer, without a restart."""
+    pac = tmp_path / "proxy.pac"
+    pac.write_text('function FindProxyForURL(url, host) { return "DIRECT"; }')
+    window = office_window(
+        qtbot, tmp_path, memory_keyring, tls_sandbox.url, proxy_pac_url=str(pac), ca_bundle=str(certificate[0])
+    )
+    try:
+        wait_idle(qtbot, window)
+        cancel_via_ui(qtbot, window, "vpn-1")
+        assert proxy.connections == 0
+        pac.write_text(f'function FindProxyForURL(url, host) {{ return "PROXY {proxy.address}"; }}')
+        cancel_via_ui(qtbot, window, "vpn-1")
+        assert proxy.connections == 0  # read once per network setup, not per request
+        connection = window.controller.connection
+        connection.watch_the_network()
+        connection._network_state = ("before the VPN",)  # what Qt's network information reported last
+        connection._network_changed()  # (the signal's slot: the state now differs)
+        cancel_via_ui(qtbot, window, "vpn-1")
+        assert proxy.connections == 1 and proxy.targets == [f"CONNECT 127.0.0.1:{tls_sandbox.port}"]
+        assert tls_sandbox.operations["CancelNotifyByReferenceID"] == 3
+    finally:
+        close_window(window)

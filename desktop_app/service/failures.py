@@ -229,7 +229,8 @@ def _sign_in_problem(refused: TunnelRefused, technical: str) -> ProxySignInNeede
         )
     elif scheme:
         message = (
-            f"The proxy server ({proxy}) asks for a {scheme} sign-in, which this app cannot do on this computer, "
+            f"The proxy server ({proxy}) asks for {_a(scheme)} {scheme} sign-in, which this app cannot do on this "
+            "computer, "
             "so nothing was sent. Ask your IT department to allow this app through the proxy without a sign-in, "
             "or for a proxy that accepts a user name and password (Basic)."
         )
@@ -241,6 +242,11 @@ def _sign_in_problem(refused: TunnelRefused, technical: str) -> ProxySignInNeede
     return ProxySignInNeeded(
         message, proxy=proxy, scheme=scheme, realm=refused.realm, can_ask=can_ask, detail=technical
     )
+
+
+def _a(word: str) -> str:
+    """ "a" or "an" before a scheme's name, as it is read aloud (an NTLM, a Negotiate, an Oauth)."""
+    return "an" if word[:1].upper() in "AEIOU" or word.upper() in ("NTLM", "NEGOTIATE-NTLM") else "a"
 
 
 def certificate_refused(untrusted: UntrustedCertificate, detail: str = "") -> CertificateNotTrusted:

@@ -332,8 +332,12 @@ class _TLSConnection(urllib3.connection.HTTPSConnection):
                 context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
                 context.check_hostname = False
                 context.verify_mode = ssl.CERT_NONE
-                with context.wrap_socket(raw, server_hostname=host) as tls:
+                tls = context.wrap_socket(raw, server_hostname=host, do_handshake_on_connect=False)
+                try:
+                    tls.do_handshake()
                     der = tls.getpeercert(binary_form=True)
+                finally:
+                    tls.close()
             return certificate_names(der) if der else None
         except Exception as error:  # only a name for the message: never let it hide the real failure
             log.info("could not read the refused certificate's names: %s", type(error).__name__)
