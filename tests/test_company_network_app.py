@@ -244,3 +244,32 @@ def test_the_proxy_setup_is_read_again_when_the_network_changes(
         assert tls_sandbox.operations["CancelNotifyByReferenceID"] == 3
     finally:
         close_window(window)
+
+
+def test_the_settings_dialog_checks_the_proxy_the_pac_address_and_the_certificate_file(qtbot, window, tmp_path):
+    dialog = window.open_settings()
+    qtbot.waitExposed(dialog)
+    missing = tmp_path / "acme.cer"
+    dialog.proxy_address.setText("socks5://127.0.0.1:1080")
+    dialog.pac_url.setText("ftp://wpad.example/proxy.pac")
+    dialog.ca_bundle.setText(str(missing))
+    dialog.accept()
+    assert dialog.isVisible()
+    assert "SOCKS proxies are not supported" in dialog.proxy_error.text()
+    assert "must start with http://, https:// or file://" in dialog.pac_error.text()
+    # The same words as the label ("Certificate file") and as the error when a request is made.
+    assert (
+        dialog.ca_error.text()
+        == f"The certificate file {missing} could not be read: there is no such file on this computer."
+    )
+    dialog.proxy_address.setText(f"http://{PROXY_USER}:{PROXY_PASSWORD}@proxy.example.com:8080")
+    dialog.accept()
+    assert "put no user name or password in the proxy address" in dialog.proxy_error.text()
+    with qtbot.waitSignal(window.controller.connection.clientChanged):
+        dialog.proxy_address.setText("proxy.example.com:8080")
+        dialog.pac_url.setText("")
+        dialog.ca_bundle.setText("")
+        dialog.accept()
+    settings = window.controller.settings
+    assert settings.proxy == "http://proxy.example.com:8080" and settings.certificate_problem == ""
+    assert PROXY_PASSWORD not in window.controller.context.profile.settings_file.read_text(encoding="utf-8")
