@@ -21,11 +21,12 @@ time.tzset()
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import keyring.backends.fail  # noqa: E402
-from PySide6.QtCore import QDateTime  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QDate, QDateTime, QTime  # noqa: E402
+from PySide6.QtWidgets import QApplication, QDialogButtonBox  # noqa: E402
 
 from desktop_app.sandbox import DEMO_KEY, ManualClock, Sandbox  # noqa: E402
 from desktop_app.ui.dialogs.key_entry import KeyEntryDialog  # noqa: E402
+from desktop_app.ui.pages.schedule import SETTLE_SECONDS  # noqa: E402
 from tests.support import MemoryKeyring  # noqa: E402
 from tools.screenshots_support import (  # noqa: E402
     OUT,
@@ -35,16 +36,32 @@ from tools.screenshots_support import (  # noqa: E402
     click,
     close_all,
     locked_key,
+    paste_into,
+    press,
     settle,
     shot,
+    shot_with_menu,
+    type_into,
     wait_for_box,
     window_for,
 )
 
 MAIN_KEY = "5a1e5d3c-0b7f-4c2e-9d8a-7e6f5a4b3c2d"  # made up; shown masked only
 CLINIC_KEY = "9c8b7a6f-5e4d-4c3b-8a29-1f0e9d8c7b6a"  # made up; shown masked only
+NORTH_KEY = "3f2e1d0c-9b8a-4f7e-8d6c-5b4a39281706"  # made up; typed into Add account, shown masked only
 ACCOUNTS = {"Main office": MAIN_KEY, "Clinic reminders": CLINIC_KEY, "Esendex trial": DEMO_KEY}
 REMINDER = "Reminder: your appointment is tomorrow at 10."
+SMALL = (640, 480)  # the smallest size the window allows
+DEFAULT = (860, 680)
+# Copied from a spreadsheet: a header row, a blank row, two reference IDs, one twice, one not valid.
+SPREADSHEET = (
+    "Reference\tPatient\tPhone\n"
+    "appt-101\tAnn Smith\t757-555-0101\n"
+    "\n"
+    "appt-102\tBob Jones\t757-555-0102\n"
+    "appt-101\tAnn Smith\t757-555-0101\n"
+    "appt 103\tCarl Diaz\t757-555-0103\n"
+)
 
 
 def schedule_scenes(window, sandbox: Sandbox) -> None:
@@ -61,7 +78,8 @@ def schedule_scenes(window, sandbox: Sandbox) -> None:
 
     # A test broadcast on the trial account: one mistyped line first, then a number it may not call.
     window.controller.accounts.set_current("Esendex trial")
-    page.another.click()
+    settle(SETTLE_SECONDS + 0.1)  # a click on "Schedule another" in the first second after an answer does nothing
+    press(page.another)
     page.phone.setText("757-555-0140\n757-555-0039\n757-555-014\n757-555-0141\n757-555-0142")
     page.text.setPlainText("This is a test broadcast from the front desk. No action is needed.")
     page.when.setDateTime(QDateTime.currentDateTime().addSecs(2 * 3600))
@@ -198,6 +216,200 @@ def dialog_scenes(window) -> None:
     window.controller.settings.locked = frozenset()
 
 
+# -- the slips of issue 23, each reached as a user reaches it -------------------------------------
+
+
+def tomorrow_at_ten() -> QDateTime:
+    return QDateTime(QDate.currentDate().addDays(1), QTime(10, 0))
+
+
+def schedule_on_page(window, number: str, reference: str) -> int:
+    """Fill the Schedule page as the user does and press Schedule call; returns the QueueID."""
+    page = window.show_page("schedule")
+    if page.another.isVisible():  # a booking is on show: clear it first, a moment after it came
+        settle(SETTLE_SECONDS + 0.1)
+        press(page.another)
+    type_into(page.phone, number)
+    type_into(page.text, REMINDER)
+    type_into(page.reference, reference)
+    page.when.setDateTime(tomorrow_at_ten())
+    booked = []
+    page.scheduled.connect(booked.append)
+    press(page.schedule_button)
+    settle(until=lambda: bool(booked) and not page.in_flight)
+    page.scheduled.disconnect(booked.append)
+    return booked[0].queue_id
+
+
+def booked_schedule_scene(window) -> int:
+    """Issue 23, finding 1: after a booking at 640 x 480 the answer sits above Schedule call, which
+    stays under the pointer; "Schedule another" is at the far left."""
+    window.resize(*SMALL)
+    settle(until=lambda: window.width() == SMALL[0])
+    queue_id = schedule_on_page(window, "(757) 555-0150", "CASE-TEST")
+    shot(window, "schedule-booked-small")
+    window.resize(*DEFAULT)
+    settle(until=lambda: window.width() == DEFAULT[0])
+    return queue_id
+
+
+def reference_slip_scenes(window, queue_id: int) -> None:
+    """Issue 23, findings 2 and 9: the one-call confirmation, "case-test" for CASE-TEST, and the
+    confirmation that says how many calls this desk booked."""
+    cancel = window.show_page("cancel")
+    type_into(cancel.queue_id, str(queue_id))
+    press(cancel.queue_button)
+    box = wait_for_box(cancel)
+    shot(box, "cancel-one-call-confirm")
+    click(box, "Keep it")
+    type_into(cancel.queue_id, "")
+
+    # Two more calls with CASE-TEST, for other patients, booked on the Schedule page as well.
+    schedule_on_page(window, "(757) 555-0151", "CASE-TEST")
+    schedule_on_page(window, "(757) 555-0152", "CASE-TEST")
+    cancel = window.show_page("cancel")
+    type_into(cancel.reference, "case-test")
+    press(cancel.cancel_button)
+    box = wait_for_box(cancel)
+    shot(box, "cancel-confirm-other-capitals")
+    click(box, "Cancel the calls")
+    settle(until=lambda: not cancel.in_flight and cancel.offer_text.isVisible())
+    shot(window, "cancel-did-you-mean")
+
+    press(cancel.offer_buttons[0])  # "Cancel CASE-TEST…"
+    box = wait_for_box(cancel)
+    shot(box, "cancel-confirm-booked-here")
+    click(box, "Cancel the calls")
+    settle(until=lambda: not cancel.in_flight and cancel.result.kind == "success")
+
+
+def waiting_scenes(window, sandbox: Sandbox) -> None:
+    """Issue 23, finding 7: a service that takes long; after 3 s the busy row counts the seconds and
+    offers Stop waiting; the answer then says what is known."""
+    cancel = window.show_page("cancel")
+    type_into(cancel.reference, "flu-clinic")
+    press(cancel.cancel_button)
+    box = wait_for_box(cancel)
+    sandbox.faults.latency_seconds = 10
+    click(box, "Cancel the calls")
+    # The seconds are counted from SHOW_ELAPSED_AFTER_SECONDS (3 s) on, with Stop waiting beside.
+    settle(until=lambda: cancel.busy.stop_button.isVisible() and cancel.busy.label.text().endswith(" 5 s so far."))
+    shot(window, "cancel-waiting")
+    press(cancel.busy.stop_button)
+    settle(until=lambda: not cancel.busy.isVisible())
+    shot(window, "cancel-stopped-waiting")
+    history = window.controller.desk.history  # the answer still comes, and History records it
+    settle(until=lambda: any(r.reference_id == "flu-clinic" for r in history.records()))
+    sandbox.faults.latency_seconds = 0
+
+
+def lookup_slip_scenes(window) -> None:
+    """Issue 23, findings 4 and 9: a number booked on another account; Find calls on the working
+    account finds nothing and offers Search all accounts, whose answer shows the Reference ID."""
+    for reference, hours in (("flu-shot-0312", 3), ("flu-shot-0312", 26), ("appointments-north-march", 50)):
+        book_from_desk(window, "Clinic reminders", "757-555-0160", reference, hours * 3600, REMINDER)
+    lookup = window.show_page("lookup")
+    lookup.mode.setCurrentIndex(lookup.mode.findData("number"))
+    type_into(lookup.query, "(757) 555-0160")
+    press(lookup.lookup_button)
+    settle(until=lambda: not lookup.in_flight and lookup.search_all_button.isVisible())
+    shot(window, "find-calls-none-search-all")
+    press(lookup.search_all_button)
+    settle(until=lambda: not lookup.in_flight and lookup.model.rowCount() == 3)
+    shot(window, "find-calls-reference-id")
+    lookup.all_accounts.setChecked(False)
+
+
+def account_slip_scenes(window) -> None:
+    """Issue 23, findings 4 and 6: Save disabled with its reason; an added account that is not the
+    working account, and the message that says so."""
+    dialog = window.open_accounts()
+    settle(until=lambda: dialog.store is not None and dialog.key_label.text().startswith("••••"))
+    press(dialog.add_button)
+    settle(until=lambda: dialog.findChild(KeyEntryDialog) is not None)
+    entry = dialog.findChild(KeyEntryDialog)
+    type_into(entry.name, "main office")  # taken, in other capitals
+    type_into(entry.key, NORTH_KEY)
+    settle(until=lambda: entry.save_why.isVisible())
+    shot(entry, "add-account-save-disabled")
+    type_into(entry.name, "Clinic North")
+    save = entry.buttons.button(QDialogButtonBox.StandardButton.Save)
+    settle(until=save.isEnabled)
+    press(save)
+    settle(until=lambda: "Clinic North" in window.controller.settings.accounts and dialog.message.isVisible())
+    settle(until=lambda: dialog.key_label.text().startswith("••••"))
+    shot(dialog, "account-added-not-working")
+    dialog.close()
+
+
+def bulk_paste_scene(window) -> None:
+    """Issue 23, finding 3: a paste from a spreadsheet, its column chosen and its header skipped."""
+    bulk = window.show_page("bulk")
+    paste_into(bulk.paste, SPREADSHEET)
+    press(bulk.check_button)
+    settle(until=lambda: bulk.entry.column_row.isVisible())
+    shot(window, "bulk-spreadsheet-paste")
+    type_into(bulk.paste, "")
+    press(bulk.check_button)
+
+
+def training_menu_scenes(window) -> None:
+    """Issue 23, finding 8: File > Reset the training data…, and the question it asks."""
+    bar = window.menuBar()
+    file_action = next(a for a in bar.actions() if a.text() == "&File")
+    menu = file_action.menu()
+    bar.setActiveAction(file_action)  # as a click on File does: the menu opens under it
+    settle(until=menu.isVisible)
+    reset = next(a for a in menu.actions() if a.text() == "&Reset the training data…")
+    menu.setActiveAction(reset)  # the pointer rests on it
+    shot_with_menu(window, menu, "file-menu-reset-training")
+    reset.trigger()
+    menu.close()
+    box = wait_for_box(window)
+    shot(box, "reset-training-confirm")
+    click(box, "Keep it")
+
+
+def slip_scenes(root: Path, sandbox: Sandbox, backend) -> None:
+    window = window_for(root, sandbox, backend, {"Main office": MAIN_KEY, "Clinic reminders": CLINIC_KEY})
+    queue_id = booked_schedule_scene(window)
+    reference_slip_scenes(window, queue_id)
+    waiting_scenes(window, sandbox)
+    lookup_slip_scenes(window)
+    bulk_paste_scene(window)
+    training_menu_scenes(window)
+    account_slip_scenes(window)
+    close_all(window)
+
+
+def unsent_scenes(root: Path, sandbox: Sandbox, backend_for) -> None:
+    """Issue 23, finding 5: the window closed ("Close now") during a slow bulk cancel; at the next
+    start the app says so, and the Bulk cancel page offers the rows that were never sent."""
+    accounts = {"Main office": MAIN_KEY}
+    window = window_for(root, sandbox, backend_for(), accounts)
+    values = [f"class-{index:02}" for index in range(20)]
+    bulk = window.show_page("bulk")
+    paste_into(bulk.paste, "\n".join(values))
+    press(bulk.check_button)
+    sandbox.faults.latency_seconds = 1.5
+    press(bulk.start_button)
+    click(wait_for_box(bulk), "Cancel the calls")
+    settle(until=lambda: bulk.progress.value() >= 4)
+    window.close()
+    click(wait_for_box(window), "Close now")
+    settle(until=lambda: not window.isVisible())
+    close_all(window)
+    sandbox.faults.latency_seconds = 0
+
+    again = window_for(root, sandbox, backend_for(), accounts)
+    settle(until=again.notice.isVisible)
+    shot(again, "unsent-notice-at-start")
+    bulk = again.show_page("bulk")
+    settle(until=bulk.offer.isVisible)
+    shot(again, "bulk-unsent-offer")
+    close_all(again)
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication([])
@@ -222,6 +434,12 @@ def main() -> None:
     history_scene(window)
     dialog_scenes(window)
     close_all(window)
+
+    def backend():
+        return None if secret_service else MemoryKeyring()
+
+    slip_scenes(tmp / "slips", sandbox, backend())
+    unsent_scenes(tmp / "restart", sandbox, backend)
     sandbox.stop()
 
     for old in OUT.glob("*.png"):

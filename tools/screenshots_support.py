@@ -1,5 +1,6 @@
 """Helpers for tools/screenshots.py: waiting for the UI, saving a shot, a window on a throwaway
-profile, booking calls on the sandbox's manual clock, answering a question box, a locked key."""
+profile, booking calls on the sandbox's manual clock, answering a question box, a locked key, and
+doing what a user does (a mouse click, typing, a paste with Ctrl+V, an open menu in the shot)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import keyring.errors
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QGuiApplication, QPainter
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QWidget
 
 from desktop_app.sandbox import Sandbox
 from desktop_app.service import new_call_request
@@ -107,7 +111,47 @@ def wait_for_box(parent: QWidget) -> QMessageBox:
 
 
 def click(box: QMessageBox, text: str) -> None:
-    next(b for b in box.buttons() if b.text() == text).click()
+    press(next(b for b in box.buttons() if b.text() == text))
+
+
+def press(widget: QWidget) -> None:
+    """A left click in the middle of `widget`, as the mouse does it."""
+    QTest.mouseClick(widget, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, widget.rect().center())
+    settle(0.05)
+
+
+def type_into(field: QWidget, text: str) -> None:
+    """Click into `field`, select what is there, and type `text` key by key (replacing it)."""
+    press(field)
+    QTest.keyClick(field, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    if text:
+        QTest.keyClicks(field, text)
+    else:
+        QTest.keyClick(field, Qt.Key.Key_Backspace)
+    settle(0.05)
+
+
+def paste_into(field: QWidget, text: str) -> None:
+    """Copy `text`, click into `field`, select all and press Ctrl+V (as from a spreadsheet)."""
+    QGuiApplication.clipboard().setText(text)
+    press(field)
+    QTest.keyClick(field, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClick(field, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    settle(0.05)
+
+
+def shot_with_menu(window: QWidget, menu: QMenu, name: str) -> None:
+    """The window with an open menu drawn where it pops up (offscreen, a popup is its own window,
+    which the window's own grab does not include)."""
+    settle(0.2)
+    picture = window.grab()
+    painter = QPainter(picture)
+    painter.drawPixmap(window.mapFromGlobal(menu.mapToGlobal(QPoint(0, 0))), menu.grab())
+    painter.end()
+    path = OUT / f"{name}.png"
+    picture.save(str(path))
+    WRITTEN.append(path.name)
+    print(f"wrote {path.relative_to(ROOT)}")
 
 
 @contextmanager
