@@ -39,6 +39,9 @@ class Settings:
     proxy_pac_url: str = ""  # an explicit PAC file: http(s):// or file:// URL, or a path
     proxy_username: str = ""  # for a proxy's Basic sign-in; the password is in the keyring only
     default_caller_id: str = ""  # the schedule form's default caller ID number
+    # The hours a call may ring in the recipient's time (service/recipient_time.py): the Schedule
+    # page warns outside them. The administrator's site file may set or lock it.
+    calling_window: str = "08:00-21:00"
     # -- from the administrator's site file (never saved in the user's file) --
     locked: frozenset[str] = field(default=frozenset(), metadata=_RUNTIME)  # field names set read-only
     site_problem: str = field(default="", metadata=_RUNTIME)  # plain message naming the file and line

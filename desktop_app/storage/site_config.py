@@ -21,7 +21,8 @@ Each key is either a plain value (a default the user may change) or `{"value": .
       "proxy_pac_url": "http://wpad.corp.example/proxy.pac",
       "default_caller_id": "757-555-0100",
       "accounts": ["Support", "Billing"],
-      "default_account": "Support"
+      "default_account": "Support",
+      "calling_window": {"value": "08:00-21:00", "locked": true}
     }
 
 License keys are never read from this file (an entry that looks like one is refused). Loading never
@@ -139,6 +140,16 @@ def _pac_url(value: object) -> str:
         raise _Bad(str(error)) from None
 
 
+def _calling_window(value: object) -> str:
+    """The hours a call may ring in the recipient's time, "08:00-21:00" (service/recipient_time.py)."""
+    from ..service.recipient_time import parse_window
+
+    try:
+        return parse_window(value).setting
+    except ValueError as error:
+        raise _Bad(str(error)) from None
+
+
 def _accounts(value: object) -> list[str]:
     if not isinstance(value, list):
         raise _Bad('it must be a list of account names, like ["Support", "Billing"]')
@@ -157,6 +168,7 @@ SITE_KEYS: Mapping[str, Callable[[object], object]] = {
     "default_caller_id": _caller_id,
     "accounts": _accounts,
     "default_account": lambda value: _account_name(value),
+    "calling_window": lambda value: _calling_window(value),
 }
 _SECRET_WORDS = ("key", "password", "secret", "token")
 

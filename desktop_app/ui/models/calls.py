@@ -2,7 +2,9 @@
 reference ID (from the history, when this app booked it) and the account it was found under.
 
 Every cell is in plain words; the service's own code and text are in the tooltips and, for
-assistive technology, in each cell's accessible description. The Cancel column is the row's
+assistive technology, in each cell's accessible description. The Scheduled cell's tooltip also
+gives the time it rings for the person called, from the number's area code, when the number is
+known (the one looked up, or the call's variables). The Cancel column is the row's
 action: "Cancel…" (painted as a button by the page's delegate) on a call that can still be
 cancelled, marked by ACTION_ROLE, with an accessible name that says which call it cancels.
 """
@@ -77,6 +79,12 @@ class FoundCall:
     scheduled_utc: datetime | None  # the service's status has no such field: the history's, if known
     account: str  # "" when looked up by one QueueID without an account
     reference_id: str = ""  # the reference ID it was booked with, when known ("" otherwise)
+    phone_number: str = ""  # the number called, when known (the one looked up); else the call's variables
+
+    @property
+    def number(self) -> str:
+        """The number called: as given, else the "phonenumber" variable the advanced status lists."""
+        return self.phone_number or self.status.variables.get("phonenumber", "").strip()
 
     @property
     def queue_id(self) -> int:
@@ -113,6 +121,24 @@ def short_local(moment: datetime | None, today: datetime | None = None) -> str:
     if here.date() == now.date():
         return here.strftime("%H:%M")
     return here.strftime("%d %b %H:%M" if here.year == now.year else "%Y-%m-%d %H:%M")
+
+
+def recipient_words(number: str, moment: datetime | None) -> str:
+    """ "06:00 in Los Angeles (Pacific) for the person called", or "" when not known."""
+    if moment is None or not number:
+        return ""
+    from ...service.recipient_time import recipient_time  # on first use: no tooltip before a look-up
+
+    there = recipient_time(number, moment).there(moment.astimezone().replace(tzinfo=None))
+    return f"{there} for the person called" if there else ""
+
+
+def scheduled_tip(call: FoundCall) -> str:
+    """The booked time in full, your time, and beside it the time where the call rings."""
+    if call.scheduled_utc is None:
+        return OUTSIDE_TIP if call.found else ""
+    there = recipient_words(call.number, call.scheduled_utc)
+    return f"{local(call.scheduled_utc)} your time\n= {there}" if there else local(call.scheduled_utc)
 
 
 def scheduled_text(call: FoundCall) -> str:
@@ -213,7 +239,7 @@ def call_columns(service_text: Callable[[int], str]) -> list[Column[FoundCall]]:
             "Scheduled",
             scheduled_text,
             sort_key=lambda c: moment_key(c.scheduled_utc),
-            tooltip=lambda c: local(c.scheduled_utc) if c.scheduled_utc else (OUTSIDE_TIP if c.found else ""),
+            tooltip=scheduled_tip,
             header_tip="When the call was booked for, in your local time (known for calls booked from this app)",
         ),
         Column[FoundCall](

@@ -1,7 +1,8 @@
 """The watch list as a table: one row per `watch.Watched`, with its live status in plain words.
 
 The status words depend on the time ("starts in 12 min"), so the model asks the watcher's clock
-when it paints; `refresh_times()` repaints the status column once a minute without a round.
+when it paints; `refresh_times()` repaints the status column once a minute without a round. The
+Scheduled cell's tooltip gives the time it rings for the person called (service/recipient_time.py).
 """
 
 from __future__ import annotations
@@ -22,6 +23,18 @@ def scheduled_text(call: Watched) -> str:
     return call.scheduled_utc.astimezone().strftime("%Y-%m-%d %H:%M") if call.scheduled_utc else "not known"
 
 
+def scheduled_tip(call: Watched) -> str:
+    """ "2026-03-05 09:00 your time = 06:00 in Los Angeles (Pacific) for the person called"."""
+    if call.scheduled_utc is None:
+        return ""
+    from ...service.recipient_time import recipient_time  # on first use: not needed for the first paint
+
+    yours = call.scheduled_utc.astimezone()
+    there = recipient_time(call.phone_number, call.scheduled_utc).there(yours.replace(tzinfo=None))
+    text = f"{yours:%Y-%m-%d %H:%M} your time"
+    return f"{text}\n= {there} for the person called" if there else text
+
+
 def _order(call: Watched) -> tuple:
     """Pending first, soonest first; ended calls after them."""
     return (call.final, call.scheduled_utc.timestamp() if call.scheduled_utc else 0.0, call.queue_id)
@@ -35,7 +48,7 @@ class WatchModel(RowsModel[Watched]):
             Column[Watched]("Account", lambda c: c.account, sort_key=lambda c: c.account.lower()),
             Column[Watched]("Phone number", lambda c: phone_text(c.phone_number), sort_key=lambda c: c.phone_number),
             Column[Watched]("Reference ID", lambda c: c.reference_id, sort_key=lambda c: c.reference_id.lower()),
-            Column[Watched](SCHEDULED_TITLE, scheduled_text, sort_key=_order),
+            Column[Watched](SCHEDULED_TITLE, scheduled_text, sort_key=_order, tooltip=scheduled_tip),
             Column[Watched](
                 STATUS_TITLE,
                 lambda c: c.live_words(self.now()),

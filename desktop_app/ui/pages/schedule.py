@@ -12,6 +12,10 @@ never moves under the pointer; "Schedule another" sits at the other end of the a
 ignores clicks in the first second after an answer (the second click of a double click). It is the
 one thing that empties the form and makes a new reference ID; a booking stays on screen until then,
 and booking the same call again within minutes asks first.
+
+A call that rings outside the calling window where it is answered (08:00-21:00 their time, or the
+administrator's window) is warned about beside the Schedule button before it is booked, and again
+in the answer; it can be booked anyway (service/recipient_time.py).
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from PySide6.QtWidgets import (
 
 from ...desk import describe_error
 from ...service import CallRequest, CallStatus, InvalidInput, ScheduledCall, ServiceError
+from ...service.recipient_time import BroadcastTimes, broadcast_times, window_or_default
 from ..models.broadcast import BroadcastModel, BroadcastRow, booked_rows, checked_rows
 from ..widgets import BusyRow, ResultPanel, Tone, confirm, plain_label
 from ..widgets.busy import STOPPED_WAITING, STOPPED_WAITING_BOOKING, STOPPED_WAITING_CHECK
@@ -101,6 +106,7 @@ class SchedulePage(QWidget):
         self.tries, self.gap, self.rate, self.volume = form.tries, form.gap, form.rate, form.volume
         self.max_length, self.errors = form.max_length, form.errors
         self.utc_label, self.time_note = form.utc_label, form.time_note
+        self.recipient_label = form.recipient_label
         self._build_footer(page_layout)
         self._connect_buttons()
         self.test_numbers = SavedTestNumbers(controller.settings, controller.save_settings, form, self)
@@ -108,6 +114,8 @@ class SchedulePage(QWidget):
             self.set_voices(list(controller.voices))
         controller.voicesLoaded.connect(self._voices_loaded)  # bound slots: dropped with the page
         controller.connection.endpointChanged.connect(self._settings_changed)
+        form.recipientTimesChanged.connect(self._show_hours_warning)
+        form.callingWindowChanged.connect(self._calling_window_changed)
         self._settings_changed()
 
     # -- building -------------------------------------------------------------------------------------
@@ -133,6 +141,12 @@ class SchedulePage(QWidget):
         page_layout.addLayout(footer)
         self.result = self._build_result()
         footer.addWidget(self.result)
+        # Before booking, beside the button: a call that rings outside the calling window there.
+        self.hours_warning = plain_label(word_wrap=True)
+        self.hours_warning.setStyleSheet("color: #8a5a00;")
+        self.hours_warning.setAccessibleName("Calling hours warning")
+        self.hours_warning.hide()
+        footer.addWidget(self.hours_warning)
         footer.addLayout(self._build_button_row())
 
     def _build_button_row(self) -> QHBoxLayout:
@@ -197,7 +211,27 @@ class SchedulePage(QWidget):
         self.set_voices(list(voices))
 
     def _settings_changed(self) -> None:
-        self.form.set_default_caller_id(self.controller.settings.default_caller_id)
+        settings = self.controller.settings
+        self.form.set_default_caller_id(settings.default_caller_id)
+        self.form.set_calling_window(window_or_default(settings.calling_window), settings.is_locked("calling_window"))
+
+    def _calling_window_changed(self, window: str) -> None:
+        """The user changed the calling hours in More options: kept in their settings."""
+        settings = self.controller.settings
+        if settings.is_locked("calling_window") or settings.calling_window == window:
+            return
+        settings.calling_window = window
+        self.controller.save_settings()
+
+    def _show_hours_warning(self, times: BroadcastTimes | None) -> None:
+        """ "This call rings at 06:00 in Los Angeles (Pacific): outside …", or nothing."""
+        text = ""
+        if times is not None and len(times.times) == 1:
+            text = times.times[0].warning()
+        elif times is not None:
+            text = times.warning(self.form.numbers().shown)
+        self.hours_warning.setText(f"⚠ {text}" if text else "")
+        self.hours_warning.setVisible(bool(text))
 
     def set_time_zone(self, zone: QTimeZone) -> None:
         self.form.set_time_zone(zone)
@@ -317,20 +351,34 @@ class SchedulePage(QWidget):
         self.reference_id = calls[0].reference_id
         self.unknown = None
         booked = any(row.booked for row in rows)
+        times = broadcast_times([c.phone_number for c in calls], calls[0].scheduled_utc, self.form.calling_window)
         if isinstance(answer, tuple):
             self.last = None
-            self.result.show_result(*broadcast_result(rows, self.reference_id, calls[0].scheduled_utc))
+            tone, headline, body = broadcast_result(rows, self.reference_id, calls[0].scheduled_utc)
+            outside = times.warning(shown) if booked else ""
+            self.result.show_result(tone, headline, f"{body} {outside}".strip())
             self._show_table(rows)
             what = f"reference ID {self.reference_id}"
         else:
             self.last = answer
-            self.result.show_result(*one_result(shown[0], answer))
+            tone, headline, body = one_result(shown[0], answer)
+            self.result.show_result(tone, headline, f"{body} {self._rings_there(times)}".strip())
             what = f"QueueID {answer.queue_id}"
         if booked:
             self.recent.remember(calls, self.now(), what)
         self._show_actions(rows, several=isinstance(answer, tuple))
         self.another.setVisible(booked)
         (self.broadcast if isinstance(answer, tuple) else self.scheduled).emit(answer)
+
+    def _rings_there(self, times: BroadcastTimes) -> str:
+        """After a booking of one number: "It rings at 06:00 in Los Angeles (Pacific) there …"."""
+        if self.last is None or not self.last.booked or not times.times[0].known:
+            return ""
+        recipient = times.times[0]
+        text = f"It rings at {recipient.there(self.form.your_time(recipient.moment_utc))} there"
+        if recipient.outside_window:
+            return f"{text}: outside {recipient.window.text}, the hours for calls there."
+        return f"{text}."
 
     def _show_table(self, rows: Sequence[BroadcastRow]) -> None:
         self.model.set_rows(rows)

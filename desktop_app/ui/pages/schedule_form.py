@@ -3,7 +3,12 @@ and UTC (with daylight-saving notes). It turns what was typed into validated `Ca
 per number; sending them and showing the answer is the page's job (schedule.py).
 
 Every problem is listed at once, each under its field, and a field's message goes away as soon as
-the field is right again. The rarely changed options sit in a collapsed "More options" section."""
+the field is right again. The rarely changed options sit in a collapsed "More options" section.
+
+Under the time, the form says when each number rings where it is answered ("09:00 your time =
+06:00 in Los Angeles (Pacific)", from the number's area code: service/recipient_time.py) and
+emits `recipientTimesChanged` so the page can warn, beside the Schedule button, about a call that
+rings outside the calling window (08:00-21:00 their time unless the administrator set another)."""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from PySide6.QtCore import QDateTime, Qt, QTimeZone
+from PySide6.QtCore import QDateTime, Qt, QTime, QTimeZone, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
@@ -25,6 +30,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QSpinBox,
+    QTimeEdit,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -32,7 +38,9 @@ from PySide6.QtWidgets import (
 
 from ...service import CallRequest, new_call_request
 from ...service import validation as check
+from ...service.recipient_time import DEFAULT_WINDOW, BroadcastTimes, CallingWindow, broadcast_times
 from ...service.reference_data import DEFAULT_VOICE_ID, VOICES
+from ...storage.site_config import LOCKED_NOTE
 from ..widgets import FieldError, plain_label
 from .schedule_numbers import Numbers, NumbersEdit, SavedNumbersButton, parse_numbers, problem_of
 
@@ -61,10 +69,15 @@ class ScheduleForm(QWidget):
     """The fields of a test call, each with its inline error. The page reads it through `numbers`,
     `check_all` and `call_requests`, and marks a problem it found itself with `show_problem`."""
 
+    recipientTimesChanged = Signal(object)  # BroadcastTimes: the numbers' local times at the chosen time
+    callingWindowChanged = Signal(str)  # the user changed the calling window ("08:00-21:00")
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.errors: dict[str, FieldError] = {}  # by the service's field name ("phone_number", …)
         self.default_caller_id = ""
+        self.calling_window = DEFAULT_WINDOW
+        self.recipient_times: BroadcastTimes | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._build_call_box())
@@ -134,6 +147,11 @@ class ScheduleForm(QWidget):
         self.time_note.setStyleSheet("color: #8a5a00;")
         self.time_note.hide()
         form.addRow("", self.time_note)
+        # "09:00 your time = 06:00 in Los Angeles (Pacific)": when it rings where it is answered.
+        self.recipient_label = plain_label(word_wrap=True)
+        self.recipient_label.setAccessibleName("When it rings for the person called")
+        self.recipient_label.hide()
+        form.addRow("", self.recipient_label)
 
     def _add_reference_row(self, form: QFormLayout) -> None:
         ref_row = QHBoxLayout()
@@ -178,8 +196,32 @@ class ScheduleForm(QWidget):
         length_note = plain_label("Change it only if Esendex asks you to.")
         length_note.setToolTip("A call longer than this is hung up. The service's default suits test calls.")
         more_form.addRow("", length_note)
+        self._add_calling_window_row(more_form)
         more.hide()
         return more
+
+    def _add_calling_window_row(self, form: QFormLayout) -> None:
+        """ "Calling hours (their time)": the window outside which the page warns."""
+        row = QHBoxLayout()
+        self.window_start, self.window_end = QTimeEdit(), QTimeEdit()
+        for edit, name in ((self.window_start, "Calling hours start"), (self.window_end, "Calling hours end")):
+            edit.setDisplayFormat("HH:mm")
+            edit.setAccessibleName(f"{name}, in the time of the person called")
+            edit.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        row.addWidget(self.window_start)
+        row.addWidget(plain_label("to"))
+        row.addWidget(self.window_end)
+        self.window_locked = plain_label(LOCKED_NOTE)
+        self.window_locked.setStyleSheet("color: palette(placeholder-text);")
+        self.window_locked.hide()
+        row.addWidget(self.window_locked)
+        row.addStretch(1)
+        self._row(form, "Calling &hours (their time):", holder(row), "calling_window", self.window_start)
+        self.window_start.setAccessibleName("Calling hours start, in the time of the person called")
+        tip = "The Schedule page warns before booking a call that rings outside these hours where it is answered."
+        self.window_start.setToolTip(tip)
+        self.window_end.setToolTip(tip)
+        self._show_window(DEFAULT_WINDOW)
 
     def _field_checks(self) -> dict[str, Callable[[datetime], str]]:
         """Each checked field's problem at a given moment ("" when it is fine), by field name."""
@@ -198,6 +240,9 @@ class ScheduleForm(QWidget):
         self.generate_button.clicked.connect(self.new_reference)
         self.when.dateTimeChanged.connect(self._update_utc)
         self.phone.textChanged.connect(self._update_numbers_note)
+        self.phone.textChanged.connect(self.update_recipient_times)
+        self.window_start.timeChanged.connect(self._window_edited)
+        self.window_end.timeChanged.connect(self._window_edited)
         changed = {
             "phone_number": self.phone.textChanged,
             "text_to_say": self.text.textChanged,
@@ -299,6 +344,66 @@ class ScheduleForm(QWidget):
             pass  # a zone Python does not know: Qt's conversion above still applies
         self.time_note.setText(note)
         self.time_note.setVisible(bool(note))
+        self.update_recipient_times()
+
+    # -- the recipient's time ----------------------------------------------------------------------------
+
+    def set_calling_window(self, window: CallingWindow, locked: bool = False) -> None:
+        """The window from the settings; a locked one (the administrator's) is shown read-only."""
+        self.calling_window = window
+        self._show_window(window)
+        for edit in (self.window_start, self.window_end):
+            edit.setReadOnly(locked)
+            edit.setEnabled(not locked)
+        self.window_locked.setVisible(locked)
+        self.window_locked.setToolTip(f"{LOCKED_NOTE}: {window.text}" if locked else "")
+        self.update_recipient_times()
+
+    def _show_window(self, window: CallingWindow) -> None:
+        for edit, value in ((self.window_start, window.start), (self.window_end, window.end)):
+            edit.blockSignals(True)
+            edit.setTime(QTime(value.hour, value.minute))
+            edit.blockSignals(False)
+
+    def _window_edited(self) -> None:
+        """The user changed the hours: used (and saved by the page) when the start is before the end."""
+        start, end = self.window_start.time(), self.window_end.time()
+        if not start < end:
+            self.errors["calling_window"].show_message("The calling hours must start before they end.")
+            return
+        self.errors["calling_window"].show_message("")
+        from datetime import time
+
+        self.calling_window = CallingWindow(time(start.hour(), start.minute()), time(end.hour(), end.minute()))
+        self.update_recipient_times()
+        self.callingWindowChanged.emit(self.calling_window.setting)
+
+    def your_time(self, moment: datetime) -> datetime:
+        """`moment` as a wall-clock time in the form's time zone (naive)."""
+        value = QDateTime.fromSecsSinceEpoch(int(moment.timestamp()), self.when.timeZone())
+        date, clock = value.date(), value.time()
+        return datetime(date.year(), date.month(), date.day(), clock.hour(), clock.minute())
+
+    def update_recipient_times(self) -> None:
+        """The numbers' local times at the chosen time (a time that has passed means now)."""
+        numbers = self.numbers().numbers
+        if not numbers:
+            self.recipient_times = None
+            self.recipient_label.hide()
+            self.recipientTimesChanged.emit(None)
+            return
+        moment = max(to_utc(self.when.dateTime()), datetime.now(UTC))
+        times = broadcast_times(numbers, moment, self.calling_window)
+        self.recipient_times = times
+        yours = self.your_time(moment)
+        text = times.times[0].line(yours) if len(times.times) == 1 else times.summary(yours)
+        self.recipient_label.setText(text)
+        self.recipient_label.setToolTip(
+            "From the number's area code: where the person answers, the clock shows this. "
+            f"Calls should ring there between {self.calling_window.text}."
+        )
+        self.recipient_label.show()
+        self.recipientTimesChanged.emit(times)
 
     def numbers(self) -> Numbers:
         return parse_numbers(self.phone.text())
