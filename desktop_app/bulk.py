@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from .service import InvalidInput
 from .service import validation as check
@@ -118,12 +118,18 @@ def _list_entries(lines: Sequence[str], skip_line: int = 0) -> Iterator[tuple[in
             yield from ((number, piece) for piece in PIECE_SEPARATORS.split(line) if piece.strip())
 
 
-def _parse_entries(
-    kind: Kind, entries: Iterable[tuple[int, str]]
-) -> tuple[tuple[str, ...], tuple[Rejected, ...], tuple[Rejected, ...]]:
-    """(values, duplicates, invalid) of (line number, text) entries: normalised unique values in
-    order, and every entry left out with its reason."""
+class Entries(NamedTuple):
+    values: tuple[str, ...]  # normalised, unique, in order
+    lines: tuple[int, ...]  # the pasted line of each value
+    duplicates: tuple[Rejected, ...]
+    invalid: tuple[Rejected, ...]
+
+
+def _parse_entries(kind: Kind, entries: Iterable[tuple[int, str]]) -> Entries:
+    """The (line number, text) entries read: normalised unique values in order with their lines,
+    and every entry left out with its reason."""
     values: list[str] = []
+    value_lines: list[int] = []
     duplicates: list[Rejected] = []
     invalid: list[Rejected] = []
     seen: set[str] = set()
@@ -142,13 +148,14 @@ def _parse_entries(
             continue
         seen.add(value)
         values.append(value)
-    return tuple(values), tuple(duplicates), tuple(invalid)
+        value_lines.append(line)
+    return Entries(tuple(values), tuple(value_lines), tuple(duplicates), tuple(invalid))
 
 
 def parse_list(text: str, kind: Kind) -> ParsedList:
     """A plain list: one per line, or separated by commas or semicolons; no header, no columns
     (`parse_paste` reads what people paste)."""
-    values, duplicates, invalid = _parse_entries(kind, _list_entries(_lines(text)))
+    values, _lines_of_values, duplicates, invalid = _parse_entries(kind, _list_entries(_lines(text)))
     return ParsedList(kind, list(values), list(duplicates), list(invalid))
 
 
@@ -176,6 +183,7 @@ class PastedList:
     invalid: tuple[Rejected, ...] = ()
     header: Rejected | None = None  # the line skipped as a header (position 0)
     columns: Columns | None = None  # None: a plain list
+    lines: tuple[int, ...] = ()  # the pasted line of each value (empty for rows kept from a run)
 
     @property
     def header_note(self) -> str:
@@ -275,9 +283,17 @@ def parse_paste(text: str, kind: Kind, column: int | None = None) -> PastedList:
         shown = (cell_of[0][1] or ", ".join(cell for cell in first if cell))[:80]
         header = Rejected(0, shown, "Looks like a header.", first_line)
         cell_of = cell_of[1:]
-    values, duplicates, invalid = _parse_entries(kind, ((n, cell) for n, cell in cell_of if cell.strip()))
+    entries = _parse_entries(kind, ((n, cell) for n, cell in cell_of if cell.strip()))
     separator: Literal["tabs", "commas"] = "tabs" if delimiter == "\t" else "commas"
-    return PastedList(kind, values, duplicates, invalid, header, Columns(separator, names, chosen))
+    return PastedList(
+        kind,
+        entries.values,
+        entries.duplicates,
+        entries.invalid,
+        header,
+        Columns(separator, names, chosen),
+        entries.lines,
+    )
 
 
 def _parse_plain(kind: Kind, lines: Sequence[str], filled: Sequence[tuple[int, str]]) -> PastedList:
@@ -291,8 +307,8 @@ def _parse_plain(kind: Kind, lines: Sequence[str], filled: Sequence[tuple[int, s
         words = all(header_key(piece) in HEADER_WORDS for piece in pieces)
         if header_key(line) in HEADER_WORDS or words or (len(pieces) == 1 and _is_header_cell(kind, pieces[0], rest)):
             header = Rejected(0, line.strip()[:80], "Looks like a header.", number)
-    values, duplicates, invalid = _parse_entries(kind, _list_entries(lines, header.line if header else 0))
-    return PastedList(kind, values, duplicates, invalid, header)
+    entries = _parse_entries(kind, _list_entries(lines, header.line if header else 0))
+    return PastedList(kind, entries.values, entries.duplicates, entries.invalid, header, lines=entries.lines)
 
 
 def csv_to_text(data: str, kind: Kind) -> str:
@@ -325,6 +341,7 @@ class BulkItem:
     count: int = 0
     message: str = ""
     account: str = ""  # "All accounts": the account that owns this QueueID
+    line: int = 0  # its line in what was pasted (0: not pasted), the number shown to the user
 
     @property
     def finished(self) -> bool:

@@ -108,7 +108,7 @@ def test_bulk_run_with_invalid_lines_and_duplicates(qtbot, window, app_sandbox):
     assert page.summary.text() == "3 reference IDs ready, 1 duplicate removed, 2 not valid (listed below, not sent)."
     problems = page.entry.problem_lines()
     assert any("“bad id”" in p and "space" in p for p in problems)
-    assert any("Duplicate: sent once." in p for p in problems)
+    assert any("The same as an entry above, which is sent; this one is not." in p for p in problems)
     assert page.table.model().rowCount() == 3
     summary = run_bulk(qtbot, page)
     assert (summary.calls_cancelled, summary.cancelled_rows, summary.nothing_rows, summary.failed_rows) == (4, 2, 1, 0)

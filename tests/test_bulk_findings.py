@@ -92,7 +92,7 @@ def test_problem_list_is_titled_and_sits_below_the_summary(qtbot, controller):
     assert summary_bottom <= title_top < problems.mapTo(page, problems.rect().topLeft()).y()
     assert page.entry.problem_lines() == [
         "Entry 2, “bad id”: A reference ID may contain only letters, digits and - _ . : / #. It contains a space.",
-        "Entry 3, “ok-1”: Duplicate: sent once.",
+        "Entry 3, “ok-1”: The same as an entry above, which is sent; this one is not.",
     ]
     page.paste.setPlainText("all-good")
     qtbot.mouseClick(page.check_button, Qt.MouseButton.LeftButton)

@@ -74,13 +74,15 @@ def test_a_spreadsheet_paste_takes_the_reference_column_and_says_the_header_was_
     page = bulk_page(qtbot, controller)
     paste(qtbot, page, SPREADSHEET)
     assert rows(page) == ["appt-101", "appt-102"]
+    model = page.model  # the table's "#" is the pasted line too, as in the list of problems below
+    assert [model.data(model.index(row, 0)) for row in range(model.rowCount())] == ["2", "4"]
     assert page.summary.text() == (
         "2 reference IDs ready, 1 duplicate removed, 1 not valid (listed below, not sent). "
         "Line 1 looks like a header (Reference) and was skipped."
     )
     # The entries are numbered by their pasted line (the blank line counts): the spreadsheet's rows.
     assert page.entry.problem_lines() == [
-        "Entry 5, “appt-101”: Duplicate: sent once.",
+        "Entry 5, “appt-101”: The same as an entry above, which is sent; this one is not.",
         f"Entry 6, “appt 103”: {SPACE_REASON}",
     ]
     combo = page.entry.column

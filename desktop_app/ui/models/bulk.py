@@ -39,7 +39,12 @@ def calls_cancelled(item: BulkItem) -> str:
 
 
 COLUMNS = [
-    Column[BulkItem]("#", lambda i: str(i.index), sort_key=lambda i: i.index),
+    Column[BulkItem](
+        "#",
+        lambda i: str(i.line or i.index),
+        sort_key=lambda i: i.index,
+        header_tip="The line in what you pasted (the spreadsheet's row)",
+    ),
     Column[BulkItem](VALUE_TITLES["reference"], lambda i: i.value, tooltip=lambda i: i.value),
     Column[BulkItem](
         ACCOUNT_TITLE,

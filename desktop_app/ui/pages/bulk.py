@@ -216,7 +216,13 @@ class BulkPage(QWidget):
     def _show_list(self, parsed: PastedList) -> None:
         self.parsed = parsed
         self.entry.show_parsed(parsed)
-        self.model.set_rows([BulkItem(index, value) for index, value in enumerate(parsed.values, start=1)])
+        lines = parsed.lines or (0,) * len(parsed.values)
+        self.model.set_rows(
+            [
+                BulkItem(index, value, line=line)
+                for index, (value, line) in enumerate(zip(parsed.values, lines, strict=True), 1)
+            ]
+        )
         self._fit_columns()
         self._reset_progress(len(parsed.values))
         self.result.clear()

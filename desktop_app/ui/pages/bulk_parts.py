@@ -158,7 +158,7 @@ class ListArea(QWidget):
         rejected = []
         if parsed is not None:
             rejected = [(r, r.reason) for r in parsed.invalid]
-            rejected += [(r, "Duplicate: sent once.") for r in parsed.duplicates]
+            rejected += [(r, "The same as an entry above, which is sent; this one is not.") for r in parsed.duplicates]
         rejected.sort(key=lambda pair: (pair[0].line, pair[0].position))
         # The entry's number is its pasted line (blank lines count): the spreadsheet's row.
         lines = [f"Entry {entry.line or entry.position}, “{entry.text}”: {reason}" for entry, reason in rejected]
