@@ -624,9 +624,7 @@ def test_a_server_that_never_finishes_the_handshake_means_nothing_was_sent(tls_s
     assert seconds < SHORT_CONNECT + 2
 
 
-def test_a_connection_lost_after_the_tunnel_and_handshake_leaves_a_schedule_unknown(
-    tls_sandbox, certificate, acme
-):
+def test_a_connection_lost_after_the_tunnel_and_handshake_leaves_a_schedule_unknown(tls_sandbox, certificate, acme):
     """The other side of "nothing was sent": once the request went through the tunnel, a lost
     answer is "outcome unknown" for a schedule, whatever urllib3 calls it."""
     with running(ForwardProxy(inspect=acme, drop_after_request=True)) as dropping:
