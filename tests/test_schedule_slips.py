@@ -69,7 +69,8 @@ def test_schedule_another_is_apart_from_the_schedule_button_and_ignores_a_click_
     another = page.another.mapTo(window, page.another.rect().center())
     schedule = page.schedule_button.mapTo(window, page.schedule_button.rect().center())
     assert abs(another.x() - schedule.x()) > page.schedule_button.width()  # not under the same pointer
-    qtbot.mouseClick(page.another, Qt.MouseButton.LeftButton)  # within the first second: nothing
+    assert not page.another.isEnabled()  # greyed out for the first second: the click visibly does nothing
+    qtbot.mouseClick(page.another, Qt.MouseButton.LeftButton)
     assert page.result.isVisible() and page.phone.text() == NUMBER
     qtbot.wait(int(schedule_page.SETTLE_SECONDS * 1000) + 50)  # a deliberate click, a moment later
     qtbot.mouseClick(page.another, Qt.MouseButton.LeftButton)

@@ -61,6 +61,7 @@ class MainWindow(QMainWindow):
         self._everything = everything
         self._pages: dict[str, QWidget] = {}
         self._notice_reason = ""  # what the notice line shows now: "account", "keyring", "history", ...
+        self._unsent_count = 0  # rows of an earlier bulk cancel never sent (the Bulk page offers them)
         self._closing = False
         # Qt adds the application's display name to every title: "Sandbox — Voice Broadcast Desk".
         self.setWindowTitle("Sandbox" if controller.connection.sandbox_mode else "")
@@ -103,6 +104,7 @@ class MainWindow(QMainWindow):
 
     def _connect(self, controller: AppController) -> None:
         self.tabs.currentChanged.connect(self._ensure_page)
+        self.tabs.currentChanged.connect(lambda _index: self._show_unsent())
         controller.accounts.accountChanged.connect(self._show_account)
         controller.accounts.accountsChanged.connect(lambda: self._show_account(controller.accounts.current))
         controller.accounts.accountsChanged.connect(self._show_welcome)
@@ -236,7 +238,13 @@ class MainWindow(QMainWindow):
             self.controller.accounts.set_current(self.controller.accounts.model.row(position).name)
 
     def _unsent_waiting(self, count: int) -> None:
-        if count:
+        self._unsent_count = count
+        self._show_unsent()
+
+    def _show_unsent(self) -> None:
+        """Said on every page but Bulk cancel, which offers the rows itself."""
+        count = self._unsent_count
+        if count and self.tabs.currentWidget() is not self._pages.get("bulk"):
             rows = "1 row" if count == 1 else f"{count} rows"
             self._show_notice(
                 "unsent",

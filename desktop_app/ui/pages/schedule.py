@@ -20,13 +20,12 @@ in the answer; it can be booked anyway (service/recipient_time.py).
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimeZone, Signal
+from PySide6.QtCore import Qt, QTimer, QTimeZone, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
@@ -91,7 +90,6 @@ class SchedulePage(QWidget):
         self.sending: Sending | None = None
         self.unknown: Sending | None = None  # a booking whose answer was lost
         self.recent = RecentBookings()
-        self._answered_at = -SETTLE_SECONDS  # time.monotonic() of the last answer
         self.waiting: Waiting | None = None  # the booking or look-up in flight
         self.checking: Waiting | None = None  # the look-up of a booking whose answer was lost
         page_layout = QVBoxLayout(self)
@@ -245,7 +243,7 @@ class SchedulePage(QWidget):
 
     def schedule_another(self) -> None:
         """The one way to empty the form and get a new reference ID."""
-        if time.monotonic() - self._answered_at < SETTLE_SECONDS:
+        if not self.another.isEnabled():  # the first second after an answer (see _finish)
             return
         self.form.reset()
         self._show_nothing()
@@ -304,6 +302,9 @@ class SchedulePage(QWidget):
         if first is not None:
             self.form_scroll.ensureWidgetVisible(first)
 
+    def _another_settled(self) -> None:
+        self.another.setEnabled(True)
+
     def _showing_booking(self) -> bool:
         return self.another.isVisibleTo(self.result) and self.result.kind is not None
 
@@ -337,7 +338,9 @@ class SchedulePage(QWidget):
 
     def _finish(self) -> None:
         self.waiting = self.checking = None
-        self._answered_at = time.monotonic()
+        # Greyed out for a moment, so that the second click of a double click visibly does nothing.
+        self.another.setEnabled(False)
+        QTimer.singleShot(int(SETTLE_SECONDS * 1000), self._another_settled)
         self.in_flight = False
         self.schedule_button.setEnabled(True)
         self.busy.stop()
