@@ -58,8 +58,11 @@ class Connection(QObject):
         namespaces: NamespaceCache,
         sandbox: Sandbox | SandboxProcess | None,
         sandbox_mode: bool,
+        keys: KeyStore | None = None,
+        save_settings: Callable[[], None] | None = None,
         parent: QObject | None = None,
     ) -> None:
+        """`keys`: where proxy passwords are kept; `save_settings`: how a proxy user name is saved."""
         super().__init__(parent)
         self._settings = settings
         self._executor = executor
@@ -70,9 +73,8 @@ class Connection(QObject):
         self.namespace = DEFAULT_NAMESPACE
         self.namespace_source = "bundled"
         self.use_known_namespace()
-        # The key store (proxy passwords) and how to save the settings: the controller's own.
-        self.keys: KeyStore | None = getattr(parent, "keys", None)
-        self.save_settings: Callable[[], None] | None = getattr(parent, "save_settings", None)
+        self.keys = keys
+        self.save_settings = save_settings
         self._network_info: Any = None  # QNetworkInformation, once watched
         self._network_state: tuple[object, ...] = ()
         self._last_reread = 0.0

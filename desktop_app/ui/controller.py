@@ -101,6 +101,8 @@ class AppController(QObject):
             NamespaceCache(context.profile.cache_dir / "namespaces.json"),
             context.sandbox,
             sandbox_mode=context.sandbox is not None or context.start_sandbox,
+            keys=context.keys,
+            save_settings=self.save_settings,
             parent=self,
         )
         self.connection.clientChanged.connect(self._reconfigure_desk)
