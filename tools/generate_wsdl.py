@@ -144,6 +144,31 @@ OPERATIONS: dict[str, tuple[list[tuple[str, str]], str | None, bool, str]] = {
         "Status of the last 10 calls to a phone number.",
     ),
     "getVoices": ([], "tns:ArrayOfVoice", True, "The text-to-speech voices."),
+    "GetTTSInMP3": (
+        [
+            ("TextToSay", "string"),
+            ("VoiceID", "int"),
+            ("BitRate", "int"),
+            ("TTSrate", "unsignedByte"),
+            ("TTSvolume", "unsignedByte"),
+            ("LicenseKey", "string"),
+        ],
+        "base64Binary",
+        True,
+        "Text-to-speech as MP3 audio (BitRate 32, 64 or 128). May need a separate license key.",
+    ),
+    "GetTTSInULAW": (
+        [
+            ("TextToSay", "string"),
+            ("VoiceID", "int"),
+            ("TTSrate", "unsignedByte"),
+            ("TTSvolume", "unsignedByte"),
+            ("LicenseKey", "string"),
+        ],
+        "base64Binary",
+        True,
+        "Text-to-speech as u-law audio. May need a separate license key.",
+    ),
     "GetResponseCodes": ([], "tns:ArrayOfResponse", True, "The response codes and their texts."),
     "GetVersion": ([], "string", True, "The service version."),
 }

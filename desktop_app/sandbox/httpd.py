@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from . import control
+from .accounts import account_id
 from .clock import Clock
 from .contract import load_contract
 from .dispatch import Endpoint
@@ -239,6 +240,11 @@ class Sandbox(Endpoint):
         """Forget every call of every account (saved, with a state file); how many there were.
         `SandboxProcess.reset_training_data()` does the same through the control route."""
         return self.state.reset()
+
+    def refuse_speech(self, key: str) -> None:
+        """From now on, answer GetTTSInMP3/GetTTSInULAW for `key` without audio, as a service that
+        wants a separate license key for speech (speech.py; the key itself is not kept)."""
+        self.service.speech_refused.add(account_id(key))
 
     def request_stop(self) -> None:
         """Ask a `serve_forever()` loop running on another thread to return."""

@@ -3,13 +3,15 @@ WSDL's types; results are plain dicts/lists shaped like the WSDL's types."""
 
 from __future__ import annotations
 
+from array import array
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from .accounts import DEMO_KEY, key_is_usable, normalise_key
+from . import speech
+from .accounts import DEMO_KEY, account_id, key_is_usable, normalise_key
 from .rules import DEMO_NOT_ALLOWED_OPERATIONS, PLACEHOLDER_TIME, Call, view
 from .state import UNKNOWN_QUEUE_ID_CODE, PhoneNotifyState
-from .tables import RESPONSE_CODES, SERVICE_VERSION, VOICES
+from .tables import RESPONSE_CODES, SERVICE_VERSION, VOICE_IDS, VOICES
 from .wire import RequestError
 
 MINUTE_RATE = Decimal("0.0600")  # per minute once a call has been dialled; 0 before (S3 fixture)
@@ -32,6 +34,7 @@ class PhoneNotifyService:
     def __init__(self, state: PhoneNotifyState, zoneless_times: bool = False) -> None:
         self.state = state
         self.placeholders = ZONELESS_PLACEHOLDERS if zoneless_times else (PLACEHOLDER_TIME, PLACEHOLDER_TIME)
+        self.speech_refused: set[str] = set()  # account ids refused for speech (Sandbox.refuse_speech)
 
     def _notify_return(
         self, call: Call | None, now: datetime, code: int | None = None, queue_id: int = 0, advanced: bool = False
@@ -179,6 +182,54 @@ class PhoneNotifyService:
     def GetQueueIDStatusesByPhoneNumber(self, PhoneNumber: str | None = None, LicenseKey: str | None = None) -> list:
         now = self.state.clock.now()
         return [self._notify_return(c, now) for c in self.state.calls_to_number(LicenseKey, PhoneNumber)]
+
+    # -- text to speech (speech.py: the choices) ---------------------------------------------------
+
+    def _speech_allowed(self, license_key: str | None) -> bool:
+        key = normalise_key(license_key)
+        return (
+            key_is_usable(key) and key not in speech.SPEECH_REFUSED_KEYS and account_id(key) not in self.speech_refused
+        )
+
+    def _speech(self, text: str | None, voice_id: int, rate: int, volume: int, key: str | None) -> array | None:
+        """The samples to encode, or None for an answer without audio (a refused key, no text)."""
+        if voice_id not in VOICE_IDS:
+            raise RequestError(speech.INVALID_VOICE)
+        if not self._speech_allowed(key) or not (text or "").strip():
+            return None
+        return speech.render(text or "", voice_id, rate, volume)
+
+    def GetTTSInMP3(
+        self,
+        TextToSay: str | None = None,
+        VoiceID: int = 0,
+        BitRate: int = 0,
+        TTSrate: int = 0,
+        TTSvolume: int = 0,
+        LicenseKey: str | None = None,
+    ) -> bytes | None:
+        if BitRate not in speech.MP3_BIT_RATES:
+            raise RequestError(speech.INVALID_BIT_RATE)
+        samples = self._speech(TextToSay, VoiceID, TTSrate, TTSvolume, LicenseKey)
+        if samples is None:
+            return None
+        if not speech.mp3_available():
+            speech.say_once(f"sandbox: {speech.MP3_ENCODER} is not installed: GetTTSInMP3 answers a fault")
+        audio = speech.mp3(samples, BitRate) if speech.mp3_available() else None
+        if audio is None:
+            raise RequestError(speech.MP3_UNAVAILABLE, client_fault=False)
+        return audio
+
+    def GetTTSInULAW(
+        self,
+        TextToSay: str | None = None,
+        VoiceID: int = 0,
+        TTSrate: int = 0,
+        TTSvolume: int = 0,
+        LicenseKey: str | None = None,
+    ) -> bytes | None:
+        samples = self._speech(TextToSay, VoiceID, TTSrate, TTSvolume, LicenseKey)
+        return None if samples is None else speech.ulaw_wav(samples)
 
     def getVoices(self) -> list:
         return [

@@ -13,6 +13,7 @@ a character reference to one is a parse error (a soap:Client fault).
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -88,6 +89,8 @@ def format_value(type_name: str, value: Any, zoneless: bool = False) -> str:
         return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
     if type_name == "decimal":
         return format(Decimal(value or 0), "f")
+    if type_name == "base64Binary":  # audio (GetTTSIn…): bytes, written as base64
+        return base64.b64encode(bytes(value)).decode("ascii")
     return checked(str(value))
 
 
@@ -129,9 +132,12 @@ class Encoder:
     def bare(self, root_type: str, ns: str, value: Any) -> bytes:
         """A GET/POST answer: the result's type as the root. Complex roots carry the xsi/xsd
         declarations, as ASMX writes them; <int> and friends don't."""
-        prefixes = {"xsi": XSI, "xsd": XSD} if root_type in self.contract.types else {}
+        prefixes = {"xsi": XSI, "xsd": XSD} if root_type in self.contract.types or value is None else {}
         root = etree.Element(f"{{{ns}}}{root_type}", nsmap=_default_namespace(ns, prefixes))
-        self.fill(root, ns, root_type, value)
+        if value is None:  # a null reference (no audio): ASMX writes the nillable root as nil
+            root.set(f"{{{XSI}}}nil", "true")
+        else:
+            self.fill(root, ns, root_type, value)
         return XML_DECLARATION + b"\n" + etree.tostring(root, encoding="UTF-8")
 
 

@@ -31,6 +31,7 @@ from .failures import is_soapaction_fault, mapped_errors
 from .models import CallRequest, CallStatus, CancelCount, QueueCancelResult, ResponseCode, ScheduledCall, Voice
 from .network import Network, NetworkSettings
 from .reference_data import DEFAULT_ENDPOINT, DEFAULT_TIMEOUT_SECONDS, KNOWN_NAMESPACES, NAMESPACE
+from .speech import MP3_BIT_RATE, SpeechRequest
 from .transport import MAX_RESPONSE_BYTES, GuardedTransport
 from .wsdl import HARDENED_SETTINGS, load_wsdl, soap11_binding
 
@@ -268,6 +269,22 @@ class PhoneNotifyClient:
 
     def get_version(self) -> str:
         return str(self._call("GetVersion") or "")
+
+    # -- text to speech (service/speech.py) ------------------------------------------------------
+
+    def text_to_speech(self, license_key: str, request: SpeechRequest) -> bytes:
+        """GetTTSInULAW (or GetTTSInMP3): the audio of `request`, b"" when the service answered
+        without any (it refuses the key for speech: speech.SpeechRefused is the caller's to raise).
+        Listening places no call, so a lost answer is only "try again"."""
+        key = check.license_key(license_key)
+        if request.audio_format == "mp3":
+            args: tuple[Any, ...] = (request.text, request.voice_id, MP3_BIT_RATE, request.rate, request.volume, key)
+        else:
+            args = (request.text, request.voice_id, request.rate, request.volume, key)
+        result = self._call(request.operation, *args)
+        if result is not None and not isinstance(result, bytes):
+            raise UnexpectedResponse("The server's answer did not contain audio.")
+        return result or b""
 
 
 def connection_detail(detail: str, route: str) -> str:
