@@ -32,9 +32,7 @@ def wait_for_the_stop_button(qtbot, busy) -> None:
 
 
 @pytest.mark.slow
-def test_stop_waiting_for_a_cancel_says_it_may_still_go_through_and_history_gets_the_answer(
-    qtbot, window, app_sandbox
-):
+def test_stop_waiting_for_a_cancel_says_it_may_still_go_through_and_history_gets_the_answer(qtbot, window, app_sandbox):
     page = window.show_page("cancel")
     page.reference.setText("slow-answer")
     qtbot.mouseClick(page.cancel_button, Qt.MouseButton.LeftButton)
