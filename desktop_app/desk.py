@@ -35,6 +35,7 @@ if TYPE_CHECKING:
         ScheduledCall,
         Voice,
     )
+    from .service.speech import SpeechCache, SpeechRequest
     from .storage.history import ReferenceBookings
 
 log = logging.getLogger(__name__)
@@ -383,6 +384,66 @@ class Desk:
     def response_codes(self) -> dict[int, str]:
         with self._lease() as client:
             return {code.code: code.text for code in client.get_response_codes()}
+
+    # -- listening (service/speech.py): no call, nothing recorded ----------------------------------------
+    # An account may have a separate speech key (fact sheet 4.14), kept in the keyring like every key
+    # under `speech_key_entry(account)`: a name no account can have (names are printable).
+
+    @staticmethod
+    def speech_key_entry(account: str) -> str:
+        return f"{account} (speech key)\u2063"
+
+    def _speech_key(self, account: str) -> tuple[str, bool]:
+        """(the key to listen with, whether it is the account's speech key)."""
+        from .storage.secrets import KeyStoreError
+
+        try:
+            return self.keys.get(self.speech_key_entry(account)), True
+        except KeyStoreError:
+            return self.keys.get(account), False
+
+    def has_speech_key(self, account: str) -> bool:
+        from .storage.secrets import KeyStoreError
+
+        try:
+            self.keys.get(self.speech_key_entry(account))
+        except KeyStoreError:
+            return False
+        return True
+
+    def set_speech_key(self, account: str, key: str, session_only: bool = False) -> None:
+        entry = self.speech_key_entry(account)
+        if session_only:
+            self.keys.keep_for_session(entry, key)
+        else:
+            self.keys.set(entry, key)
+
+    def remove_speech_key(self, account: str) -> None:
+        self.keys.delete(self.speech_key_entry(account))
+
+    def listen(self, account: str, request: SpeechRequest, cache: SpeechCache) -> bytes:
+        """The audio of `request` (GetTTSInULAW/GetTTSInMP3), from `cache` when this session fetched
+        it already. Raises SpeechRefused when the service gives no speech for the key."""
+        from .service.errors import SoapFault, UnexpectedResponse
+        from .service.speech import SpeechRefused, audio_kind, is_key_fault
+
+        audio = cache.get(account, request)
+        if audio is not None:
+            return audio
+        key, speech_key = self._speech_key(account)
+        try:
+            with self._lease() as client:
+                audio = client.text_to_speech(key, request)
+        except SoapFault as fault:
+            if is_key_fault(fault):
+                raise SpeechRefused(account, speech_key, detail=fault.detail) from None
+            raise
+        if not audio:
+            raise SpeechRefused(account, speech_key)
+        if not audio_kind(audio):
+            raise UnexpectedResponse("The service's answer was not audio this app can play.")
+        cache.put(account, request, audio)
+        return audio
 
 
 def _schedule_fields(account: str, call: CallRequest) -> dict[str, Any]:

@@ -187,3 +187,145 @@ def test_get_answers_the_audio_as_base64(sandbox):
         timeout=10,
     )
     assert bad.status_code == 500 and "BitRate must be 32, 64 or 128." in bad.text
+
+
+# -- Listen on the Schedule page ----------------------------------------------------------------------
+
+from PySide6.QtCore import Qt  # noqa: E402
+
+from desktop_app.storage.secrets import SERVICE_NAME  # noqa: E402
+from desktop_app.ui.pages.listen import LISTEN_NOTE, AudioPlayer  # noqa: E402
+from desktop_app.ui.pages.schedule import SchedulePage  # noqa: E402
+from tests.conftest import KEY_B  # noqa: E402
+
+PRIVATE = "Mrs Jane Roe, your biopsy results are ready. Call 555 0142."
+
+
+class FakeSpeaker(AudioPlayer):
+    """The sound device, faked: it keeps what it was given and ends when told to."""
+
+    name = "the test's speaker"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.clips: list[bytes] = []
+        self.stops = 0
+
+    def play(self, audio: bytes, kind: str) -> None:
+        self.clips.append(audio)
+        self.kind = kind
+
+    def stop(self) -> None:
+        self.stops += 1
+
+    def end(self) -> None:
+        self.finished.emit()
+
+
+@pytest.fixture
+def page(qtbot, controller):
+    schedule = SchedulePage(controller)
+    qtbot.addWidget(schedule)
+    schedule.resize(860, 680)
+    schedule.show()
+    qtbot.waitExposed(schedule)
+    schedule.speaker = FakeSpeaker()
+    schedule.listen.set_player(schedule.speaker)
+    return schedule
+
+
+def listen(qtbot, page) -> bytes:
+    with qtbot.waitSignal(page.listen.played, timeout=15_000) as played:
+        qtbot.mouseClick(page.listen.listen_button, Qt.MouseButton.LeftButton)
+    return played.args[0]
+
+
+def test_listen_fetches_the_speech_and_plays_valid_audio(qtbot, page, app_sandbox):
+    page.text.setPlainText(TEXT)
+    assert page.listen.status.text() == LISTEN_NOTE  # said before anything is pressed
+    audio = listen(qtbot, page)
+    rate, samples = decode_ulaw_wav(audio)  # the real decoder reads what the device was given
+    assert rate == 8000 and len(samples) > 8000 and loud(samples) > 2000
+    assert page.speaker.clips == [audio] and page.speaker.kind == "wav"
+    assert app_sandbox.operations["GetTTSInULAW"] == 1 and app_sandbox.operations["NotifyPhoneAdvanced"] == 0
+    assert "Playing in Diane" in page.listen.status.text() and LISTEN_NOTE in page.listen.status.text()
+    assert page.listen.stop_button.isEnabled() and not page.listen.listen_button.isEnabled()
+    page.speaker.end()
+    assert page.listen.status.text().startswith("Played. Listening places no call.")
+    assert page.listen.listen_button.isEnabled() and not page.listen.stop_button.isEnabled()
+
+
+def test_the_same_text_and_voice_are_not_fetched_twice_in_a_session(qtbot, page, app_sandbox):
+    page.text.setPlainText(TEXT)
+    first = listen(qtbot, page)
+    page.speaker.end()
+    assert listen(qtbot, page) == first  # from memory
+    page.speaker.end()
+    assert app_sandbox.operations["GetTTSInULAW"] == 1
+    page.voice.setCurrentIndex(page.voice.findData(3))  # another voice: fetched
+    listen(qtbot, page)
+    page.speaker.end()
+    page.form.rate.setValue(15)  # another speech rate (More options): fetched
+    listen(qtbot, page)
+    assert app_sandbox.operations["GetTTSInULAW"] == 3
+
+
+def test_stop_ends_the_playing_and_drops_a_fetch_in_flight(qtbot, page, app_sandbox):
+    page.text.setPlainText(TEXT)
+    listen(qtbot, page)
+    qtbot.mouseClick(page.listen.stop_button, Qt.MouseButton.LeftButton)
+    assert page.speaker.stops == 1 and page.listen.status.text() == f"Stopped. {LISTEN_NOTE}"
+    assert page.listen.listen_button.isEnabled() and not page.listen.stop_button.isEnabled()
+    app_sandbox.faults.latency_seconds = 0.6
+    page.text.setPlainText("Another text, slow to come.")
+    qtbot.mouseClick(page.listen.listen_button, Qt.MouseButton.LeftButton)
+    assert page.listen.fetching and page.listen.stop_button.isEnabled()
+    qtbot.mouseClick(page.listen.stop_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: app_sandbox.operations["GetTTSInULAW"] == 2 and app_sandbox.in_flight == 0)
+    qtbot.wait(200)
+    assert len(page.speaker.clips) == 1  # the stopped fetch's answer was not played
+
+
+def test_an_empty_text_is_refused_without_a_request(qtbot, page, app_sandbox):
+    page.text.setPlainText("   \n ")
+    qtbot.mouseClick(page.listen.listen_button, Qt.MouseButton.LeftButton)
+    assert page.listen.status.text() == "Type the text to listen to first."
+    assert app_sandbox.operations["GetTTSInULAW"] == 0 and page.speaker.clips == []
+
+
+def test_a_key_refused_for_speech_is_explained_and_a_speech_key_can_be_added(qtbot, page, app_sandbox, memory_keyring):
+    app_sandbox.refuse_speech(KEY_A)
+    page.text.setPlainText(TEXT)
+    with qtbot.waitSignal(page.listen.refused, timeout=15_000) as refused:
+        qtbot.mouseClick(page.listen.listen_button, Qt.MouseButton.LeftButton)
+    message = refused.args[0]
+    assert message.startswith("The service did not accept the license key of “Main office” for speech")
+    assert "need a separate license key for listening" in message and "No call was placed" in message
+    assert page.listen.status.text() == message and page.listen.speech_key_button.isVisible()
+    assert page.speaker.clips == []
+    qtbot.mouseClick(page.listen.speech_key_button, Qt.MouseButton.LeftButton)
+    dialog = page.listen.key_dialog
+    qtbot.waitUntil(dialog.isVisible)
+    dialog.key.setText(KEY_B)
+    dialog.accept()
+    qtbot.waitUntil(lambda: "is saved in the keyring" in page.listen.status.text(), timeout=10_000)
+    speech_entries = {user: key for (service, user), key in memory_keyring.entries.items() if service == SERVICE_NAME}
+    assert speech_entries["Main office (speech key)\u2063"] == KEY_B and speech_entries["Main office"] == KEY_A
+    audio = listen(qtbot, page)  # with the speech key now
+    assert decode_ulaw_wav(audio)[0] == 8000
+
+
+def test_listening_writes_no_text_to_disk(qtbot, page, controller, app_sandbox):
+    page.text.setPlainText(PRIVATE)
+    audio = listen(qtbot, page)
+    page.speaker.end()
+    listen(qtbot, page)
+    controller.save_settings()
+    profile = controller.context.profile
+    roots = {profile.config_dir, profile.data_dir, profile.log_dir, profile.cache_dir}
+    files = [path for root in roots if root.exists() for path in root.rglob("*") if path.is_file()]
+    assert files  # settings, history, logs: there is something to scan
+    for path in files:
+        content = path.read_bytes()
+        assert PRIVATE.encode() not in content and b"biopsy" not in content, path
+        assert audio[44:1044] not in content, path

@@ -44,6 +44,7 @@ from ...service.recipient_time import BroadcastTimes, broadcast_times, window_or
 from ..models.broadcast import BroadcastModel, BroadcastRow, booked_rows, checked_rows
 from ..widgets import BusyRow, ResultPanel, Tone, confirm, plain_label
 from ..widgets.busy import STOPPED_WAITING, STOPPED_WAITING_BOOKING, STOPPED_WAITING_CHECK
+from .listen import Heard, ListenControl
 from .schedule_form import ScheduleForm, generate_reference_id, to_utc
 from .schedule_result import (
     RecentBookings,
@@ -105,6 +106,9 @@ class SchedulePage(QWidget):
         self.max_length, self.errors = form.max_length, form.errors
         self.utc_label, self.time_note = form.utc_label, form.time_note
         self.recipient_label = form.recipient_label
+        # Listen, beside the text: plays it in the chosen voice; places no call (listen.py).
+        self.listen = ListenControl(controller, lambda: Heard(*form.heard()))
+        form.attach_listen(self.listen, self.listen.status_line)
         self._build_footer(page_layout)
         self._connect_buttons()
         self.test_numbers = SavedTestNumbers(controller.settings, controller.save_settings, form, self)

@@ -122,7 +122,19 @@ class ScheduleForm(QWidget):
         self.text.setTabChangesFocus(True)
         self.text.setMinimumHeight(self.fontMetrics().lineSpacing() * 3 + 12)
         self.text.setMaximumHeight(self.fontMetrics().lineSpacing() * 8 + 12)
-        self._row(form, "&Text to say:", self.text, "text_to_say")
+        # Beside the text: Listen and Stop; under it, what listening is doing (the page's ListenControl).
+        text_row = QHBoxLayout()
+        text_row.addWidget(self.text, 1)
+        self.listen_side = QVBoxLayout()
+        text_row.addLayout(self.listen_side)
+        text_column = QVBoxLayout()
+        text_column.addLayout(text_row)
+        self.listen_below = QVBoxLayout()
+        text_column.addLayout(self.listen_below)
+        text_box = QWidget()
+        text_column.setContentsMargins(0, 0, 0, 0)
+        text_box.setLayout(text_column)
+        self._row(form, "&Text to say:", text_box, "text_to_say", self.text)
         self.voice = QComboBox()
         self.set_voices([(v.voice_id, v.summary) for v in VOICES])
         self._row(form, "&Voice:", self.voice, "voice_id")
@@ -297,6 +309,22 @@ class ScheduleForm(QWidget):
             self.voice.addItem(summary, voice_id)
         index = self.voice.findData(current if current is not None else DEFAULT_VOICE_ID)
         self.voice.setCurrentIndex(max(index, 0))
+
+    def attach_listen(self, beside: QWidget, below: QWidget) -> None:
+        """The Listen control: its buttons beside the text, its status line under it."""
+        self.listen_side.addWidget(beside)
+        self.listen_below.addWidget(below)
+
+    def heard(self) -> tuple[str, int, str, int, int]:
+        """What Listen plays: (text, voice id, voice name, rate, volume)."""
+        voice = self.voice.currentData()
+        return (
+            self.text.toPlainText(),
+            voice if voice is not None else DEFAULT_VOICE_ID,
+            self.voice.currentText(),
+            self.rate.value(),
+            self.volume.value(),
+        )
 
     def set_default_caller_id(self, number: str) -> None:
         """The administrator's caller ID (settings.default_caller_id), unless one was typed."""
