@@ -11,6 +11,7 @@ import shutil
 import struct
 import subprocess
 import warnings
+from pathlib import Path
 
 import pytest
 import requests
@@ -329,3 +330,40 @@ def test_listening_writes_no_text_to_disk(qtbot, page, controller, app_sandbox):
         content = path.read_bytes()
         assert PRIVATE.encode() not in content and b"biopsy" not in content, path
         assert audio[44:1044] not in content, path
+
+
+# -- the real players, without a sound device -------------------------------------------------------
+
+
+def test_a_command_line_player_gets_the_audio_on_its_standard_input_and_stop_ends_it(qtbot, monkeypatch, tmp_path):
+    from desktop_app.ui.pages import listen as listen_module
+
+    heard = tmp_path / "heard.bin"
+    monkeypatch.setitem(listen_module.PIPE_PLAYERS, "wav", (("sh", "-c", f"cat > '{heard}'"),))
+    player = listen_module.ProcessAudioPlayer()
+    with qtbot.waitSignal(player.finished, timeout=5000):
+        player.play(b"RIFF-audio-bytes", "wav")
+    assert heard.read_bytes() == b"RIFF-audio-bytes"
+    monkeypatch.setitem(listen_module.PIPE_PLAYERS, "wav", (("sh", "-c", "cat > /dev/null; sleep 30"),))
+    player.play(b"RIFF", "wav")
+    process = player._process
+    assert process is not None and process.state() != process.ProcessState.NotRunning
+    player.stop()
+    assert process.state() == process.ProcessState.NotRunning
+
+
+def test_the_system_player_gets_a_private_temporary_file_that_is_deleted(qtbot, monkeypatch, tmp_path):
+    import stat
+
+    from desktop_app.ui.pages import listen as listen_module
+
+    opened = []
+    monkeypatch.setattr(listen_module.QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()) or True)
+    player = listen_module.SystemAudioPlayer()
+    player.play(b"RIFF-audio", "wav")
+    path = Path(opened[0])
+    assert path.read_bytes() == b"RIFF-audio" and stat.S_IMODE(path.stat().st_mode) == 0o600
+    player.play(b"RIFF-again", "wav")  # the next clip: the first file is gone
+    assert not path.exists() and Path(opened[1]).exists()
+    player.stop()
+    assert not Path(opened[1]).exists()
