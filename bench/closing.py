@@ -34,6 +34,7 @@ from desktop_app.storage.profile import Profile
 from desktop_app.storage.secrets import KeyStore
 from desktop_app.storage.settings import Settings
 from desktop_app.ui.controller import AppContext, AppController
+from desktop_app.ui.gc_guard import collect_garbage_on_the_gui_thread
 from desktop_app.ui.main_window import MainWindow
 from tests.support import MemoryKeyring
 
@@ -42,6 +43,7 @@ class StuckKeyring(MemoryKeyring):
         time.sleep(3600)
 
 app = QApplication([])
+collect_garbage_on_the_gui_thread()  # as app.main does
 sandbox = Sandbox().start()
 sandbox.faults.latency_seconds = {latency}
 profile = Profile.isolated(Path({profile!r})).ensure()
@@ -57,7 +59,13 @@ def cancel():
     page = window.cancel_page
     page.reference.setText("closing-bench")
     page.cancel_button.click()
+    confirm_when_asked(page)
+
+def confirm_when_asked(page):  # the page first asks the history what this desk booked
     box = page.findChild(QMessageBox)
+    if box is None:
+        QTimer.singleShot(20, lambda: confirm_when_asked(page))
+        return
     next(b for b in box.buttons() if b.text() == "Cancel the calls").click()
     QTimer.singleShot(500, close)
 

@@ -177,6 +177,9 @@ def main() -> None:
     open_window = window_opener()
     sandbox, url = start_sandbox(args.latency_ms)
     app = QApplication.instance() or QApplication([])
+    from desktop_app.ui.gc_guard import collect_garbage_on_the_gui_thread
+
+    collect_garbage_on_the_gui_thread()  # as app.main does
     window = open_window(url)
     wait(app, lambda: window.controller.store is not None and window.schedule_page.voice.count() > 0)
     wait(app, lambda: window.controller.executor.pending == 0)

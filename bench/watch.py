@@ -40,6 +40,7 @@ from desktop_app.storage.profile import Profile
 from desktop_app.storage.secrets import KeyStore
 from desktop_app.storage.settings import Settings
 from desktop_app.ui.controller import AppContext, AppController
+from desktop_app.ui.gc_guard import collect_garbage_on_the_gui_thread
 from desktop_app.ui.pages.watch import WatchPage
 from desktop_app.ui.watcher import Watcher
 from tests.stall import StallMeter
@@ -172,6 +173,7 @@ def print_report(
 def main() -> None:
     args = parse_args()
     app = QApplication([])
+    collect_garbage_on_the_gui_thread()  # as app.main does
     sandbox = SandboxProcess.start(extra=("--control", "--manual-clock"))
     clock = RemoteClock(sandbox)
     controller = open_controller(sandbox)

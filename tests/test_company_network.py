@@ -659,16 +659,18 @@ def test_a_pac_file_routes_through_the_proxy_it_names_and_direct_bypasses_it(
     through = PacServer(f'function FindProxyForURL(url, host) {{ return "PROXY {proxy.address}; DIRECT"; }}')
     direct = PacServer('function FindProxyForURL(url, host) { return "DIRECT"; }')
     try:
+        # (A CDYNE-namespace sandbox makes the client ask twice, the second time in its namespace.)
         assert call(sandbox.url, network(pac=through.url))[0] == 0
-        assert proxy.connections == 1 and proxy.targets[0].startswith("POST http://127.0.0.1")
+        through_proxy = proxy.connections
+        assert through_proxy >= 1 and all(t.startswith("POST http://127.0.0.1") for t in proxy.targets)
         assert call(sandbox.url, network(pac=direct.url))[0] == 0
-        assert proxy.connections == 1  # DIRECT: the proxy saw nothing more
+        assert proxy.connections == through_proxy  # DIRECT: the proxy saw nothing more
         route = network(pac=through.url).route(sandbox.url)
         assert route.address == proxy.address and through.url in route.describe()
         as_file = tmp_path / "proxy.pac"
         as_file.write_text(f'function FindProxyForURL(url, host) {{ return "PROXY {proxy.address}"; }}')
         assert call(sandbox.url, network(pac=str(as_file)))[0] == 0
-        assert proxy.connections == 2
+        assert proxy.connections > through_proxy
     finally:
         through.close()
         direct.close()
