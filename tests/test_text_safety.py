@@ -14,7 +14,7 @@ from desktop_app.storage.csv_export import safe_cell, write_csv
 from desktop_app.storage.history import History, export_csv
 from desktop_app.ui.main_window import SANDBOX_BANNER
 from desktop_app.ui.models.table import plain_tip
-from desktop_app.ui.widgets import panels, welcome
+from desktop_app.ui.widgets import busy, panels, welcome
 from tests.conftest import KEY_A, KEY_B, close_window, make_window
 from tests.test_ui import cancel_via_ui, click_message_box, schedule_via_ui
 
@@ -64,10 +64,10 @@ def test_the_rule_flags_autotext_and_richtext_labels(qtbot):
 
 
 def test_every_label_the_shared_widgets_make_is_plain_text(qtbot):
-    """Each label-making function and widget class of panels.py and welcome.py, made here, whatever
+    """Each label-making function and widget class of panels.py, busy.py and welcome.py, made here, whatever
     the window happens to show: none may render the markup it is given."""
     made: dict[str, QWidget] = {}
-    for module in (panels, welcome):
+    for module in (panels, busy, welcome):
         for name, thing in vars(module).items():
             if getattr(thing, "__module__", None) != module.__name__:
                 continue

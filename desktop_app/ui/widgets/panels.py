@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMessageBox,
-    QProgressBar,
     QPushButton,
     QToolButton,
     QVBoxLayout,
@@ -100,6 +99,7 @@ class DetailsForIT(QWidget):
         self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.toggle.setAutoRaise(True)
         self.toggle.setAccessibleName("Details for IT")
+        self.toggle.setToolTip("Show the technical cause, for your IT department or support")
         self.toggle.toggled.connect(self._toggled)
         layout.addWidget(self.toggle)
         self.body = QWidget()
@@ -207,30 +207,6 @@ class ResultPanel(QFrame):
         self.headline.clear()
         self.body.clear()
         self.details.show_details("", "")
-        self.hide()
-
-
-class BusyRow(QWidget):
-    """An indeterminate progress bar with a label: shown while a request runs."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        self.bar = QProgressBar()
-        self.bar.setRange(0, 0)
-        self.bar.setMaximumWidth(160)
-        self.bar.setAccessibleName("Working")
-        self.label = plain_label()
-        layout.addWidget(self.bar)
-        layout.addWidget(self.label, 1)
-        self.hide()
-
-    def start(self, text: str) -> None:
-        self.label.setText(text)
-        self.show()
-
-    def stop(self) -> None:
         self.hide()
 
 
