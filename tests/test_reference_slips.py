@@ -243,3 +243,16 @@ def test_a_service_that_ignores_capitals_cancels_at_once_and_nothing_is_offered(
     assert page.result.kind == Tone.SUCCESS
     assert not page.offer_text.isVisible()
     assert app_sandbox.state.calls[booked.queue_id].cancelled_utc is not None
+
+
+def test_the_offer_says_how_many_calls_the_other_spelling_covers():
+    from desktop_app.storage.history import ReferenceBookings
+    from desktop_app.ui.pages.cancel import did_you_mean
+
+    now = datetime.now(UTC)
+    one, three = ReferenceBookings("CASE-TEST", 1, now), ReferenceBookings("Case-Test", 3, now)
+    clock = now.astimezone().strftime("%H:%M")
+    assert did_you_mean((one,)) == f"Did you mean CASE-TEST, booked today at {clock}?"
+    assert did_you_mean((three, one)) == (
+        f"Did you mean Case-Test (3 calls, the last booked today at {clock}) or CASE-TEST, booked today at {clock}?"
+    )

@@ -107,9 +107,16 @@ def knowledge_words(knowledge: ReferenceKnowledge | None) -> str:
 
 
 def did_you_mean(near: tuple[ReferenceBookings, ...]) -> str:
-    """ "Did you mean CASE-TEST, booked today at 10:42?" (the most recently booked first)."""
-    offers = " or ".join(f"{b.reference_id}, booked {booked_words(b.last_booked)}" for b in near[:NEAR_OFFERS])
+    """ "Did you mean CASE-TEST, booked today at 10:42?", with the count when this desk booked more
+    than one call under it (the most recently booked first)."""
+    offers = " or ".join(_offer_words(booking) for booking in near[:NEAR_OFFERS])
     return f"Did you mean {offers}?"
+
+
+def _offer_words(booking: ReferenceBookings) -> str:
+    if booking.count == 1:
+        return f"{booking.reference_id}, booked {booked_words(booking.last_booked)}"
+    return f"{booking.reference_id} ({calls_words(booking.count)}, the last booked {booked_words(booking.last_booked)})"
 
 
 def booked_call_words(account: str, queue_id: int, call: BookedCall | None) -> str:
