@@ -346,10 +346,10 @@ def test_a_command_line_player_gets_the_audio_on_its_standard_input_and_stop_end
     assert heard.read_bytes() == b"RIFF-audio-bytes"
     monkeypatch.setitem(listen_module.PIPE_PLAYERS, "wav", (("sh", "-c", "cat > /dev/null; sleep 30"),))
     player.play(b"RIFF", "wav")
-    process = player._process
-    assert process is not None and process.state() != process.ProcessState.NotRunning
-    player.stop()
-    assert process.state() == process.ProcessState.NotRunning
+    assert player.running
+    with qtbot.assertNotEmitted(player.finished, wait=100):
+        player.stop()
+    assert not player.running
 
 
 def test_the_system_player_gets_a_private_temporary_file_that_is_deleted(qtbot, monkeypatch, tmp_path):

@@ -134,12 +134,16 @@ def pipe_player(kind: str) -> tuple[str, ...] | None:
 
 
 class ProcessAudioPlayer(AudioPlayer):
-    """A command-line player started for each clip, fed on its standard input (nothing on disk)."""
+    """A command-line player, fed on its standard input (nothing on disk). One QProcess, made once
+    and reused; Stop kills the process it started."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._process: QProcess | None = None
         self.name = "the computer's sound player"
+        self._process = QProcess(self)
+        self._process.finished.connect(self._ended)
+        self._process.errorOccurred.connect(self._error)
+        self._wanted = False  # the run going on is still wanted (not stopped)
 
     def play(self, audio: bytes, kind: str) -> None:
         self.stop()
@@ -148,30 +152,34 @@ class ProcessAudioPlayer(AudioPlayer):
             self.failed.emit("No sound player for this audio was found on this computer.")
             return
         self.name = command[0]
-        process = QProcess(self)
-        process.finished.connect(lambda code, _status: self._ended(process, code))
-        process.errorOccurred.connect(lambda _error: self._ended(process, -1))
-        self._process = process
-        process.start(command[0], list(command[1:]))
-        process.write(audio)
-        process.closeWriteChannel()
+        self._wanted = True
+        self._process.start(command[0], list(command[1:]))
+        self._process.write(audio)
+        self._process.closeWriteChannel()
 
-    def _ended(self, process: QProcess, code: int) -> None:
-        if process is not self._process:
+    @property
+    def running(self) -> bool:
+        return self._process.state() != QProcess.ProcessState.NotRunning
+
+    def _ended(self, code: int, _status: QProcess.ExitStatus) -> None:
+        if not self._wanted:
             return  # stopped: its end is not news
-        self._process = None
+        self._wanted = False
         if code == 0:
             self.finished.emit()
         else:
             self.failed.emit(f"The sound player ({self.name}) could not play the speech.")
-        process.deleteLater()
+
+    def _error(self, error: QProcess.ProcessError) -> None:
+        if self._wanted and error == QProcess.ProcessError.FailedToStart:
+            self._wanted = False
+            self.failed.emit(f"The sound player ({self.name}) could not be started.")
 
     def stop(self) -> None:
-        process, self._process = self._process, None
-        if process is not None:
-            process.kill()  # the process this player started, by its handle
-            process.waitForFinished(1000)
-            process.deleteLater()
+        self._wanted = False
+        if self.running:
+            self._process.kill()  # the process this player started, by its handle
+            self._process.waitForFinished(1000)
 
 
 _temporary_files: set[Path] = set()
