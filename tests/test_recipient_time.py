@@ -275,3 +275,12 @@ def test_the_window_holds_in_the_window_of_the_app(qtbot, tmp_path, app_sandbox,
         assert not page.hours_warning.visibleRegion().isEmpty()
     finally:
         close_window(window)
+
+
+def test_without_time_zone_data_the_line_says_so_and_nothing_warns(monkeypatch):
+    from desktop_app.service import recipient_time as module
+
+    monkeypatch.setattr(module, "time_zone_data_available", lambda: False)
+    monkeypatch.setattr(module, "zones_for_number", lambda number: ())
+    found = module.recipient_time("2135550142", tomorrow_at(9))
+    assert found.line(tomorrow_at(9)) == module.NO_DATA and found.warning() == ""

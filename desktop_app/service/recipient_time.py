@@ -48,6 +48,12 @@ ZONE_NAMES: dict[float, str] = {
 }
 UNKNOWN_ZONE = "Etc/Unknown"  # libphonenumber's answer for a number it cannot place
 NOT_KNOWN = "The time there is not known (the area code gives no time zone)."
+NO_DATA = "The time there is not known: this installation has no time-zone data for phone numbers."
+
+
+def not_known() -> str:
+    """Why a number has no recipient's time, in plain words."""
+    return NOT_KNOWN if time_zone_data_available() else NO_DATA
 
 
 @dataclass(frozen=True)
@@ -212,7 +218,7 @@ class RecipientTime:
     def line(self, yours: datetime) -> str:
         """ "09:00 your time = 06:00 in Los Angeles (Pacific)"; NOT_KNOWN's words when not known."""
         if not self.known:
-            return NOT_KNOWN
+            return not_known()
         return f"{yours:%H:%M} your time = {self.there(yours)}"
 
     def warning(self) -> str:
@@ -277,7 +283,7 @@ class BroadcastTimes:
         """One line for the form: the range of local times over every number."""
         known = [z for t in self.times for z in t.zones]
         if not known:
-            return NOT_KNOWN
+            return not_known()
         earliest = min(known, key=lambda z: z.local.replace(tzinfo=None))
         latest = max(known, key=lambda z: z.local.replace(tzinfo=None))
         text = f"{yours:%H:%M} your time = {_group_words([earliest], yours)}"
