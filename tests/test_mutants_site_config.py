@@ -24,7 +24,7 @@ CORP = "https://voice.example.com/NotifyWS/PhoneNotify.asmx"
 KEY = "3f2a9c1e-0000-4000-8000-1234567890ab"
 KNOWN = (
     "endpoint, timeout_seconds, use_system_proxy, ca_bundle, proxy, proxy_pac_url, default_caller_id, accounts, "
-    "default_account"
+    "default_account, calling_window"
 )
 
 
