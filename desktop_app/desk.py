@@ -386,40 +386,39 @@ class Desk:
             return {code.code: code.text for code in client.get_response_codes()}
 
     # -- listening (service/speech.py): no call, nothing recorded ----------------------------------------
-    # An account may have a separate speech key (fact sheet 4.14), kept in the keyring like every key
-    # under `speech_key_entry(account)`: a name no account can have (names are printable).
-
-    @staticmethod
-    def speech_key_entry(account: str) -> str:
-        return f"{account} (speech key)\u2063"
+    # An account may have a separate speech key (fact sheet 4.14), kept in the keyring like every key,
+    # under the account's name in a service of its own (storage/secrets.py SPEECH_SERVICE_NAME).
 
     def _speech_key(self, account: str) -> tuple[str, bool]:
         """(the key to listen with, whether it is the account's speech key)."""
-        from .storage.secrets import KeyStoreError
+        from .storage.secrets import SPEECH_SERVICE_NAME, KeyStoreError
 
         try:
-            return self.keys.get(self.speech_key_entry(account)), True
+            return self.keys.get(account, SPEECH_SERVICE_NAME), True
         except KeyStoreError:
             return self.keys.get(account), False
 
     def has_speech_key(self, account: str) -> bool:
-        from .storage.secrets import KeyStoreError
+        from .storage.secrets import SPEECH_SERVICE_NAME, KeyStoreError
 
         try:
-            self.keys.get(self.speech_key_entry(account))
+            self.keys.get(account, SPEECH_SERVICE_NAME)
         except KeyStoreError:
             return False
         return True
 
     def set_speech_key(self, account: str, key: str, session_only: bool = False) -> None:
-        entry = self.speech_key_entry(account)
+        from .storage.secrets import SPEECH_SERVICE_NAME
+
         if session_only:
-            self.keys.keep_for_session(entry, key)
+            self.keys.keep_for_session(account, key, SPEECH_SERVICE_NAME)
         else:
-            self.keys.set(entry, key)
+            self.keys.set(account, key, SPEECH_SERVICE_NAME)
 
     def remove_speech_key(self, account: str) -> None:
-        self.keys.delete(self.speech_key_entry(account))
+        from .storage.secrets import SPEECH_SERVICE_NAME
+
+        self.keys.delete(account, SPEECH_SERVICE_NAME)
 
     def listen(self, account: str, request: SpeechRequest, cache: SpeechCache) -> bytes:
         """The audio of `request` (GetTTSInULAW/GetTTSInMP3), from `cache` when this session fetched

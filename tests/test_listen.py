@@ -194,7 +194,7 @@ def test_get_answers_the_audio_as_base64(sandbox):
 
 from PySide6.QtCore import Qt  # noqa: E402
 
-from desktop_app.storage.secrets import SERVICE_NAME  # noqa: E402
+from desktop_app.storage.secrets import SERVICE_NAME, SPEECH_SERVICE_NAME  # noqa: E402
 from desktop_app.ui.pages.listen import LISTEN_NOTE, AudioPlayer  # noqa: E402
 from desktop_app.ui.pages.schedule import SchedulePage  # noqa: E402
 from tests.conftest import KEY_B  # noqa: E402
@@ -310,8 +310,8 @@ def test_a_key_refused_for_speech_is_explained_and_a_speech_key_can_be_added(qtb
     dialog.key.setText(KEY_B)
     dialog.accept()
     qtbot.waitUntil(lambda: "is saved in the keyring" in page.listen.status.text(), timeout=10_000)
-    speech_entries = {user: key for (service, user), key in memory_keyring.entries.items() if service == SERVICE_NAME}
-    assert speech_entries["Main office (speech key)\u2063"] == KEY_B and speech_entries["Main office"] == KEY_A
+    entries = memory_keyring.entries
+    assert entries[SPEECH_SERVICE_NAME, "Main office"] == KEY_B and entries[SERVICE_NAME, "Main office"] == KEY_A
     audio = listen(qtbot, page)  # with the speech key now
     assert decode_ulaw_wav(audio)[0] == 8000
 

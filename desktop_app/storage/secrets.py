@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 SERVICE_NAME = "VoiceBroadcastDesk"
 # Proxy passwords: a service of their own, so that no account name can ever collide with one.
 PROXY_SERVICE_NAME = "VoiceBroadcastDesk proxy sign-in"
+# An account's separate license key for listening (GetTTSIn…), under the account's name.
+SPEECH_SERVICE_NAME = "VoiceBroadcastDesk speech"
 
 # What to call each backend in the window.
 _BACKEND_NAMES = {
@@ -76,7 +78,7 @@ class KeyStore:
     def __init__(self, backend: keyring.backend.KeyringBackend | None = None) -> None:
         self._backend = backend
         self._lock = threading.Lock()
-        self._session_keys: dict[str, str] = {}  # "this session only": memory, never disk
+        self._session_keys: dict[tuple[str, str], str] = {}  # (service, account): "this session only", never disk
         self._session_passwords: dict[str, str] = {}  # proxy passwords kept for this session only
 
     @property
@@ -96,13 +98,13 @@ class KeyStore:
 
     # -- session-only keys --------------------------------------------------------------------
 
-    def keep_for_session(self, account: str, key: str) -> None:
+    def keep_for_session(self, account: str, key: str, service: str = SERVICE_NAME) -> None:
         from ..service import validation  # on first use: the first paint does not need it
 
-        self._session_keys[account] = validation.license_key(key)
+        self._session_keys[service, account] = validation.license_key(key)
 
-    def is_session_only(self, account: str) -> bool:
-        return account in self._session_keys
+    def is_session_only(self, account: str, service: str = SERVICE_NAME) -> bool:
+        return (service, account) in self._session_keys
 
     # -- the keyring ----------------------------------------------------------------------------
 
@@ -132,12 +134,13 @@ class KeyStore:
                     "Try again; if it keeps happening, sign out and in again to restart the keyring."
                 ) from None
 
-    def get(self, account: str) -> str:
-        """The account's key. Raises KeyStoreError if there is none or the keyring fails."""
-        if account in self._session_keys:
-            return self._session_keys[account]
+    def get(self, account: str, service: str = SERVICE_NAME) -> str:
+        """The account's key (its license key, or with SPEECH_SERVICE_NAME its speech key). Raises
+        KeyStoreError if there is none or the keyring fails."""
+        if (service, account) in self._session_keys:
+            return self._session_keys[service, account]
         with self._keyring_call("read"):
-            key = self.backend.get_password(SERVICE_NAME, account)
+            key = self.backend.get_password(service, account)
         if not key:
             raise KeyStoreError(
                 f"There is no license key saved for “{account}” (it may have been removed outside this app). "
@@ -145,7 +148,7 @@ class KeyStore:
             )
         return key
 
-    def set(self, account: str, key: str) -> None:
+    def set(self, account: str, key: str, service: str = SERVICE_NAME) -> None:
         from ..service import validation
 
         key = validation.license_key(key)
@@ -154,30 +157,42 @@ class KeyStore:
                 "No secure key store is available, so the key was not saved. Keep it for this session only instead."
             )
         with self._keyring_call("saved"):
-            self.backend.set_password(SERVICE_NAME, account, key)
-        self._session_keys.pop(account, None)
+            self.backend.set_password(service, account, key)
+        self._session_keys.pop((service, account), None)
 
-    def delete(self, account: str) -> None:
+    def delete(self, account: str, service: str = SERVICE_NAME) -> None:
         """Remove the account's key. A key that is already gone counts as removed."""
-        self._session_keys.pop(account, None)
+        self._session_keys.pop((service, account), None)
         if not _describe(self.backend).secure:
             return
         try:
             with self._keyring_call("removed"):
-                self.backend.delete_password(SERVICE_NAME, account)
+                self.backend.delete_password(service, account)
         except KeyStoreError:
             # Backends raise PasswordDeleteError for an entry that is already gone: that is success.
             with self._keyring_call("removed"):
-                if self.backend.get_password(SERVICE_NAME, account):
+                if self.backend.get_password(service, account):
                     raise
 
+    def delete_account(self, account: str) -> None:
+        """Remove the account's license key and its speech key, if it has one."""
+        self.delete(account)
+        self.delete(account, SPEECH_SERVICE_NAME)
+
     def rename(self, old: str, new: str) -> None:
-        if old in self._session_keys:
-            self._session_keys[new] = self._session_keys.pop(old)
-            return
-        key = self.get(old)
-        self.set(new, key)
-        self.delete(old)
+        """Move the account's keys (the license key, and the speech key if it has one) to `new`."""
+        for service in (SERVICE_NAME, SPEECH_SERVICE_NAME):
+            if (service, old) in self._session_keys:
+                self._session_keys[service, new] = self._session_keys.pop((service, old))
+                continue
+            try:
+                key = self.get(old, service)
+            except KeyStoreError:
+                if service == SERVICE_NAME:
+                    raise
+                continue  # no speech key: nothing to move
+            self.set(new, key, service)
+            self.delete(old, service)
 
     # -- proxy sign-in passwords ---------------------------------------------------------------------
     # One entry per proxy and user name ("jdoe@proxy.corp.example:8080") under PROXY_SERVICE_NAME.

@@ -330,7 +330,7 @@ class AccountsDialog(QDialog):
                 self.refresh_list()
                 self.message.show_result(Tone.SUCCESS, f"Account “{name}” deleted", "Its license key was removed.")
 
-            self._keys(lambda keys: keys.delete(name), deleted, waiting="Removing the key from the keyring…")
+            self._keys(lambda keys: keys.delete_account(name), deleted, waiting="Removing the key from the keyring…")
 
         confirm(
             self,
