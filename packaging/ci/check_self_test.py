@@ -17,7 +17,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-PASSED = re.compile(r"^self-test passed: .*; keyring backend: (?P<backend>.+)$")
+# The backend, then (since issue 21) the connection the self-test used: "; connection: endpoint: …".
+PASSED = re.compile(r"^self-test passed: .*; keyring backend: (?P<backend>[^;]+)(; connection: .+)?$")
 TIMEOUT_SECONDS = 300
 
 
