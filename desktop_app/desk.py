@@ -299,7 +299,7 @@ class Desk:
         is read once, by the first request that needs it, and lives only in this closure until the
         run ends. With `owners` (QueueID -> account: "All accounts"), each QueueID is cancelled with
         its owner's key. Every row's history inputs carry {"bulk_run": <this run's id>}."""
-        import uuid  # here: importing it costs the first paint 2.5 ms (it imports platform)
+        import uuid  # on first use: the first paint does not need it (docs/performance.md)
 
         lock, keys, run_id = threading.Lock(), {}, uuid.uuid4().hex[:8]
 

@@ -1,7 +1,7 @@
 """The built-in sandbox as a child process: the app's training mode and the self-test.
 
 In its own process the simulator shares no interpreter lock with the window, so building answers
-never delays a repaint, and its start-up (about 75 ms of imports) runs on another core (the app
+never delays a repaint, and its start-up (its imports) runs on another core (the app
 starts it after the first paint; the self-test beside its window). The child stops when its
 standard input closes, so it ends with the app even if the app is killed. A frozen build runs
 itself with `--serve-sandbox`; from source it is `python -m desktop_app.sandbox`.

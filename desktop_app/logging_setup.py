@@ -22,8 +22,9 @@ LOG_BACKUPS = 5
 
 
 class RotatingLogFile(logging.FileHandler):
-    """What `logging.handlers.RotatingFileHandler` does, without importing `logging.handlers`
-    (socket, pickle, queue: about 10 ms before the window's first paint)."""
+    """A size-limited log file kept with a few older copies, like the standard library's
+    `RotatingFileHandler`, but each record is formatted (and redacted) once, a record larger than
+    the limit goes into an empty file, and a logging problem never reaches the code that logged."""
 
     def __init__(self, path: Path, max_bytes: int = LOG_MAX_BYTES, backups: int = LOG_BACKUPS) -> None:
         super().__init__(path, encoding="utf-8")

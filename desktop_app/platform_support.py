@@ -16,7 +16,7 @@ ATTACH_PARENT_PROCESS = 0xFFFFFFFF  # (DWORD)-1: the console of the process that
 CONSOLE_ARGUMENTS = ("--self-test", "--check-site-config", "--version", "--help", "-h")
 
 
-if TYPE_CHECKING:  # a Protocol class costs every start about 1 ms to create
+if TYPE_CHECKING:  # only the type checker needs these shapes
 
     class Kernel32(Protocol):
         def AttachConsole(self, process_id: int) -> int: ...  # the Windows API name

@@ -153,7 +153,7 @@ class History:
     def _database(self) -> Iterator[sqlite3.Connection]:
         """The connection, opened on first use, under the lock; SQLite's errors become a
         `HistoryError` in plain words."""
-        import sqlite3  # here: the first paint does not need it (about 2 ms)
+        import sqlite3  # on first use: the first paint does not need it
 
         with self._lock:
             try:
