@@ -1,8 +1,9 @@
 """Which keyring backend to use: the platform's own, found without keyring's full discovery.
 
 keyring's own discovery imports every backend it knows, each checking whether it works here (its
-macOS backend alone runs `ctypes.util.find_library`, a slow search on Linux), and scans every installed package for plug-ins. The app only trusts the platform's own
-secure store, so it asks just those, in keyring's order of preference:
+macOS backend alone runs `ctypes.util.find_library`, a slow search on Linux), and scans every
+installed package for plug-ins. The app only trusts the platform's own secure store, so it asks
+just those, in keyring's order of preference:
 - an explicit choice wins: `PYTHON_KEYRING_BACKEND`, or keyring's own `keyringrc.cfg`;
 - then the platform backend that works here (if two do, say GNOME Keyring and KDE Wallet both
   running, the one keyring itself prefers: the higher priority);
