@@ -308,13 +308,17 @@ class _TLSConnection(urllib3.connection.HTTPSConnection):
         try:
             super().connect()
         except ssl.SSLCertVerificationError as error:
+            self.close()  # a connection that failed half-way must not leave its socket open
             names = self._presented(host, port, proxy, headers, seconds)
             raise UntrustedCertificate(error, host, names, proxy) from error
         except TimeoutError as error:  # builtin: the CONNECT answer or the handshake; not urllib3's connect timeout
+            self.close()
             raise HandshakeSilent(host, seconds, proxy) from error
         except (TunnelRefused, ProxySilent, ssl.SSLError):
+            self.close()
             raise
         except OSError as error:  # reset or closed mid-handshake (urllib3's own connect errors are no OSErrors)
+            self.close()
             raise HandshakeBroken(host, f"{type(error).__name__}: {error}"[:200], proxy) from error
 
     def _presented(
