@@ -91,6 +91,9 @@ class Settings:
     def check_certificate_file(self) -> str:
         """Check the certificate file now (when the settings are read or changed): the plain
         message, also kept in `certificate_problem` and logged ("" when it is usable or unset)."""
+        if not self.ca_bundle:  # the usual case: nothing to read (and no TLS module to load at start)
+            self.certificate_problem = ""
+            return ""
         from ..service.tls import certificate_file_problem  # standard library only
 
         self.certificate_problem = certificate_file_problem(self.ca_bundle)
