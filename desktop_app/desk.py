@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from .storage.history import History, HistoryError
+from .storage.history import History, HistoryError, reference_key
 from .storage.secrets import KeyStore
 
 if TYPE_CHECKING:
@@ -63,6 +63,17 @@ class ReferenceKnowledge:
     def known(self) -> bool:
         """This desk booked calls with exactly this reference ID on the account."""
         return self.exact_count > 0
+
+
+@dataclass(frozen=True)
+class ListKnowledge:
+    """What this desk's history says about a bulk list of reference IDs (see Desk.list_knowledge)."""
+
+    account: str
+    total: int
+    known: int  # how many of them this desk booked calls under, exactly as written
+    near: tuple[tuple[str, str], ...] = ()  # (as written, the spelling this desk booked)
+    problem: str = ""
 
 
 @dataclass(frozen=True)
@@ -333,6 +344,26 @@ class Desk:
             exact.last_booked if exact is not None else None,
             tuple(b for b in found if b is not exact),
         )
+
+    def list_knowledge(self, account: str, reference_ids: Sequence[str]) -> ListKnowledge:
+        """For a bulk list: how many of `reference_ids` this desk booked calls under on `account`,
+        and which it did not, but booked in other capitals or spaces. Reads the history only;
+        never raises for it (an unreadable one is a `problem`)."""
+        try:
+            booked = self.history.booked_references(account)
+        except HistoryError as exc:
+            return ListKnowledge(account, len(reference_ids), 0, problem=str(exc))
+        exact = {b.reference_id for b in booked}
+        by_key: dict[str, str] = {}
+        for b in sorted(booked, key=lambda b: b.last_booked):  # the latest spelling wins
+            by_key[reference_key(b.reference_id)] = b.reference_id
+        known = sum(1 for value in reference_ids if value in exact)
+        near = tuple(
+            (value, by_key[reference_key(value)])
+            for value in reference_ids
+            if value not in exact and reference_key(value) in by_key
+        )
+        return ListKnowledge(account, len(reference_ids), known, near)
 
     def booked_call(self, queue_id: int) -> BookedCall | None:
         """The call this desk booked with this QueueID, or None when it booked none. Raises

@@ -273,3 +273,26 @@ def test_paste_rules():
     assert parse_paste("appt-1\nappt-2\nappt-3", "queue").header is None
     # Blank lines count in the entry numbers of a plain list too.
     assert [r.line for r in parse_paste("a-1\n\n\nbad id\na-1", "reference").invalid] == [4]
+
+
+def test_the_bulk_question_says_which_reference_ids_this_desk_booked_and_which_differ_in_capitals(
+    qtbot, controller, app_sandbox
+):
+    """Issue 23, finding 2, for bulk: before anything is sent, the question says how many of the
+    listed reference IDs this desk booked, and names the ones it booked in other capitals."""
+    from tests.test_bulk_findings import book
+
+    book(controller, app_sandbox, "remind-1")
+    book(controller, app_sandbox, "CASE-TEST")
+    page = bulk_page(qtbot, controller)
+    paste(qtbot, page, "remind-1\ncase-test\nnever-booked-here\n")
+    qtbot.mouseClick(page.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(visible_question(page)))
+    question = visible_question(page)
+    assert "This desk booked calls under 1 of these 3; other desks or programs may have booked the others." in question
+    assert (
+        "1 differs only in capitals or spaces from reference IDs this desk booked: case-test (booked here as CASE-TEST)."
+        in question
+    )
+    click_message_box(qtbot, page, "Not now")
+    assert app_sandbox.operations["CancelNotifyByReferenceID"] == 0  # nothing sent before the answer

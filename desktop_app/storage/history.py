@@ -370,6 +370,14 @@ class History:
         wanted = reference_key(reference_id)
         if not wanted:
             return []
+        found = [b for b in self.booked_references(account) if reference_key(b.reference_id) == wanted]
+        found.sort(key=lambda b: b.last_booked, reverse=True)
+        found.sort(key=lambda b: b.reference_id != reference_id)  # stable: the exact spelling first
+        return found
+
+    def booked_references(self, account: str) -> list[ReferenceBookings]:
+        """Every reference ID this desk booked calls under on `account`, with the count and the
+        last booking."""
         with self._database() as connection:
             rows = connection.execute(
                 "SELECT reference_id, count(DISTINCT queue_id), max(when_utc) FROM records"
@@ -377,14 +385,7 @@ class History:
                 " AND reference_id != '' GROUP BY reference_id",
                 (account,),
             ).fetchall()
-        found = [
-            ReferenceBookings(ref, count, datetime.fromisoformat(last))
-            for ref, count, last in rows
-            if reference_key(ref) == wanted
-        ]
-        found.sort(key=lambda b: b.last_booked, reverse=True)
-        found.sort(key=lambda b: b.reference_id != reference_id)  # stable: the exact spelling first
-        return found
+        return [ReferenceBookings(ref, count, datetime.fromisoformat(last)) for ref, count, last in rows]
 
     def booking(self, queue_id: int) -> Record | None:
         """The latest schedule record that got this QueueID back (None: not a call this desk booked)."""

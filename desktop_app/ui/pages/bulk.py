@@ -66,9 +66,10 @@ from .bulk_parts import (
     split_by_owner,
     unprotect,
 )
-from .bulk_words import noun, summary_words
+from .bulk_words import list_knowledge_words, noun, summary_words
 
 if TYPE_CHECKING:
+    from ...desk import ListKnowledge
     from ..controller import AppController
 
 SENDABLE = ("waiting", "not sent")  # what "Cancel all…" sends
@@ -299,15 +300,28 @@ class BulkPage(QWidget):
             where = f"in whichever of your {len(self.controller.accounts.names())} accounts booked each one"
         else:
             where = f"on account “{account}”"
-        confirm(
-            self,
-            "Cancel these calls?",
+        question = (
             f"Cancel the scheduled calls for {noun(self.kind, len(waiting))} {where}?\n\n"
-            "Calls already in progress or completed are not affected.",
-            lambda: self.start(account, waiting, claimed),
-            yes_text="Cancel the calls",
-            no_text="Not now",
+            "Calls already in progress or completed are not affected."
         )
+
+        def ask(knowledge: ListKnowledge | None = None) -> None:
+            text = f"{question}\n\n{list_knowledge_words(knowledge)}" if self.kind == "reference" else question
+            confirm(
+                self,
+                "Cancel these calls?",
+                text,
+                lambda: self.start(account, waiting, claimed),
+                yes_text="Cancel the calls",
+                no_text="Not now",
+            )
+
+        if self.kind != "reference" or self.in_all_accounts:
+            ask()
+            return
+        # First what this desk's history says about these reference IDs (a read, on a worker).
+        desk, values = self.controller.desk, tuple(item.value for item in waiting)
+        self.controller.run(lambda: desk.list_knowledge(account, values), ask, lambda _error: ask(None), self)
 
     def retry_failed(self) -> None:
         account = self.list_account or self.controller.accounts.current

@@ -4,10 +4,15 @@ QueueIDs), so one sentence never uses the word for two things."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ...bulk import BulkTotals, Kind, PastedList
 from ...service import InvalidInput
 from ...service import validation as check
 from ..widgets import Tone
+
+if TYPE_CHECKING:
+    from ...desk import ListKnowledge
 
 NOUNS: dict[Kind, tuple[str, str]] = {"reference": ("reference ID", "reference IDs"), "queue": ("QueueID", "QueueIDs")}
 SWITCH_HINT = "These look like reference IDs: switch to Reference IDs?"
@@ -65,3 +70,32 @@ def looks_like_references(parsed: PastedList) -> bool:
 def problems_title(parsed: PastedList) -> str:
     count = len(parsed.invalid) + len(parsed.duplicates)
     return f"Not sent ({count} {'entry' if count == 1 else 'entries'}):"
+
+
+NEAR_SHOWN = 5  # reference IDs in other capitals named in the question; the rest are counted
+
+
+def list_knowledge_words(knowledge: ListKnowledge | None) -> str:
+    """What the bulk question says about this desk's own bookings of the listed reference IDs."""
+    if knowledge is None or knowledge.problem:
+        return "This desk's history could not be read, so it cannot say which of these it booked."
+    total, known = knowledge.total, knowledge.known
+    if known == total:
+        text = (
+            "This desk booked calls under it." if total == 1 else f"This desk booked calls under all {total} of them."
+        )
+    elif known:
+        others = "other desks or programs may have booked the others"
+        text = f"This desk booked calls under {known} of these {total}; {others}."
+    else:
+        text = "This desk has not booked calls under any of them; other desks or programs may have."
+    near = knowledge.near
+    if near:
+        named = ", ".join(f"{typed} (booked here as {booked})" for typed, booked in near[:NEAR_SHOWN])
+        more = f" and {len(near) - NEAR_SHOWN} more" if len(near) > NEAR_SHOWN else ""
+        text += (
+            f" {len(near)} {'differs' if len(near) == 1 else 'differ'} only in capitals or spaces from reference IDs"
+            f" this desk booked: {named}{more}."
+            " The service may match them exactly: correct them if you mean those calls."
+        )
+    return text
