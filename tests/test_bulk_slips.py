@@ -291,8 +291,8 @@ def test_the_bulk_question_says_which_reference_ids_this_desk_booked_and_which_d
     question = visible_question(page)
     assert "This desk booked calls under 1 of these 3; other desks or programs may have booked the others." in question
     assert (
-        "1 differs only in capitals or spaces from reference IDs this desk booked: case-test (booked here as CASE-TEST)."
-        in question
+        "1 differs only in capitals or spaces from reference IDs this desk booked: "
+        "case-test (booked here as CASE-TEST)." in question
     )
     click_message_box(qtbot, page, "Not now")
     assert app_sandbox.operations["CancelNotifyByReferenceID"] == 0  # nothing sent before the answer
