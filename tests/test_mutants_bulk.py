@@ -317,3 +317,22 @@ def test_totals_count_waiting_rows_as_not_sent_and_count_not_found_rows():
     summary = totals(items)
     assert (summary.total, summary.done, summary.not_sent, summary.not_found_rows) == (4, 2, 2, 1)
     assert summary.calls_cancelled == 2
+
+
+def test_each_value_keeps_the_pasted_line_it_came_from():
+    plain = parse_paste("a-1\n\na-2, a-1\nbad one\na-3", "reference")
+    assert (plain.values, plain.lines) == (("a-1", "a-2", "a-3"), (1, 3, 5))
+    table = parse_paste("Name\tReference ID\nAnn\tappt-1\n\nBob\tappt-2\n", "reference")
+    assert (table.values, table.lines) == (("appt-1", "appt-2"), (2, 4))
+
+
+def test_a_lone_header_above_reference_ids_is_checked_as_a_reference_id():
+    pasted = parse_paste("Booking list\nappt-1\nappt-2", "reference")
+    assert pasted.header is not None and pasted.header.text == "Booking list"
+    assert pasted.values == ("appt-1", "appt-2")
+
+
+def test_comma_rows_whose_first_row_has_a_header_word_are_a_table_even_when_every_cell_is_a_valid_value():
+    pasted = parse_paste("Reference,Name\nappt-1,Ann\nappt-2,Bob", "reference")
+    assert pasted.columns == Columns("commas", ("Reference", "Name"), 0)
+    assert pasted.values == ("appt-1", "appt-2") and pasted.header.text == "Reference"
