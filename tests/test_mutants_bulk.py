@@ -10,6 +10,7 @@ from desktop_app.bulk import (
     MAX_ITEMS,
     BulkItem,
     Columns,
+    Rejected,
     csv_to_text,
     header_key,
     list_summary,
@@ -336,3 +337,50 @@ def test_comma_rows_whose_first_row_has_a_header_word_are_a_table_even_when_ever
     pasted = parse_paste("Reference,Name\nappt-1,Ann\nappt-2,Bob", "reference")
     assert pasted.columns == Columns("commas", ("Reference", "Name"), 0)
     assert pasted.values == ("appt-1", "appt-2") and pasted.header.text == "Reference"
+
+
+def test_a_word_that_is_itself_a_valid_reference_id_is_a_value_not_a_header():
+    pasted = parse_paste("Bookings\nappt-1\nappt-2", "reference")
+    assert pasted.header is None and pasted.values == ("Bookings", "appt-1", "appt-2")
+
+
+def test_a_table_header_over_reference_ids_is_found_by_reference_id_rules():
+    pasted = parse_paste("Booked by\tAnn\nappt-1\tBob\nappt-2\tCid", "reference")
+    assert pasted.header == Rejected(0, "Booked by", "Looks like a header.", 1)
+    assert pasted.values == ("appt-1", "appt-2") and pasted.kind == "reference"
+    assert pasted.summary == "2 reference IDs ready. Line 1 looks like a header (Booked by) and was skipped."
+
+
+def test_reference_ids_two_to_a_line_stay_a_list():
+    pasted = parse_paste("appt-1,appt-2\nappt-3,appt-4", "reference")
+    assert pasted.columns is None and pasted.values == ("appt-1", "appt-2", "appt-3", "appt-4")
+
+
+def test_a_header_cell_is_judged_against_every_later_row_including_short_ones():
+    short = parse_paste("4093250\tWho\n4093251\n4093252\t4093261", "queue")
+    assert short.header == Rejected(0, "4093250", "Looks like a header.", 1)
+    assert short.values == ("4093251", "4093252")
+    second_row_decides = parse_paste("4093250\tWho\n4093251\tAnn\n4093252\t4093261", "queue")
+    assert second_row_decides.header is None
+    assert second_row_decides.values == ("4093250", "4093251", "4093252")
+
+
+def test_column_0_chosen_is_taken_even_when_the_header_names_another():
+    pasted = parse_paste(SHEET, "reference", column=0)
+    assert pasted.columns.chosen == 0 and pasted.header.text == "Name"
+    assert pasted.values == ("Ann", "Bob", "Cid")
+
+
+def test_a_plain_header_line_is_shown_cut_to_80_characters():
+    line = ", ".join(["Reference"] * 10)
+    pasted = parse_paste(line + "\nappt-1", "reference")
+    assert pasted.header == Rejected(0, line[:80], "Looks like a header.", 1) and len(line) > 81
+
+
+def test_a_header_cell_keeps_capital_letters_at_its_ends_before_it_is_compared():
+    assert header_key("INDEX") == "index"
+    assert header_key('"XID"') == "xid"
+
+
+def test_a_csv_file_keeps_a_leading_capital_x():
+    assert csv_to_text("X-1\nX-2", "reference") == "X-1\nX-2"
