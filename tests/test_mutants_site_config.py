@@ -392,3 +392,28 @@ def test_check_site_config_reads_the_usual_file_by_default(tmp_path, monkeypatch
     monkeypatch.setenv(SITE_CONFIG_VARIABLE, str(path))
     assert check_site_config() == 0
     assert capsys.readouterr().out.splitlines()[0] == f"site settings: {path}"
+
+
+# -- the calling window and a file that starts with a blank line --------------------------------------
+
+
+def test_the_calling_window_is_read_in_its_usual_form_and_may_be_locked(tmp_path):
+    site = loaded(tmp_path, {"calling_window": {"value": " 8:00 – 21:00 ", "locked": True}})
+    assert site.problems == () and dict(site.values) == {"calling_window": "08:00-21:00"}
+    assert site.locked == frozenset({"calling_window"})
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        (800, 'the calling window must be text like "08:00-21:00"'),
+        ("8 to 9", 'the calling window must be two 24-hour times like "08:00-21:00"'),
+        ("21:00-08:00", "the calling window must start before it ends (on the same day)"),
+    ],
+)
+def test_a_bad_calling_window_says_why(tmp_path, value, words):
+    assert only_problem(tmp_path, "calling_window", value) == f'line 2: "calling_window": {words}'
+
+
+def test_a_file_that_starts_with_a_blank_line_still_names_the_right_line(tmp_path):
+    assert loaded(tmp_path, '\n{\n  "colour": 1\n}').problems[0].startswith("line 3: ")
