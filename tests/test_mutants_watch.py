@@ -396,3 +396,58 @@ def test_a_locked_key_marks_every_call_as_not_checked():
     result = poll_account(FakeDesk(KeyStoreError("The keyring is locked.")), "Branch", [call_in(-60)], NOW)
     assert result.key_problem == "The keyring is locked."
     assert [c.problem for c in result.calls] == [KEY_PROBLEM]
+
+
+# -- after the training data is reset -----------------------------------------------------------------
+
+
+class ResetHistory(FakeHistory):
+    def __init__(self, pairs) -> None:
+        super().__init__()
+        self.pairs = pairs
+        self.asked_at: list[datetime] = []
+
+    def watch_list(self, now):
+        self.asked_at.append(now)
+        return self.pairs
+
+
+def test_a_training_reset_closes_every_followed_call_that_has_not_ended_and_counts_them():
+    from desktop_app.storage.history import Record
+    from desktop_app.watch import TRAINING_RESET, forget_after_training_reset
+
+    def booking(queue_id, account="A", reference="r"):
+        return Record(queue_id, NOW, "me", account, "schedule", {}, "ok", reference, queue_id)
+
+    ended = Record(9, NOW, "me", "A", "outcome", {}, "ok", "r", 3, message="Busy")
+    history = ResetHistory(
+        [
+            (booking(1, "Main office", "appt-1"), None),
+            (booking(None), None),
+            (booking(3), ended),
+            (booking(4, "B", "x"), None),
+        ]
+    )
+    assert forget_after_training_reset(history, NOW) == 2
+    assert history.asked_at == [NOW]
+    assert history.recorded == [
+        dict(
+            account="Main office",
+            queue_id=1,
+            outcome="ok",
+            message=TRAINING_RESET,
+            inputs={"final": "deleted"},
+            reference_id="appt-1",
+        ),
+        dict(
+            account="B", queue_id=4, outcome="ok", message=TRAINING_RESET, inputs={"final": "deleted"}, reference_id="x"
+        ),
+    ]
+    assert TRAINING_RESET == "Deleted when the training data was reset"
+
+
+def test_a_training_reset_with_nothing_followed_closes_nothing():
+    from desktop_app.watch import forget_after_training_reset
+
+    history = ResetHistory([])
+    assert forget_after_training_reset(history, NOW) == 0 and history.recorded == []
