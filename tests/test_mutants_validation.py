@@ -446,3 +446,31 @@ def test_a_plain_http_address_elsewhere_than_this_machine_is_refused():
         "endpoint",
         "The address must start with https:// (only a local test server may use http://).",
     )
+
+
+# -- mutants that survived the first run ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("typed", "brace"), [("{" + KEY, "{"), (KEY + "}", "}")])
+def test_a_license_key_with_only_one_brace_names_the_brace(typed, brace):
+    assert message(check.license_key, typed) == (
+        f"The key contains “{brace}”. A license key has only the digits 0-9, the letters a-f and dashes."
+    )
+
+
+@pytest.mark.parametrize("digits", ["2010551234", "2101231234"])
+def test_an_area_code_with_0_or_1_as_its_middle_digit_is_fine_and_the_exchange_is_named(digits):
+    assert check.north_american_problem(digits) == (
+        f"The exchange {digits[3:6]} (the three digits after the area code) does not exist."
+    )
+
+
+def test_a_reference_id_with_a_capital_x_and_a_character_not_allowed_is_not_taken_for_a_list():
+    assert message(check.reference_id, "X+1") == (
+        "A reference ID may contain only letters, digits and - _ . : / #. It contains a character that is not allowed."
+    )
+
+
+def test_a_host_that_only_contains_localhost_is_not_loopback():
+    assert check.is_loopback_host("XLOCALHOST") is False
+    assert check.is_loopback_host("[127.0.0.1]") is True
