@@ -48,6 +48,8 @@ USER_SETTINGS = Path(os.environ["APPDATA"]) / "VoiceBroadcastDesk" / "settings.j
 USER_HISTORY = Path(os.environ["LOCALAPPDATA"]) / "VoiceBroadcastDesk" / "history.sqlite3"
 UPGRADE_ACCOUNT = "Upgrade check"  # the key an older version leaves in Credential Manager
 SELF_TEST_ATTEMPTS = 3  # see self_test_seen_from_outside
+ERROR_NOT_FOUND = 1168
+ERROR_KEY_DELETED = 1018  # Wine: a credential removed while they are listed or read
 
 
 class Problems(list):
@@ -76,17 +78,33 @@ def app_credentials() -> set[tuple[str, str]]:
     """(target, user name) of every generic credential under the app's service name."""
     from win32ctypes.pywin32 import pywintypes, win32cred
 
+    for _ in range(100):
+        try:
+            found = win32cred.CredEnumerate(None, 0)
+        except pywintypes.error as error:
+            if error.winerror == ERROR_NOT_FOUND:  # there are none
+                return set()
+            if error.winerror == ERROR_KEY_DELETED:  # one went while Wine listed them: list again
+                continue
+            raise
+        return {
+            (c["TargetName"], c["UserName"])
+            for c in found
+            if c["TargetName"] == SERVICE or c["TargetName"].endswith(f"@{SERVICE}")
+        }
+    raise RuntimeError("Credential Manager kept changing while it was listed")
+
+
+def password(backend, user: str) -> str | None:
+    """The key stored for `user`, or None (also when it is being removed as it is read)."""
+    from win32ctypes.pywin32 import pywintypes
+
     try:
-        found = win32cred.CredEnumerate(None, 0)
+        return backend.get_password(SERVICE, user)
     except pywintypes.error as error:
-        if error.winerror == 1168:  # ERROR_NOT_FOUND: there are none
-            return set()
+        if error.winerror in (ERROR_NOT_FOUND, ERROR_KEY_DELETED):
+            return None
         raise
-    return {
-        (c["TargetName"], c["UserName"])
-        for c in found
-        if c["TargetName"] == SERVICE or c["TargetName"].endswith(f"@{SERVICE}")
-    }
 
 
 def self_test_seen_from_outside(program: str) -> tuple[list[str], str]:
@@ -101,7 +119,7 @@ def self_test_seen_from_outside(program: str) -> tuple[list[str], str]:
     backend, found = keyring_backend(), ""
     while runner.is_alive():
         for _target, user in app_credentials() - before:
-            if user.startswith("self-test-") and not found and backend.get_password(SERVICE, user) == key:
+            if user.startswith("self-test-") and not found and password(backend, user) == key:
                 found = user
         time.sleep(0.005)
     runner.join()
