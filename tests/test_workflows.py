@@ -1,6 +1,6 @@
 """The release pipeline, checked here: actionlint on every workflow, and a structural check that
 the matrix and every required step (tests, build, frozen self-test, installers, the Windows silent
-install / installed self-test / uninstall, upload with SHA-256 sums) are present, so none can be
+install / installed self-test / upgrade / uninstall, upload with SHA-256 sums) are present, so none can be
 lost silently."""
 
 from __future__ import annotations
@@ -41,7 +41,8 @@ def step(steps: list[dict], step_id: str) -> dict | None:
 
 # The steps the pipeline needs, in the order they must run.
 STEP_ORDER = ["install", "tests", "build", "self-test", "installer-windows", "silent-install"]
-STEP_ORDER += ["installed-self-test", "uninstall", "installer-macos", "installer-linux", "verify-linux", "checksums"]
+STEP_ORDER += ["installed-self-test", "upgrade-build", "upgrade-install", "uninstall"]  # Windows
+STEP_ORDER += ["installer-macos", "installer-linux", "verify-linux", "checksums"]
 # What the required steps must do, checked on their `run` scripts (and the steps, for the self-test's env):
 # (is it so, the problem if not), in the order the problems are reported.
 RUN_REQUIREMENTS: list[tuple[Callable[[dict[str, str], list[dict]], bool], str]] = [
@@ -80,11 +81,21 @@ RUN_REQUIREMENTS: list[tuple[Callable[[dict[str, str], list[dict]], bool], str]]
         "the installed program must run its --self-test",
     ),
     (
+        lambda run, steps: (
+            "install_checks.py record" in run["upgrade-build"]
+            and "build.spec" in run["upgrade-build"]
+            and "/VERYSILENT" in run["upgrade-install"]
+            and "install_checks.py upgraded" in run["upgrade-install"]
+        ),
+        "the next version must be built and installed over the recorded user data, which must survive",
+    ),
+    (
         lambda run, steps: "unins000.exe" in run["uninstall"] and "/VERYSILENT" in run["uninstall"],
         "the installed program must be uninstalled silently",
     ),
 ]
-WINDOWS_ONLY_STEPS = ("installer-windows", "silent-install", "installed-self-test", "uninstall")
+WINDOWS_ONLY_STEPS = ("installer-windows", "silent-install", "installed-self-test", "upgrade-build", "upgrade-install")
+WINDOWS_ONLY_STEPS += ("uninstall",)
 
 
 def job_problems(job: dict) -> list[str]:

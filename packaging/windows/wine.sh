@@ -258,12 +258,12 @@ install_silently() {  # install_silently SETUP LOG [/SETTINGS=...]: as the workf
 }
 step "9 silent install with /SETTINGS="
 install_silently "$setup" "$WORK/install.log" "/SETTINGS=$(winpath "$site_example")"
-win "$WINPY" packaging/windows/wine_checks.py installed "$version" "$(winpath "$site_example")"
+win "$WINPY" packaging/windows/install_checks.py installed "$version" "$(winpath "$site_example")"
 passed "exit 0; version $version registered; site file in ProgramData"
 
 # -- 10. the installed program's self-test, with Credential Manager watched ----------------------
 step "10 installed self-test + Credential Manager"
-WIN_TIMEOUT=1000 win "$WINPY" packaging/windows/wine_checks.py self-test "$INSTALLED" || fail "the installed self-test"
+WIN_TIMEOUT=1000 win "$WINPY" packaging/windows/install_checks.py self-test "$INSTALLED" || fail "the installed self-test"
 passed "$KEYRING_NAME; a second process found its key, its clean-up removed it"
 
 # -- 11. the site file as the installed program reads it ------------------------------------------
@@ -276,7 +276,7 @@ passed "the locked endpoint and the accounts from the site file"
 
 # -- 12-15. an upgrade to the next version keeps everything ---------------------------------------
 step "12 user data of version $version"
-win "$WINPY" packaging/windows/wine_checks.py record "$INSTALLED" "$(winpath "$WORK/state.json")"
+win "$WINPY" packaging/windows/install_checks.py record "$INSTALLED" "$(winpath "$WORK/state.json")"
 passed "history, settings, site file and a key recorded"
 
 next=$("$PY" -c 'import sys; v = sys.argv[1].split("."); v[-1] = str(int(v[-1]) + 1); print(".".join(v))' "$version")
@@ -290,13 +290,13 @@ passed "version resource $built_next; $(basename "$setup_next")"
 
 step "14 silent upgrade to $next (no /SETTINGS)"
 install_silently "$setup_next" "$WORK/upgrade.log"
-win "$WINPY" packaging/windows/wine_checks.py upgraded "$INSTALLED" "$(winpath "$WORK/state.json")" "$next" ||
+win "$WINPY" packaging/windows/install_checks.py upgraded "$INSTALLED" "$(winpath "$WORK/state.json")" "$next" ||
   fail "the upgrade lost something"
 passed "user data, site file and key kept; $next opened the older history"
 
 step "15 silent uninstall"
 win "$INSTALLED_DIR\\unins000.exe" /VERYSILENT /SUPPRESSMSGBOXES /NORESTART || fail "the uninstaller exited with an error"
-win "$WINPY" packaging/windows/wine_checks.py uninstalled "$INSTALLED" "$(winpath "$WORK/state.json")"
+win "$WINPY" packaging/windows/install_checks.py uninstalled "$INSTALLED" "$(winpath "$WORK/state.json")"
 passed "program gone; site file, user data and key kept"
 
 wineserver -k 2>/dev/null || true

@@ -1,13 +1,14 @@
-"""The checks `./dev windows` (packaging/windows/wine.sh) makes inside Windows, run by the Windows
-CPython in the Wine prefix. Each subcommand prints what it found and exits 1 with the reasons when
-something is wrong.
+"""Checks of the installed Windows program, made on Windows by a Windows CPython with the project's
+packages (keyring and pywin32-ctypes): by `./dev windows` under Wine (packaging/windows/wine.sh)
+and by the hosted Windows job (.github/workflows/build-installers.yml), so both check the same.
+Each subcommand prints what it found and exits 1 with the reasons when something is wrong.
 
     self-test PROGRAM          the CI self-test check (packaging/ci/check_self_test.py), while a
                                second process watches Windows Credential Manager: the self-test's
                                key must be found there by that process (so it is in the Credential
                                Manager, not in the program's memory) and be gone once it ends
-    installed VERSION          what setup registered (Uninstall key: version, folder), the
-                               administrator's site file in ProgramData
+    installed VERSION SITE     what setup registered (Uninstall key: version, folder), the
+                               administrator's site file in ProgramData, the same as SITE
     record PROGRAM STATE       the user data an older version leaves: its self-test's profile (kept
                                with --profile), that profile's settings and history in the real
                                %APPDATA% and %LOCALAPPDATA% folders, a license key in Credential
