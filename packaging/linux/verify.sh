@@ -3,7 +3,8 @@
 # the .deb and run the installed program's --self-test. Each runs offscreen inside a private D-Bus
 # session with an unlocked gnome-keyring and must report the Secret Service backend. The .deb is
 # installed over an administrator's site settings file, which must be kept (conffile) and read by
-# the installed app (--check-site-config). Any crash,
+# the installed app (--check-site-config). Then an upgrade to the next version with dpkg -i must keep
+# the user's settings, history and key and the site file (upgrade.sh). Any crash,
 # non-zero exit, unexpected output or any output on stderr fails. Needs root (or sudo) for the .deb.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -60,5 +61,21 @@ for path in /opt/VoiceBroadcastDesk/VoiceBroadcastDesk /usr/share/applications/v
   [ -e "$path" ] || { echo "FAIL: the .deb did not install $path"; exit 1; }
 done
 self_test "installed .deb" /usr/bin/voice-broadcast-desk
+
+# An upgrade loses nothing: the next version installed with dpkg -i over this one (upgrade.sh). The
+# next version is this package with its version raised (the same program: a rebuild would add
+# minutes and change nothing dpkg does; ./dev windows rebuilds its next version).
+version=$(dpkg-deb -f "$deb" Version)
+next=$(awk -F. -v OFS=. '{ $NF = $NF + 1; print }' <<<"$version")
+repack=$(mktemp -d)
+trap 'rm -rf "$repack"; "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq voice-broadcast-desk >/dev/null || true
+      "${sudo[@]}" rm -f "$site"' EXIT
+dpkg-deb -R "$deb" "$repack/root"
+sed -i "s/^Version: .*/Version: $next/" "$repack/root/DEBIAN/control"
+next_deb=$repack/$(basename "${deb/_${version}_/_${next}_}")
+dpkg-deb -b --root-owner-group -Zgzip -z1 "$repack/root" "$next_deb" >/dev/null
+dbus-run-session -- bash packaging/linux/upgrade.sh "$next_deb"
+
 echo "verified: the frozen bundle and the installed .deb pass their self-test with the Secret Service;"
-echo "the .deb keeps an administrator's site settings conffile and the installed app reads it"
+echo "the .deb keeps an administrator's site settings conffile and the installed app reads it;"
+echo "an upgrade with dpkg -i keeps the user's settings, history and key and the site file"
