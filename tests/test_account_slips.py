@@ -102,7 +102,7 @@ def cell(page, row: int, title: str) -> str:
 def test_adding_an_account_keeps_the_working_account_and_says_so(qtbot, window):
     assert window.account.currentText() == "Main office"
     dialog = add_account(qtbot, window, "Clinic North 2", KEY_B)
-    qtbot.wait(50)  # anything that would switch the account has happened by now
+    qtbot.waitUntil(lambda: window.controller.executor.pending == 0)  # the key saved, the list refreshed
     assert window.controller.accounts.current == "Main office"
     assert window.account.currentText() == "Main office"  # the Account box did not move either
     assert dialog.message.headline.text() == "Account “Clinic North 2” added"
@@ -235,7 +235,7 @@ def test_the_same_key_under_a_second_name_is_pointed_out(qtbot, window, caplog):
     dialog, entry = open_add_dialog(qtbot, window)
     qtbot.keyClicks(entry.name, "Clinic North")
     qtbot.keyClicks(entry.key, KEY_B)  # another key: nothing to say
-    qtbot.wait(200)
+    qtbot.waitUntil(lambda: window.controller.executor.pending == 0)  # the keyring was asked
     assert not entry.key_warning.isVisible()
     retype(qtbot, entry.key, KEY_A.upper())  # Main office's key, in capitals
     qtbot.waitUntil(lambda: entry.key_warning.isVisible())

@@ -283,7 +283,7 @@ def test_stop_ends_the_playing_and_drops_a_fetch_in_flight(qtbot, page, app_sand
     assert page.listen.fetching and page.listen.stop_button.isEnabled()
     qtbot.mouseClick(page.listen.stop_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: app_sandbox.operations["GetTTSInULAW"] == 2 and app_sandbox.in_flight == 0)
-    qtbot.wait(200)
+    qtbot.waitUntil(lambda: page.controller.executor.pending == 0)  # its answer has reached the page
     assert len(page.speaker.clips) == 1  # the stopped fetch's answer was not played
 
 
@@ -357,9 +357,13 @@ def test_the_system_player_gets_a_private_temporary_file_that_is_deleted(qtbot, 
 
     from desktop_app.ui.pages import listen as listen_module
 
-    opened = []
-    monkeypatch.setattr(listen_module.QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()) or True)
-    player = listen_module.SystemAudioPlayer()
+    opened: list[str] = []
+
+    def open_file(path: Path) -> bool:  # the system's player, faked at the boundary
+        opened.append(str(path))
+        return True
+
+    player = listen_module.SystemAudioPlayer(open_file=open_file)
     player.play(b"RIFF-audio", "wav")
     path = Path(opened[0])
     assert path.read_bytes() == b"RIFF-audio" and stat.S_IMODE(path.stat().st_mode) == 0o600

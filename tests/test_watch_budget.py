@@ -257,19 +257,17 @@ def wait_for_a_real_timer(qtbot, seconds: float) -> None:
 
 
 @pytest.fixture
-def jumping_clock(monkeypatch) -> JumpingClock:
-    clock = JumpingClock()
-    monkeypatch.setattr(watcher_module, "time", clock)  # watcher.py has no injectable clock
-    return clock
+def jumping_clock() -> JumpingClock:
+    return JumpingClock()
 
 
 def test_the_real_round_timer_fires_once_after_its_delay_and_can_be_rearmed_or_stopped(
     qtbot, monkeypatch, jumping_clock, caplog
 ):
     caplog.set_level(logging.INFO, logger=watcher_module.__name__)
-    monkeypatch.setattr(watcher_module, "WAKE_GRACE_SECONDS", 30.0)  # a sleep wrongly seen: no poll in time
     polls = Polls()
-    timer = QtRoundTimer(polls)
+    # A grace of 30 s: a sleep wrongly seen would mean no poll in time.
+    timer = QtRoundTimer(polls, jumping_clock.time, jumping_clock.monotonic, grace=30.0)
     timer.arm(60)  # replaced by the next arm
     armed = time.monotonic()
     timer.arm(0.2)
@@ -294,9 +292,8 @@ def test_the_real_round_timer_waits_a_grace_after_the_computer_slept(
 ):
     caplog.set_level(logging.INFO, logger=watcher_module.__name__)
     grace = 0.4
-    monkeypatch.setattr(watcher_module, "WAKE_GRACE_SECONDS", grace)  # 10 s in the app
     polls = Polls()
-    timer = QtRoundTimer(polls)
+    timer = QtRoundTimer(polls, jumping_clock.time, jumping_clock.monotonic, grace=grace)  # 10 s in the app
     armed = time.monotonic()
     timer.arm(0.1)
     jumping_clock.wall_jump, jumping_clock.monotonic_jump = wall_jump, monotonic_jump  # an hour asleep

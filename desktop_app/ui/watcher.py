@@ -46,10 +46,18 @@ class RoundTimer(Protocol):
 
 
 class QtRoundTimer:
-    """The real timer: one single-shot QTimer. Notices a sleep (the wall clock jumped)."""
+    """The real timer: one single-shot QTimer. Notices a sleep (the wall clock jumped); `wall` and
+    `monotonic` are the clocks it compares, `grace` how long it waits after a sleep."""
 
-    def __init__(self, watcher: Watcher) -> None:
+    def __init__(
+        self,
+        watcher: Watcher,
+        wall: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
+        grace: float = WAKE_GRACE_SECONDS,
+    ) -> None:
         self.watcher = watcher
+        self._wall, self._monotonic, self._grace = wall, monotonic, grace
         self.timer = QTimer(watcher)
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self._fire)
@@ -59,15 +67,15 @@ class QtRoundTimer:
     def arm(self, seconds: float | None) -> None:
         self.timer.stop()
         if seconds is not None:
-            self._armed_at, self._seconds = (time.time(), time.monotonic()), seconds
+            self._armed_at, self._seconds = (self._wall(), self._monotonic()), seconds
             self.timer.start(int(seconds * 1000))
 
     def _fire(self) -> None:
-        wall, monotonic = time.time() - self._armed_at[0], time.monotonic() - self._armed_at[1]
+        wall, monotonic = self._wall() - self._armed_at[0], self._monotonic() - self._armed_at[1]
         if wall - monotonic > 30 or wall > self._seconds + 60:  # asleep meanwhile
-            log.info("the computer slept: the watch list waits %s s", WAKE_GRACE_SECONDS)
-            self._armed_at, self._seconds = (time.time(), time.monotonic()), WAKE_GRACE_SECONDS
-            self.timer.start(int(WAKE_GRACE_SECONDS * 1000))
+            log.info("the computer slept: the watch list waits %s s", self._grace)
+            self._armed_at, self._seconds = (self._wall(), self._monotonic()), self._grace
+            self.timer.start(int(self._grace * 1000))
             return
         self.watcher.poll_now()
 

@@ -195,6 +195,10 @@ def _remove_temporary_files() -> None:
 atexit.register(_remove_temporary_files)
 
 
+def _open_with_the_system(path: Path) -> bool:
+    return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+
 class SystemAudioPlayer(AudioPlayer):
     """The system's default player, through a temporary file (user-only, in the system's temporary
     folder, never the profile) that is deleted on Stop, on the next clip, after a while, and at exit.
@@ -203,9 +207,11 @@ class SystemAudioPlayer(AudioPlayer):
     name = "your default player"
     stoppable = False
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, open_file: Callable[[Path], bool] | None = None) -> None:
+        """`open_file(path)`: hands the file to the system's player; True if one took it."""
         super().__init__(parent)
         self._file: Path | None = None
+        self._open_file = open_file or _open_with_the_system
 
     def play(self, audio: bytes, kind: str) -> None:
         self.stop()
@@ -216,7 +222,7 @@ class SystemAudioPlayer(AudioPlayer):
             out.write(audio)
         self._file = path
         QTimer.singleShot(TEMPORARY_FILE_SECONDS * 1000, self, lambda: self._remove(path))
-        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+        if not self._open_file(path):
             self._remove(path)
             self.failed.emit("This computer has no default player for sound files.")
             return
