@@ -144,6 +144,14 @@ def window(qtbot, tmp_path, app_sandbox, memory_keyring):
     close_window(win)
 
 
+def close_controller(controller) -> None:
+    """Stop a controller made by make_controller: its work ended, its desk and history closed."""
+    controller.shutdown()
+    controller.executor.wait(10)
+    controller.desk.close()
+    controller.context.history.close()
+
+
 def close_window(window) -> None:
     """Close like a user, then wait for the work in flight (tests run many windows in one process)."""
     window.close()
@@ -159,36 +167,14 @@ def fail_keyring():
 
 @pytest.fixture(scope="session")
 def certificate(tmp_path_factory) -> tuple[Path, Path]:
-    """A self-signed certificate for 127.0.0.1 (also its own CA): (cert.pem, key.pem)."""
-    import datetime as dt
-    import ipaddress
-
+    """A self-signed certificate for 127.0.0.1 (also its own CA): (the certificate, its key), PEM."""
     from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
 
-    folder = tmp_path_factory.mktemp("tls")
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Voice Broadcast Desk test CA")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=7))
-        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
-    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(
-        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    )
+    from tests.support import self_signed_root
+
+    name = [x509.NameAttribute(NameOID.COMMON_NAME, "Voice Broadcast Desk test CA")]
+    cert_file, _der, key_file = self_signed_root(name, tmp_path_factory.mktemp("tls"), "cert")
     return cert_file, key_file
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import keyring.backend
 import keyring.errors
 from jaraco.classes.properties import classproperty
@@ -68,3 +70,38 @@ def listening_addresses(pid: int) -> list[tuple[str, int]]:
             words = [struct.pack("<I", int.from_bytes(packed[i : i + 4], "big")) for i in range(0, len(packed), 4)]
             found.append((socket.inet_ntop(family, b"".join(words)), int(raw_port, 16)))
     return found
+
+
+def self_signed_root(subject_attributes: list, folder: Path, stem: str) -> tuple[Path, Path, Path]:
+    """A self-signed root for 127.0.0.1 (an EC key, a week long): (cert.pem, cert.der, key.pem) in
+    `folder`, named after `stem`. For the TLS front of the sandbox and the company's own root."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name(subject_attributes)
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=7))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    pem, der, key_file = folder / f"{stem}.pem", folder / f"{stem}.cer", folder / f"{stem}-key.pem"
+    pem.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    der.write_bytes(cert.public_bytes(serialization.Encoding.DER))
+    key_file.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return pem, der, key_file

@@ -16,8 +16,8 @@ from PySide6.QtWidgets import QDialogButtonBox
 from desktop_app.service import PhoneNotifyClient, new_call_request
 from desktop_app.storage.secrets import SERVICE_NAME
 from desktop_app.ui.dialogs.key_entry import KeyEntryDialog
-from desktop_app.ui.pages.lookup import LookupPage
-from tests.conftest import KEY_A, KEY_B, close_window, make_controller, make_window
+from tests.conftest import KEY_A, KEY_B, close_controller, close_window, make_controller, make_window
+from tests.test_find_findings import open_page as open_lookup
 
 NUMBER = "757-555-1230"
 
@@ -70,19 +70,7 @@ def book(sandbox, key: str, number: str = NUMBER, in_seconds: int = 3600):
 def two_accounts(tmp_path, app_sandbox, memory_keyring):
     made = make_controller(tmp_path, app_sandbox, memory_keyring, {"Main office": KEY_A, "Clinic North": KEY_B})
     yield made
-    made.shutdown()
-    made.executor.wait(10)
-    made.desk.close()
-    made.context.history.close()
-
-
-def open_lookup(qtbot, controller) -> LookupPage:
-    page = LookupPage(controller)
-    qtbot.addWidget(page)
-    page.resize(820, 600)  # the page's share of the default 860×680 window
-    page.show()
-    qtbot.waitExposed(page)
-    return page
+    close_controller(made)
 
 
 def look_up_number(qtbot, page, number: str = NUMBER) -> None:

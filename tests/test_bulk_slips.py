@@ -16,7 +16,7 @@ from desktop_app.bulk import parse_paste
 from desktop_app.storage.unsent import FILE_NAME
 from desktop_app.ui.models.history import describe_result
 from desktop_app.ui.pages.bulk import BulkPage
-from tests.conftest import KEY_A, KEY_B, close_window, make_controller, make_window
+from tests.conftest import KEY_A, KEY_B, close_controller, close_window, make_controller, make_window
 from tests.test_pages_bulk_schedule import click_message_box
 
 MAIN, BRANCH = "Main office", "Branch"
@@ -37,10 +37,7 @@ def controller(tmp_path, app_sandbox, memory_keyring):
     controller = make_controller(tmp_path, app_sandbox, memory_keyring, {MAIN: KEY_A, BRANCH: KEY_B})
     controller.accounts.refresh()
     yield controller
-    controller.shutdown()
-    controller.executor.wait(10)
-    controller.desk.close()
-    controller.context.history.close()
+    close_controller(controller)
 
 
 def bulk_page(qtbot, controller) -> BulkPage:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import datetime as dt
-import ipaddress
 import select
 import socket
 import ssl
@@ -46,6 +45,7 @@ from desktop_app.service.network import CONNECT_TIMEOUT_SECONDS, Network, Networ
 from desktop_app.service.proxies import ProxySetup
 from desktop_app.service.reference_data import CDYNE_NAMESPACE, NAMESPACE
 from tests.conftest import KEY_A, SANDBOX_NAMESPACE
+from tests.support import self_signed_root
 
 SANDBOX_NAMESPACE_URI = CDYNE_NAMESPACE if SANDBOX_NAMESPACE == "cdyne" else NAMESPACE
 
@@ -75,34 +75,13 @@ class Authority:
 
 def make_authority(folder: Path, name: str) -> Authority:
     from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
 
-    key = ec.generate_private_key(ec.SECP256R1())
-    subject = x509.Name(
-        [x509.NameAttribute(NameOID.ORGANIZATION_NAME, "ACME Corp"), x509.NameAttribute(NameOID.COMMON_NAME, name)]
-    )
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=7))
-        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    folder.mkdir(parents=True, exist_ok=True)
-    pem, der, key_file = folder / "acme.pem", folder / "acme.cer", folder / "acme-key.pem"
-    pem.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    der.write_bytes(cert.public_bytes(serialization.Encoding.DER))
-    key_file.write_bytes(
-        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    )
+    subject = [
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, "ACME Corp"),
+        x509.NameAttribute(NameOID.COMMON_NAME, name),
+    ]
+    pem, der, key_file = self_signed_root(subject, folder, "acme")
     return Authority(name, pem, key_file, der)
 
 

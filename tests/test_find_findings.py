@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QMessageBox
 from desktop_app.sandbox import ManualClock, Sandbox
 from desktop_app.service import new_call_request
 from desktop_app.ui.pages.lookup import LookupPage
-from tests.conftest import KEY_A, KEY_B, make_controller
+from tests.conftest import KEY_A, KEY_B, close_controller, make_controller
 from tests.test_lookup_rows import has_action
 from tests.test_ui import click_message_box
 
@@ -27,10 +27,7 @@ NOT_FOUND = "Checked on the account Main office. Check the number, or try anothe
 def controller(tmp_path, app_sandbox, memory_keyring):
     made = make_controller(tmp_path, app_sandbox, memory_keyring, {ACCOUNT: KEY_A, "Clinic": KEY_B})
     yield made
-    made.shutdown()
-    made.executor.wait(10)
-    made.desk.close()
-    made.context.history.close()
+    close_controller(made)
 
 
 def open_page(qtbot, controller) -> LookupPage:

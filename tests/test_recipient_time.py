@@ -28,7 +28,7 @@ from desktop_app.ui.models.calls import CallsModel, FoundCall
 from desktop_app.ui.models.watch import WatchModel
 from desktop_app.ui.pages.schedule import SchedulePage
 from desktop_app.watch import Watched
-from tests.conftest import KEY_A, close_window, make_controller
+from tests.conftest import KEY_A, close_controller, close_window, make_controller
 
 NEW_YORK = ZoneInfo("America/New_York")
 LOS_ANGELES = "213-555-0142"  # area code 213: Los Angeles, one zone
@@ -209,10 +209,7 @@ def test_a_locked_window_from_the_site_file_is_used_and_shown_read_only(qtbot, t
         assert form.window_locked.isVisible() and form.window_locked.text() == LOCKED_NOTE
         assert "calling_window" not in loaded.to_user_file()  # a locked value is never saved
     finally:
-        controller.shutdown()
-        controller.executor.wait(10)
-        controller.desk.close()
-        controller.context.history.close()
+        close_controller(controller)
 
 
 def test_a_bad_window_in_the_site_file_is_reported_with_its_line(tmp_path):
