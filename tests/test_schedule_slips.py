@@ -72,7 +72,7 @@ def test_schedule_another_is_apart_from_the_schedule_button_and_ignores_a_click_
     assert not page.another.isEnabled()  # greyed out for the first second: the click visibly does nothing
     qtbot.mouseClick(page.another, Qt.MouseButton.LeftButton)
     assert page.result.isVisible() and page.phone.text() == NUMBER
-    qtbot.wait(int(schedule_page.SETTLE_SECONDS * 1000) + 50)  # a deliberate click, a moment later
+    qtbot.waitUntil(page.another.isEnabled, timeout=int(schedule_page.SETTLE_SECONDS * 1000) + 5000)  # a moment later
     qtbot.mouseClick(page.another, Qt.MouseButton.LeftButton)
     assert not page.result.isVisible() and page.phone.text() == "" and page.reference.text() != "double-click"
 

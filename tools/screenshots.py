@@ -26,7 +26,6 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox  # noqa: E402
 
 from desktop_app.sandbox import DEMO_KEY, ManualClock, Sandbox  # noqa: E402
 from desktop_app.ui.dialogs.key_entry import KeyEntryDialog  # noqa: E402
-from desktop_app.ui.pages.schedule import SETTLE_SECONDS  # noqa: E402
 from tests.support import MemoryKeyring  # noqa: E402
 from tools.screenshots_support import (  # noqa: E402
     OUT,
@@ -78,7 +77,7 @@ def schedule_scenes(window, sandbox: Sandbox) -> None:
 
     # A test broadcast on the trial account: one mistyped line first, then a number it may not call.
     window.controller.accounts.set_current("Esendex trial")
-    settle(SETTLE_SECONDS + 0.1)  # a click on "Schedule another" in the first second after an answer does nothing
+    settle(0, until=page.another.isEnabled)  # greyed out for the first second after an answer
     press(page.another)
     page.phone.setText("757-555-0140\n757-555-0039\n757-555-014\n757-555-0141\n757-555-0142")
     page.text.setPlainText("This is a test broadcast from the front desk. No action is needed.")
@@ -227,7 +226,7 @@ def schedule_on_page(window, number: str, reference: str) -> int:
     """Fill the Schedule page as the user does and press Schedule call; returns the QueueID."""
     page = window.show_page("schedule")
     if page.another.isVisible():  # a booking is on show: clear it first, a moment after it came
-        settle(SETTLE_SECONDS + 0.1)
+        settle(0, until=page.another.isEnabled)
         press(page.another)
     type_into(page.phone, number)
     type_into(page.text, REMINDER)

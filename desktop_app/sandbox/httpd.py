@@ -194,7 +194,11 @@ class Sandbox(Endpoint):
             raise
         self.scheme = "http"
         if ssl_context is not None:  # https, e.g. with a self-signed certificate for TLS tests
-            self._server.socket = ssl_context.wrap_socket(self._server.socket, server_side=True)
+            # The handshake happens on the connection's own thread, at its first read: done in
+            # accept(), one slow or silent client would hold up every other connection.
+            self._server.socket = ssl_context.wrap_socket(
+                self._server.socket, server_side=True, do_handshake_on_connect=False
+            )
             self.scheme = "https"
         self._server.sandbox = self
         self._thread: threading.Thread | None = None
