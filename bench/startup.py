@@ -4,7 +4,8 @@
 
 Each program prints "ready" one turn of the event loop after its window's first paint: the window
 is on screen and answers input (bench/first_paint.py; the app's own probe follows the same rule).
-The time is from launch to that line, median of the runs. The app then does the rest of its
+The time is from launch to that line, median of the runs. The programs take turns (one run of
+each per round), so that a slow spell on a shared machine falls on all of them alike. The app then does the rest of its
 start-up in steps (the icon, the hidden pages, then the sandbox, the keyring, the
 voices), and once all of it has answered prints "settled <ms>" with the longest GUI-thread stall
 since "ready" (desktop_app/ui/startup_probe.py); that is reported too. bench/startup_bare.py is the bare window;
@@ -24,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,10 +57,19 @@ def run_once(command: list[str]) -> Run:
     return run
 
 
-def median_of(runs: int, command_for_run) -> Run:
-    run_once(command_for_run())  # warm the file cache
-    results = [run_once(command_for_run()) for _ in range(runs)]
-    return Run(*(statistics.median(getattr(r, name) for r in results) for name in ("ready", "settled", "stall_ms")))
+def medians(runs: int, commands: dict[str, Callable[[], list[str]]]) -> dict[str, Run]:
+    """Each command's median run; one run of each per round, after a round that warms the file cache."""
+    results: dict[str, list[Run]] = {name: [] for name in commands}
+    for round_number in range(runs + 1):
+        for name, command_for_run in commands.items():
+            run = run_once(command_for_run())
+            if round_number:
+                results[name].append(run)
+    fields = ("ready", "settled", "stall_ms")
+    return {
+        name: Run(*(statistics.median(getattr(r, field) for r in runs_of) for field in fields))
+        for name, runs_of in results.items()
+    }
 
 
 def frozen_bare_window() -> Path:
@@ -81,26 +92,40 @@ def main() -> None:
     parser.add_argument("--frozen", type=Path, default=ROOT / "dist" / "VoiceBroadcastDesk" / "VoiceBroadcastDesk")
     args = parser.parse_args()
 
-    def app_command(executable: list[str]):
+    def app_command(executable: list[str]) -> Callable[[], list[str]]:
         return lambda: [*executable, "--sandbox", "--profile", tempfile.mkdtemp(prefix="vbd-bench-")]
 
-    bare = median_of(args.runs, lambda: [sys.executable, str(ROOT / "bench" / "startup_bare.py")]).ready
-    print(f"start-up to the window on screen (median of {args.runs}, offscreen)")
+    commands: dict[str, Callable[[], list[str]]] = {
+        "bare": lambda: [sys.executable, str(ROOT / "bench" / "startup_bare.py")],
+        "floor": lambda: [sys.executable, str(ROOT / "bench" / "startup_floor.py")],
+        "app": app_command([sys.executable, "-m", "desktop_app"]),
+    }
+    frozen_built = args.frozen.exists()
+    if frozen_built:
+        frozen_bare_program = str(frozen_bare_window())
+        commands["frozen bare"] = lambda: [frozen_bare_program]
+        commands["frozen"] = app_command([str(args.frozen)])
+    result = medians(args.runs, commands)
+    bare, floor = result["bare"].ready, result["floor"].ready
+
+    print(f"start-up to the window on screen (median of {args.runs}, taking turns, offscreen)")
     print(f"{'program':<32} | {'on screen':>9} | {'ratio':>5} | {'settled':>7} | {'longest stall after':>19}")
-    print(f"{'bare PySide6 QMainWindow':<32} | {bare:8.3f}s | {1:5.2f} | {'':>7} |")
+
+    def plain(name: str, seconds: float, note: str = "") -> None:
+        print(f"{name:<32} | {seconds:8.3f}s | {seconds / bare:5.2f} | {'':>7} | {note}")
 
     def report(name: str, run: Run) -> None:
         print(
             f"{name:<32} | {run.ready:8.3f}s | {run.ready / bare:5.2f} | {run.settled:6.3f}s | {run.stall_ms:16.1f} ms"
         )
 
-    floor = median_of(args.runs, lambda: [sys.executable, str(ROOT / "bench" / "startup_floor.py")]).ready
-    print(f"{'same first screen, plain PySide':<32} | {floor:8.3f}s | {floor / bare:5.2f} | {'':>7} |  (no app code)")
-    report("app from source, --sandbox", median_of(args.runs, app_command([sys.executable, "-m", "desktop_app"])))
-    if args.frozen.exists():
-        frozen_bare = median_of(args.runs, lambda: [str(frozen_bare_window())]).ready
-        print(f"{'bare window, frozen':<32} | {frozen_bare:8.3f}s | {frozen_bare / bare:5.2f} | {'':>7} |")
-        frozen = median_of(args.runs, app_command([str(args.frozen)]))
+    plain("bare PySide6 QMainWindow", bare)
+    plain("same first screen, plain PySide", floor, " (no app code)")
+    report("app from source, --sandbox", result["app"])
+    print(f"  the app from source is {(result['app'].ready - floor) * 1000:.0f} ms above the plain-PySide6 floor")
+    if frozen_built:
+        frozen_bare, frozen = result["frozen bare"].ready, result["frozen"]
+        plain("bare window, frozen", frozen_bare)
         report("frozen bundle, --sandbox", frozen)
         print(f"  the frozen bundle is {frozen.ready / frozen_bare:.2f}x the frozen bare window")
     else:
