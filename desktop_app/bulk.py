@@ -304,7 +304,7 @@ def _parse_plain(kind: Kind, lines: Sequence[str], filled: Sequence[tuple[int, s
         number, line = filled[0]
         pieces = [piece for piece in PIECE_SEPARATORS.split(line) if piece.strip()]
         rest = [piece for _, piece in _list_entries(lines, skip_line=number)]
-        words = all(header_key(piece) in HEADER_WORDS for piece in pieces)
+        words = bool(pieces) and all(header_key(piece) in HEADER_WORDS for piece in pieces)  # ',,' has none
         if header_key(line) in HEADER_WORDS or words or (len(pieces) == 1 and _is_header_cell(kind, pieces[0], rest)):
             header = Rejected(0, line.strip()[:80], "Looks like a header.", number)
     entries = _parse_entries(kind, _list_entries(lines, header.line if header else 0))

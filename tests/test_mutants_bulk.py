@@ -132,6 +132,13 @@ def test_a_first_value_with_a_digit_is_never_taken_for_a_header():
     assert pasted.header is None and [r.text for r in pasted.invalid] == ["abc1"]
 
 
+@pytest.mark.parametrize("first", [",,", " ; ", ";,;"])
+def test_a_first_line_of_only_separators_is_not_a_header(first):
+    pasted = parse_paste(f"{first}\n4093250\n4093251", "queue")
+    assert pasted.header is None and pasted.values == ("4093250", "4093251")
+    assert pasted.summary == "2 QueueIDs ready."
+
+
 def test_a_lone_word_alone_in_the_paste_is_a_value_not_a_header():
     pasted = parse_paste("appt", "reference")
     assert pasted.header is None and pasted.values == ("appt",)

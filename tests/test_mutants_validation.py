@@ -99,14 +99,31 @@ def test_a_license_key_in_five_groups_names_the_first_group_of_the_wrong_size(ty
         (KEY.replace("-", "")[:31], 31),
         (KEY.replace("-", "") + "a", 33),
         ("3f2b8c1e-5d4a-4b6f-9e7d", 20),  # four groups
-        ("3f2b8c1e-5d4a-4b6f-9e7d-2a1c-0b9f8e7d", 32),  # six groups
-        ("3f2b8c1e-5d4a4b6f9e7d2a1c0b9f8e7d", 32),  # one dash
+        ("3f2b8c1e-5d4a-4b6f-9e7d-2a1c-0b9f8e7d-1", 33),  # six groups
+        ("3f2b8c1e-5d4a4b6f9e7d2a1c0b9f8e7", 31),  # one dash, a digit short
     ],
 )
 def test_a_license_key_of_the_wrong_length_or_shape_says_how_many_digits_it_has(typed, count):
+    assert len(typed.replace("-", "")) == count
     assert message(check.license_key, typed) == (
         f"The key has {count} letters and digits; a license key has 32, usually in five groups separated by "
         "dashes, like 00000000-0000-0000-0000-000000000000."
+    )
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "3f2b8c1e-5d4a-4b6f-9e7d-2a1c-0b9f8e7d",  # six groups
+        "3f2b8c1e-5d4a4b6f9e7d2a1c0b9f8e7d",  # one dash
+        "3f2b8c1e5d4a-4b6f-9e7d-2a1c0b9f8e7d",  # four groups
+    ],
+)
+def test_a_license_key_with_all_32_digits_but_misplaced_dashes_says_so(typed):
+    assert len(typed.replace("-", "")) == 32
+    assert message(check.license_key, typed) == (
+        "The key has its 32 letters and digits, but its dashes are in the wrong places. A key looks like "
+        "00000000-0000-0000-0000-000000000000; it may also be typed without dashes."
     )
 
 

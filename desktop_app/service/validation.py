@@ -86,6 +86,12 @@ def license_key(value: object) -> str:
                     f"The {ordinal} group has {len(group)} characters; it should have {size}. "
                     "A key looks like 00000000-0000-0000-0000-000000000000.",
                 )
+    if len(digits) == 32:  # the right digits, the dashes in the wrong places
+        raise InvalidInput(
+            "license_key",
+            "The key has its 32 letters and digits, but its dashes are in the wrong places. A key looks "
+            "like 00000000-0000-0000-0000-000000000000; it may also be typed without dashes.",
+        )
     raise InvalidInput(
         "license_key",
         f"The key has {len(digits)} letters and digits; a license key has 32, usually in five groups "
