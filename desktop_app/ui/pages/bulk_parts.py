@@ -362,7 +362,7 @@ class UnsentOffer(ResultPanel):
 
     def set_compact(self, compact: bool) -> None:
         self.compact = compact and self.batch is not None
-        self.headline.setVisible(not self.compact)
+        self.heading.setVisible(not self.compact)  # the word, the icon and the headline
         self.body.setVisible(not self.compact and bool(self.body.text()))
         self.reminder.setVisible(self.compact)
         margins = self._margins

@@ -3,6 +3,9 @@ non-blocking confirmation box.
 
 Every label here may show text from the server or the user, so each one is plain text: a fault
 message containing `<b>` or `<a href>` is shown literally, never rendered.
+
+Results and errors are not told by colour alone: a result panel starts with a word ("Done:",
+"Problem:") and an icon, and both reach a screen reader (announce.py; the panel has the alert role).
 """
 
 from __future__ import annotations
@@ -10,17 +13,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from enum import StrEnum
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAccessible, QAccessibleInterface
 from PySide6.QtWidgets import (
+    QAccessibleWidget,
+    QApplication,
     QFrame,
     QHBoxLayout,
     QLabel,
     QMessageBox,
     QPushButton,
+    QStyle,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
+
+from .announce import announce
 
 
 class Tone(StrEnum):
@@ -38,6 +47,15 @@ COLOURS: dict[Tone, tuple[str, str]] = {  # background, text and border
     Tone.WARNING: ("#fff6e0", "#8a5a00"),
     Tone.ERROR: ("#fdecea", "#b3261e"),
 }
+# The word and the icon that say what a result is, for those who cannot tell the colours apart.
+TONE_WORDS: dict[Tone, str] = {Tone.SUCCESS: "Done", Tone.INFO: "Note", Tone.WARNING: "Warning", Tone.ERROR: "Problem"}
+TONE_ICONS: dict[Tone, QStyle.StandardPixmap] = {
+    Tone.SUCCESS: QStyle.StandardPixmap.SP_DialogApplyButton,
+    Tone.INFO: QStyle.StandardPixmap.SP_MessageBoxInformation,
+    Tone.WARNING: QStyle.StandardPixmap.SP_MessageBoxWarning,
+    Tone.ERROR: QStyle.StandardPixmap.SP_MessageBoxCritical,
+}
+FOCUS_RING = "#1a4d8f"  # dark blue: 8:1 against white and the window grey (at least 3:1 is needed)
 
 
 def plain_label(text: str = "", word_wrap: bool = False) -> QLabel:
@@ -68,19 +86,43 @@ def buddy_label(text: str, buddy: QWidget) -> QLabel:
 
 
 class FieldError(QLabel):
-    """A red message under a field; empty and hidden when the field is fine."""
+    """A red message under a field; empty and hidden when the field is fine.
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    A screen reader finds it three ways: the label's accessible name is the message, the field's
+    accessible description carries it while it shows (the field's own description comes back when
+    it goes), and it is announced when it appears. `polite`: for checks made as the user types,
+    whose messages must not interrupt the echo of the keys."""
+
+    def __init__(self, field: QWidget | None = None, parent: QWidget | None = None, polite: bool = False) -> None:
         super().__init__(parent)
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setWordWrap(True)
         self.setStyleSheet("color: #b3261e;")
-        self.setAccessibleName("Field error")
+        self.field = field
+        self.polite = polite
+        self._own_description: str | None = None  # the field's description while the message shows
         self.hide()
 
-    def show_message(self, message: str) -> None:
+    def show_message(self, message: str, announced: bool = True) -> None:
+        """`announced`: False when the caller says it another way (a summary of several problems)."""
+        appeared = bool(message) and not self.text()
         self.setText(message)
+        self.setAccessibleName(message)
         self.setVisible(bool(message))
+        self._describe_field(message)
+        if appeared and announced:
+            announce(self, message, assertive=not self.polite)
+
+    def _describe_field(self, message: str) -> None:
+        if self.field is None:
+            return
+        if message:
+            if self._own_description is None:
+                self._own_description = self.field.accessibleDescription()
+            self.field.setAccessibleDescription(f"{message} {self._own_description}".strip())
+        elif self._own_description is not None:
+            self.field.setAccessibleDescription(self._own_description)
+            self._own_description = None
 
 
 class DetailsForIT(QWidget):
@@ -110,7 +152,7 @@ class DetailsForIT(QWidget):
         self.text.setAccessibleName("Technical details")
         body.addWidget(self.text)
         row = QHBoxLayout()
-        self.copy_button = QPushButton("&Copy details")
+        self.copy_button = QPushButton("Copy details")  # no mnemonic: two panels may show one each
         self.copy_button.setToolTip("Copies the message and these details, to paste into a support request")
         self.copy_button.clicked.connect(self.copy)
         row.addWidget(self.copy_button)
@@ -146,22 +188,38 @@ class DetailsForIT(QWidget):
     def _toggled(self, shown: bool) -> None:
         self.toggle.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
         self.body.setVisible(shown)
-        self.copy_button.setText("&Copy details")
+        self.copy_button.setText("Copy details")
 
 
 class ResultPanel(QFrame):
-    """A coloured box with a bold headline and a plain-language explanation; for an error with
-    technical details, a "Details for IT" disclosure under it."""
+    """A coloured box with a word and an icon for the kind of result ("Done:", "Problem:"), a bold
+    headline and a plain-language explanation; for an error with technical details, a "Details
+    for IT" disclosure under it.
+
+    For a screen reader it is an alert named "Problem: <headline>" and described by the
+    explanation. Each result is announced (assertive for errors and warnings, polite otherwise),
+    or, with `focus`, the panel takes the keyboard focus instead (which a screen reader speaks):
+    only when the focus is on the panel's page, so a late answer never pulls it from elsewhere."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        install_alert_role()
         self.setObjectName("resultPanel")
+        self.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # Tab comes back to it, to read it again
         layout = self._layout = QVBoxLayout(self)
+        self.heading = QWidget()
+        heading = QHBoxLayout(self.heading)
+        heading.setContentsMargins(0, 0, 0, 0)
+        self.icon = QLabel()
+        self.tone_word = headline_label()
         self.headline = headline_label(word_wrap=True)
         self.headline.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        heading.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
+        heading.addWidget(self.tone_word, 0, Qt.AlignmentFlag.AlignTop)
+        heading.addWidget(self.headline, 1)
         self.body = plain_label(word_wrap=True)
         self.body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout.addWidget(self.headline)
+        layout.addWidget(self.heading)
         layout.addWidget(self.body)
         self.details = DetailsForIT()
         layout.addWidget(self.details)
@@ -183,15 +241,23 @@ class ResultPanel(QFrame):
         else:
             self._buttons.addWidget(button)
 
-    def show_result(self, kind: Tone, headline: str, body: str = "", detail: str | None = None) -> None:
+    def show_result(
+        self, kind: Tone, headline: str, body: str = "", detail: str | None = None, focus: bool = False
+    ) -> None:
         """`detail`: the technical cause for IT; by default the one `body` carries when it came
-        from desk.describe_error (shown for errors and warnings only)."""
+        from desk.describe_error (shown for errors and warnings only). `focus`: the answer to what
+        the user just asked for on this page (see the class)."""
         background, foreground = COLOURS[kind]
         self.kind = kind
         self.setStyleSheet(
             f"#resultPanel {{ background: {background}; border: 1px solid {foreground}; border-radius: 6px; }}"
+            f"#resultPanel:focus {{ border: 2px solid {FOCUS_RING}; }}"
             f"#resultPanel QLabel {{ color: {foreground}; }}"
         )
+        word = TONE_WORDS[kind]
+        size = self.headline.fontMetrics().height()
+        self.icon.setPixmap(self.style().standardIcon(TONE_ICONS[kind]).pixmap(size, size))
+        self.tone_word.setText(f"{word}:")
         self.headline.setText(headline)
         self.body.setText(body)
         self.body.setVisible(bool(body))
@@ -199,15 +265,53 @@ class ResultPanel(QFrame):
             detail = str(getattr(body, "detail", "") or "")
         shown = detail if kind in (Tone.ERROR, Tone.WARNING) else ""
         self.details.show_details(f"{headline}\n{body}".strip(), shown)
-        self.setAccessibleName(f"{headline} {body}".strip())
+        self.setAccessibleName(f"{word}: {headline}")
+        self.setAccessibleDescription(body)
         self.show()
+        if not (focus and self._take_focus()):
+            announce(self, spoken(f"{word}: {headline}", body), assertive=kind in (Tone.ERROR, Tone.WARNING))
+
+    def _take_focus(self) -> bool:
+        """Focus the panel if the focus is on its page (or nowhere); True when it moved."""
+        focused, page = QApplication.focusWidget(), self.parentWidget()
+        if focused is not None and (page is None or not page.isAncestorOf(focused)):
+            return False
+        self.setFocus(Qt.FocusReason.OtherFocusReason)
+        return True
 
     def clear(self) -> None:
         self.kind = None
         self.headline.clear()
         self.body.clear()
+        self.setAccessibleName("")
+        self.setAccessibleDescription("")
         self.details.show_details("", "")
         self.hide()
+
+
+def spoken(*parts: str) -> str:
+    """Sentences joined for speech: "Done: 1 call cancelled. Reference ID …"."""
+    texts = [part.strip() for part in parts if part and part.strip()]
+    last = len(texts) - 1
+    return " ".join(text if index == last or text[-1] in ".?!:…" else f"{text}." for index, text in enumerate(texts))
+
+
+def _alert_interface(key: str, target: QObject) -> QAccessibleInterface | None:
+    """Qt's accessibility factory hook: a ResultPanel is an alert (AT-SPI "alert", UI Automation
+    and NSAccessibility likewise) instead of a plain frame."""
+    if key == "ResultPanel" and isinstance(target, ResultPanel):
+        return QAccessibleWidget(target, QAccessible.Role.AlertMessage)
+    return None
+
+
+_alert_role_installed = False
+
+
+def install_alert_role() -> None:
+    global _alert_role_installed
+    if not _alert_role_installed:
+        QAccessible.installFactory(_alert_interface)
+        _alert_role_installed = True
 
 
 def confirm(
