@@ -10,6 +10,10 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+if os.environ["QT_QPA_PLATFORM"] == "offscreen":  # a desk's screen, not the plugin's 800 x 600 default
+    from tools.offscreen import DESK_SCREEN, use_offscreen_screen
+
+    use_offscreen_screen(*DESK_SCREEN)
 
 from desktop_app.sandbox import ManualClock, Sandbox
 from desktop_app.service import PhoneNotifyClient

@@ -15,10 +15,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+if os.environ["QT_QPA_PLATFORM"] == "offscreen":  # a desk's screen: the window at its default size
+    from tools.offscreen import DESK_SCREEN, use_offscreen_screen
+
+    use_offscreen_screen(*DESK_SCREEN)
 os.environ["TZ"] = "America/New_York"  # the 757 numbers' time zone, not the build machine's UTC
 os.environ["LOGNAME"] = "frontdesk"  # the history's "signed-in user": a desk login, not the build machine's root
 time.tzset()
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import keyring.backends.fail  # noqa: E402
 from PySide6.QtCore import QDate, QDateTime, QTime  # noqa: E402

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtCore import QByteArray, QPoint, QSize, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -37,6 +37,8 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QMessageBox
 
 log = logging.getLogger(__name__)
+DEFAULT_SIZE = QSize(860, 680)
+FRAME_ALLOWANCE = QSize(16, 40)  # a title bar and borders, which the window's own size leaves out
 SANDBOX_BANNER = "SANDBOX — no real calls are placed"
 NEED_ACCOUNT = ("Add an account first", "Open Manage accounts… and add your account name and license key.")
 
@@ -326,7 +328,19 @@ class MainWindow(QMainWindow):
         if geometry:
             self.restoreGeometry(QByteArray.fromBase64(geometry.encode()))
         else:
-            self.resize(860, 680)
+            self.resize(DEFAULT_SIZE)
+        self._fit_to_screen()
+
+    def _fit_to_screen(self) -> None:
+        """No larger than the screen it opens on, title bar included: a 1024 x 600 laptop, or a
+        larger one at 150 % or 200 % text, has less room than the default size (or a size saved
+        on a bigger monitor)."""
+        room = self.screen().availableGeometry()
+        width = min(self.width(), room.width() - FRAME_ALLOWANCE.width())
+        height = min(self.height(), room.height() - FRAME_ALLOWANCE.height())
+        self.resize(max(width, self.minimumWidth()), max(height, self.minimumHeight()))
+        if not room.contains(self.geometry()):
+            self.move(room.topLeft() + QPoint(FRAME_ALLOWANCE.width() // 2, FRAME_ALLOWANCE.height() // 2))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._closing or not self.controller.bulk_running:
