@@ -11,7 +11,7 @@ The screen is Qt's offscreen screen of that size (its configuration file), the s
 - every word-wrapped label on the page is tall enough for its text, and every other label wide
   enough for it.
 Prints one JSON object (the window's size, the screen's, the problems found) and, with --shots,
-saves each page as `<DIR>/<prefix>-<page>.png`. tests/test_layout_fit.py runs it at the sizes staff
+saves each scene as `<DIR>/<prefix>-<scene>.png`. tests/test_layout_fit.py runs it at the sizes staff
 use; `./dev screenshots` keeps the pictures in docs/screenshots/.
 """
 
@@ -46,6 +46,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--palette", choices=("light", "dark"), default="light")
     parser.add_argument("--shots", type=Path, help="save each page here as a PNG")
     parser.add_argument("--prefix", default="layout")
+    parser.add_argument("--only", help="save only these scenes (comma-separated), e.g. lookup,watch")
     return parser.parse_args()
 
 
@@ -79,7 +80,7 @@ def main() -> None:
         window.show_page(key)
         settle(0.2)
         problems += [f"{scene}: {problem}" for problem in problems_on(window.current_page())]
-        if args.shots:
+        if args.shots and (not args.only or scene in args.only.split(",")):
             args.shots.mkdir(parents=True, exist_ok=True)
             window.grab().save(str(args.shots / f"{args.prefix}-{scene}.png"))
     print(json.dumps({"window": opened, "screen": [screen.width(), screen.height()], "problems": problems}))

@@ -8,6 +8,7 @@ made-up keys, which are only ever shown masked). Shots no longer produced are de
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -413,6 +414,25 @@ def unsent_scenes(root: Path, sandbox: Sandbox, backend_for) -> None:
     close_all(again)
 
 
+# Small screens, large text and a dark palette: tools/layout_check.py, each in its own process (the
+# screen and the scale are set before Qt starts); which scenes of each are kept here.
+LAYOUTS = {
+    "small-1024x600": (["--screen", "1024x600", "--scale", "1"], "lookup,bulk,schedule"),
+    "scale-150": (["--screen", "1366x768", "--scale", "1.5"], "watch,history"),
+    "scale-200": (["--screen", "1920x1080", "--scale", "2"], "lookup,schedule"),
+    "dark": (["--screen", "1920x1080", "--scale", "1", "--palette", "dark"], "schedule-problems,cancel"),
+}
+
+
+def layout_scenes() -> None:
+    for prefix, (options, scenes) in LAYOUTS.items():
+        command = [sys.executable, "tools/layout_check.py", *options, "--shots", str(OUT), "--prefix", prefix]
+        subprocess.run([*command, "--only", scenes], check=True, cwd=OUT.parent.parent, stdout=subprocess.DEVNULL)
+        for scene in scenes.split(","):
+            WRITTEN.append(f"{prefix}-{scene}.png")
+            print(f"wrote docs/screenshots/{prefix}-{scene}.png")
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication([])
@@ -445,6 +465,7 @@ def main() -> None:
     unsent_scenes(tmp / "restart", sandbox, backend)
     sandbox.stop()
 
+    layout_scenes()
     for old in OUT.glob("*.png"):
         if old.name not in WRITTEN:
             old.unlink()
