@@ -144,6 +144,17 @@ class HistoryPage(QWidget):
         header.setSortIndicator(self.model.column_of(WHEN_TITLE), Qt.SortOrder.DescendingOrder)
         self.table.setSortingEnabled(True)  # sorts by When, newest first
 
+    def _fit_result_column(self) -> None:
+        """Wide enough for every result loaded: the Result says how a call ended and is never cut.
+        Measured once per load, over the distinct results (a few dozen phrases)."""
+        column = self.model.column_of("Result")
+        result_of = self.model.columns[column].text
+        results = {result_of(record) for record in self.records}
+        metrics = self.table.fontMetrics()
+        widest = max((metrics.horizontalAdvance(text) for text in results), default=0)
+        header = self.table.horizontalHeader()
+        header.resizeSection(column, max(header.sectionSize(column), widest + 16))
+
     # -- records ---------------------------------------------------------------------------------------
 
     @property
@@ -170,6 +181,7 @@ class HistoryPage(QWidget):
         # One account only: its name on every row says nothing and costs the Details column room.
         self.table.setColumnHidden(self.model.column_of("Account"), len(index.accounts()) <= 1)
         self.apply_filter()
+        self._fit_result_column()
         self._reload_done()
 
     def _failed(self, error: BaseException) -> None:
