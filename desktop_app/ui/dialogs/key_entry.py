@@ -113,7 +113,7 @@ class KeyEntryDialog(QDialog):
         self.name.setAccessibleName("Account name")
         self.name.setPlaceholderText("for example Main office")
         self.name.setMaxLength(60)
-        self.name_error = FieldError()
+        self.name_error = FieldError(self.name, polite=True)  # checked as it is typed
         if self.asks_name:
             form.addRow("Account &name:", self.name)
             form.addRow("", self.name_error)
@@ -129,7 +129,7 @@ class KeyEntryDialog(QDialog):
         key_row.addWidget(self.key, 1)
         key_row.addWidget(self.show_key)
         form.addRow(buddy_label("&License key:", self.key), key_row)
-        self.key_error = FieldError()
+        self.key_error = FieldError(self.key, polite=True)
         form.addRow("", self.key_error)
         self.key_warning = plain_label(word_wrap=True)
         self.key_warning.setStyleSheet(WARNING_STYLE)

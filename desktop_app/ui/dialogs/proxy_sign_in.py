@@ -55,7 +55,7 @@ class ProxySignInDialog(QDialog):
         self.remember.setChecked(True)
         self.remember.setToolTip("Unticked, the password is kept only until the app closes")
         layout.addWidget(self.remember)
-        self.error = FieldError()
+        self.error = FieldError()  # about both fields: tied to the empty one when it shows
         layout.addWidget(self.error)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.sign_in_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
@@ -67,7 +67,11 @@ class ProxySignInDialog(QDialog):
 
     def accept(self) -> None:
         if not self.username.text().strip() or not self.password.text():
+            empty = self.password if self.username.text().strip() else self.username
+            self.error.show_message("")  # the other field gets its own description back
+            self.error.field = empty
             self.error.show_message("Enter both the user name and the password.")
+            empty.setFocus()
             return
         super().accept()
 

@@ -78,7 +78,7 @@ class SettingsDialog(QDialog):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         endpoint_row = self._build_endpoint_row(settings.endpoint)
         form.addRow(buddy_label("Service &address:", self.endpoint), endpoint_row)
-        self.endpoint_error = FieldError()
+        self.endpoint_error = FieldError(self.endpoint)
         form.addRow("", self.endpoint_error)
         if sandbox_url:
             note = plain_label(f"Sandbox mode: this session uses the built-in simulator at {sandbox_url}.", True)
@@ -91,7 +91,7 @@ class SettingsDialog(QDialog):
 
         ca_row = self._build_certificate_row(settings.ca_bundle)
         form.addRow(buddy_label("&Certificate file:", self.ca_bundle), ca_row)
-        self.ca_error = FieldError()
+        self.ca_error = FieldError(self.ca_bundle)
         form.addRow("", self.ca_error)
         return form
 
@@ -110,14 +110,14 @@ class SettingsDialog(QDialog):
         self.proxy_address.setAccessibleName("Proxy server")
         self.proxy_address.setToolTip("A proxy to use instead of this computer's settings (HTTP proxy; no SOCKS)")
         form.addRow(buddy_label("Pro&xy server:", self.proxy_address), self.proxy_address)
-        self.proxy_error = FieldError()
+        self.proxy_error = FieldError(self.proxy_address)
         form.addRow("", self.proxy_error)
         self.pac_url = QLineEdit(settings.proxy_pac_url)
         self.pac_url.setPlaceholderText("optional: http://wpad.example.com/proxy.pac")
         self.pac_url.setAccessibleName("Proxy configuration script")
         self.pac_url.setToolTip("The address of a PAC file from your IT department (used when no proxy server is set)")
         form.addRow(buddy_label("Proxy &script (PAC):", self.pac_url), self.pac_url)
-        self.pac_error = FieldError()
+        self.pac_error = FieldError(self.pac_url)
         form.addRow("", self.pac_error)
         self.sign_in = QPushButton("Proxy sign-&in…")
         self.sign_in.setToolTip("The user name and password your proxy asks for (the password goes to the keyring)")
@@ -218,13 +218,16 @@ class SettingsDialog(QDialog):
             (self._pac_problem, self.pac_error),
             (self._certificate_problem, self.ca_error),
         )
-        ok = True
+        problems = []
         for check_field, error in checks:
             problem = check_field()
             error.show_message(problem)
-            ok = ok and not problem
+            if problem and error.field is not None:
+                problems.append(error.field)
         self.adjustSize()
-        if ok:
+        if problems:
+            problems[0].setFocus(Qt.FocusReason.OtherFocusReason)  # its description says what is wrong
+        else:
             super().accept()
 
     def _endpoint_problem(self) -> str:

@@ -456,7 +456,7 @@ class BulkPage(QWidget):
         whole = outcome.totals if len(outcome.items) == self.model.rowCount() else totals(self.model.rows)
         self.progress.setRange(0, max(1, whole.total))
         self.progress.setValue(whole.done)
-        self.result.show_result(*summary_words(whole, self.kind))
+        self.result.show_result(*summary_words(whole, self.kind), focus=True)
         self.retry_button.setVisible(whole.failed_rows > 0)
         self.send_rest_button.setVisible(whole.not_sent > 0)
         self.run_finished.emit(whole)

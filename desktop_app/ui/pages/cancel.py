@@ -188,7 +188,7 @@ class CancelPage(QWidget):
         row.addWidget(self.reference, 1)
         row.addWidget(self.cancel_button)
         form.addLayout(row)
-        self.reference_error = FieldError()
+        self.reference_error = FieldError(self.reference)
         form.addWidget(self.reference_error)
         return by_reference
 
@@ -207,7 +207,7 @@ class CancelPage(QWidget):
         queue_row.addWidget(self.queue_id, 1)
         queue_row.addWidget(self.queue_button)
         queue_form.addRow(buddy_label("&QueueID:", self.queue_id), queue_row)
-        self.queue_error = FieldError()
+        self.queue_error = FieldError(self.queue_id)
         queue_form.addRow("", self.queue_error)
         return by_queue
 
@@ -336,6 +336,7 @@ class CancelPage(QWidget):
             Tone.INFO,
             "Nothing was sent",
             f"A reference ID cannot contain spaces. {knowledge_words(knowledge)}",
+            focus=True,
         )
         self._show_offers(knowledge.near)
 
@@ -367,7 +368,7 @@ class CancelPage(QWidget):
         else:
             kind, notice = (Tone.SUCCESS if result.cancelled else Tone.INFO), result.credit_notice
         self.result.show_result(
-            kind, cancel_headline(result.cancelled), f"Reference ID “{result.reference_id}”. {notice}"
+            kind, cancel_headline(result.cancelled), f"Reference ID “{result.reference_id}”. {notice}", focus=True
         )
         self._show_offers(near)
         self.cancelled.emit(result)
@@ -436,15 +437,15 @@ class CancelPage(QWidget):
         self._end()
         result = outcome.result
         if result.cancelled:
-            self.result.show_result(Tone.SUCCESS, f"Call {result.queue_id} cancelled", result.credit_notice)
+            self.result.show_result(Tone.SUCCESS, f"Call {result.queue_id} cancelled", result.credit_notice, focus=True)
         elif not outcome.found:
             self.result.show_result(
-                Tone.INFO, f"QueueID {result.queue_id} not found", after_queue_id_not_found(account)
+                Tone.INFO, f"QueueID {result.queue_id} not found", after_queue_id_not_found(account), focus=True
             )
         else:
             status = f" Its status now: {outcome.status.plain_text}." if outcome.status is not None else ""
             self.result.show_result(
-                Tone.INFO, f"Call {result.queue_id} was not cancelled", result.credit_notice + status
+                Tone.INFO, f"Call {result.queue_id} was not cancelled", result.credit_notice + status, focus=True
             )
         self.cancelled.emit(result)
 
@@ -496,12 +497,12 @@ class CancelPage(QWidget):
             return
         self.waiting.stop()
         self._end()
-        self.result.show_result(Tone.WARNING, STOPPED_WAITING, STOPPED_WAITING_CANCEL)
+        self.result.show_result(Tone.WARNING, STOPPED_WAITING, STOPPED_WAITING_CANCEL, focus=True)
 
     def _show_error(self, error: BaseException) -> None:
         from ...desk import describe_error  # on first use: the first paint does not need the desk
 
         self._end()
         title, message = describe_error(error)
-        self.result.show_result(Tone.ERROR, title, message)
+        self.result.show_result(Tone.ERROR, title, message, focus=True)
         self.failed.emit(message)

@@ -30,7 +30,8 @@ from ...service import validation as check
 from ...service.reference_data import after_queue_id_not_found
 from ...storage.csv_export import write_csv
 from ..models.calls import EXPORT_HEADER, QUEUE_ID_TIP, CallsModel, FoundCall, calls_text
-from ..widgets import BusyRow, FieldError, ResultPanel, Tone, plain_label
+from ..widgets import BusyRow, FieldError, ResultPanel, Tone, announce, plain_label
+from ..widgets.panels import spoken
 from .lookup_all import AllAccountsLookup, FailureLines, Failures
 from .lookup_cancel import RowCanceller
 from .lookup_jobs import LookupMode, Query, find_calls
@@ -71,7 +72,7 @@ class LookupPage(QWidget):
         self.in_flight = False  # a look-up or a cancel is running: one at a time
         layout = QVBoxLayout(self)
         layout.addLayout(self._build_query_row())
-        self.query_error = FieldError()
+        self.query_error = FieldError(self.query)
         layout.addWidget(self.query_error)
         layout.addLayout(self._build_options_row())
         self.failures = FailureLines()
@@ -263,7 +264,7 @@ class LookupPage(QWidget):
     def fail(self, error: BaseException) -> None:
         self.finish()
         title, message = describe_error(error)
-        self.result.show_result(Tone.ERROR, title, message)
+        self.result.show_result(Tone.ERROR, title, message, focus=True)
 
     # -- the rows ----------------------------------------------------------------------------------------
 
@@ -274,13 +275,15 @@ class LookupPage(QWidget):
         self.failures.show_failures(failures)
         self.export_button.setEnabled(bool(found))
         self.fetched_label.setText(f"Last updated {datetime.now():%H:%M:%S} — {calls_text(len(found))}")
-        self._explain(found, failures)
+        if not self._explain(found, failures):  # the panel says nothing: say what the table shows
+            lines = [line for line, _tip in failures]
+            announce(self.fetched_label, spoken(f"{calls_text(len(found))} found", *lines), assertive=bool(lines))
         self._update_selection_button()
         self.loaded.emit(list(self.statuses))
 
-    def _explain(self, found: tuple[FoundCall, ...], failures: Failures) -> None:
-        """The result panel: nothing found, or QueueIDs the service does not know. When the
-        look-up was in one account and others exist, it offers to search them all."""
+    def _explain(self, found: tuple[FoundCall, ...], failures: Failures) -> bool:
+        """The result panel: nothing found, or QueueIDs the service does not know (True when it
+        shows). When the look-up was in one account and others exist, it offers to search them all."""
         query = self.last_query
         everywhere = query is not None and query.everywhere
         missing = [call for call in found if not call.found]
@@ -299,9 +302,10 @@ class LookupPage(QWidget):
         elif not found and not failures and query is not None:
             self.result.show_result(Tone.INFO, "No calls found", nothing_found(query))
         else:
-            return
+            return False
         others = len(self.controller.settings.accounts) > 1
         self.search_all_button.setVisible(others and not everywhere and not failures)
+        return True
 
     @property
     def statuses(self) -> tuple[CallStatus, ...]:

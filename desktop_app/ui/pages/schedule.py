@@ -42,7 +42,7 @@ from ...desk import describe_error
 from ...service import CallRequest, CallStatus, InvalidInput, ScheduledCall, ServiceError
 from ...service.recipient_time import BroadcastTimes, broadcast_times, window_or_default
 from ..models.broadcast import BroadcastModel, BroadcastRow, booked_rows, checked_rows
-from ..widgets import BusyRow, ResultPanel, Tone, confirm, plain_label
+from ..widgets import BusyRow, ResultPanel, Tone, announce, confirm, plain_label
 from ..widgets.busy import STOPPED_WAITING, STOPPED_WAITING_BOOKING, STOPPED_WAITING_CHECK
 from .listen import Heard, ListenControl
 from .schedule_form import ScheduleForm, generate_reference_id, to_utc
@@ -127,6 +127,8 @@ class SchedulePage(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        # Not a Tab stop of its own: it scrolls to the field that takes the focus.
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         content = QWidget()
         scroll.setWidget(content)
         page_layout.addWidget(scroll, 1)
@@ -296,15 +298,19 @@ class SchedulePage(QWidget):
 
     def _show_problems(self, problems: dict[str, str]) -> None:
         """An earlier booking stays in view (only "Schedule another" clears it); any other earlier
-        answer goes. The first field at fault is scrolled to."""
+        answer goes. The summary names the fields and is announced; the first field at fault is
+        scrolled to and takes the focus (a screen reader then reads its message, its description)."""
         if not self._showing_booking():
             self._show_nothing()
-        count = len(problems)
-        self.problems.setText(f"{'1 thing' if count == 1 else f'{count} things'} to fix, marked in red above.")
+        self.problems.setText(problems_summary(self.form.problem_names() or list(problems)))
         self.problems.show()
+        announce(self.problems, self.problems.text(), assertive=True)
         first = self.form.first_problem()
         if first is not None:
-            self.form_scroll.ensureWidgetVisible(first)
+            field, error = first
+            self.form_scroll.ensureWidgetVisible(error)
+            self.form_scroll.ensureWidgetVisible(field)
+            field.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _another_settled(self) -> None:
         self.another.setEnabled(True)
@@ -363,13 +369,13 @@ class SchedulePage(QWidget):
             self.last = None
             tone, headline, body = broadcast_result(rows, self.reference_id, calls[0].scheduled_utc)
             outside = times.warning(shown) if booked else ""
-            self.result.show_result(tone, headline, f"{body} {outside}".strip())
+            self.result.show_result(tone, headline, f"{body} {outside}".strip(), focus=True)
             self._show_table(rows)
             what = f"reference ID {self.reference_id}"
         else:
             self.last = answer
             tone, headline, body = one_result(shown[0], answer)
-            self.result.show_result(tone, headline, f"{body} {self._rings_there(times)}".strip())
+            self.result.show_result(tone, headline, f"{body} {self._rings_there(times)}".strip(), focus=True)
             what = f"QueueID {answer.queue_id}"
         if booked:
             self.recent.remember(calls, self.now(), what)
@@ -409,13 +415,13 @@ class SchedulePage(QWidget):
         self.waiting.stop()
         if self.waiting is self.checking:  # a look-up, not a booking: the outcome stays unknown
             self._finish()
-            self.result.show_result(Tone.WARNING, STOPPED_WAITING, STOPPED_WAITING_CHECK)
+            self.result.show_result(Tone.WARNING, STOPPED_WAITING, STOPPED_WAITING_CHECK, focus=True)
             self.check_booked.setEnabled(True)
             self.check_booked.setVisible(True)
             return
         self._finish()
         self.unknown = self.sending
-        self.result.show_result(Tone.WARNING, STOPPED_WAITING, STOPPED_WAITING_BOOKING)
+        self.result.show_result(Tone.WARNING, STOPPED_WAITING, STOPPED_WAITING_BOOKING, focus=True)
         self.check_booked.setVisible(True)
 
     def _error(self, error: BaseException) -> None:
@@ -425,7 +431,7 @@ class SchedulePage(QWidget):
         self.unknown = self.sending if unknown else None
         if unknown and self.sending is not None and len(self.sending.calls) > 1:
             message += f" This is true of all {len(self.sending.calls)} numbers: check before booking any again."
-        self.result.show_result(Tone.WARNING if unknown else Tone.ERROR, title, message)
+        self.result.show_result(Tone.WARNING if unknown else Tone.ERROR, title, message, focus=True)
         self.check_booked.setVisible(unknown)
         self.failed.emit(message)
 
@@ -457,12 +463,12 @@ class SchedulePage(QWidget):
         self.reference_id = calls[0].reference_id
         rows = checked_rows(shown, found if isinstance(found, tuple) else (found,))
         if isinstance(found, tuple):
-            self.result.show_result(*checked_result(rows))
+            self.result.show_result(*checked_result(rows), focus=True)
             self._show_table(rows)
         else:
             if found is not None:
                 self.last = ScheduledCall(found.queue_id, found.response_code, found.response_text, "", self.now())
-            self.result.show_result(*found_result(found))
+            self.result.show_result(*found_result(found), focus=True)
         if any(row.booked for row in rows):
             self.recent.remember(calls, self.now(), "found by the look-up")
         self._show_actions(rows, several=isinstance(found, tuple))
@@ -473,7 +479,9 @@ class SchedulePage(QWidget):
         self._finish()
         self.check_booked.setEnabled(True)
         title, message = describe_error(error)
-        self.result.show_result(Tone.WARNING, title, f"{message} The earlier booking's outcome is still unknown.")
+        self.result.show_result(
+            Tone.WARNING, title, f"{message} The earlier booking's outcome is still unknown.", focus=True
+        )
 
     # -- result actions ---------------------------------------------------------------------------------
 
@@ -489,6 +497,13 @@ class SchedulePage(QWidget):
 
     def _copy_queue_id(self) -> None:
         _copy(str(self.last.queue_id) if self.last else "")
+
+
+def problems_summary(names: Sequence[str]) -> str:
+    """ "2 things to fix: Text to say, Reference ID." (each message is under its field)"""
+    count = len(names)
+    things = "1 thing" if count == 1 else f"{count} things"
+    return f"{things} to fix: {', '.join(names)}."
 
 
 def _copy(text: str) -> None:

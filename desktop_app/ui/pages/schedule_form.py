@@ -20,7 +20,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from PySide6.QtCore import QDateTime, Qt, QTime, QTimeZone, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateTimeEdit,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -30,7 +29,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QSpinBox,
-    QTimeEdit,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -42,6 +40,7 @@ from ...service.recipient_time import DEFAULT_WINDOW, BroadcastTimes, CallingWin
 from ...service.reference_data import DEFAULT_VOICE_ID, VOICES
 from ...storage.site_config import LOCKED_NOTE
 from ..widgets import FieldError, plain_label
+from ..widgets.fields import CALENDAR_HINT, PARTS_HINT, OneStopDateTimeEdit, OneStopTimeEdit
 from .schedule_numbers import Numbers, NumbersEdit, SavedNumbersButton, parse_numbers, problem_of
 
 PAST_TIME_LIMIT = check.PAST_TIME_LIMIT  # up to a day ago is sent as "now"; older is refused
@@ -75,6 +74,8 @@ class ScheduleForm(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.errors: dict[str, FieldError] = {}  # by the service's field name ("phone_number", …)
+        self.fields: dict[str, QWidget] = {}  # the widget each error is about, by the same names
+        self.labels: dict[str, str] = {}  # the field's label, as a screen reader says it
         self.default_caller_id = ""
         self.calling_window = DEFAULT_WINDOW
         self.recipient_times: BroadcastTimes | None = None
@@ -142,8 +143,10 @@ class ScheduleForm(QWidget):
     def _add_time_rows(self, form: QFormLayout) -> None:
         """The time in local time with "In 1 hour", then the UTC it becomes and any daylight-saving note."""
         when_row = QHBoxLayout()
-        self.when = QDateTimeEdit()
+        self.when = OneStopDateTimeEdit()
         self.when.setCalendarPopup(True)
+        self.when.setToolTip(f"{PARTS_HINT}. {CALENDAR_HINT}.")
+        self.when.setAccessibleDescription(f"{PARTS_HINT}. {CALENDAR_HINT}.")
         self.when.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.when.setTimeZone(QTimeZone.systemTimeZone())
         self.now_button = QPushButton("In 1 hour")
@@ -215,10 +218,11 @@ class ScheduleForm(QWidget):
     def _add_calling_window_row(self, form: QFormLayout) -> None:
         """ "Calling hours (their time)": the window outside which the page warns."""
         row = QHBoxLayout()
-        self.window_start, self.window_end = QTimeEdit(), QTimeEdit()
+        self.window_start, self.window_end = OneStopTimeEdit(), OneStopTimeEdit()
         for edit, name in ((self.window_start, "Calling hours start"), (self.window_end, "Calling hours end")):
             edit.setDisplayFormat("HH:mm")
             edit.setAccessibleName(f"{name}, in the time of the person called")
+            edit.setAccessibleDescription(f"{PARTS_HINT}.")
             edit.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         row.addWidget(self.window_start)
         row.addWidget(plain_label("to"))
@@ -267,20 +271,19 @@ class ScheduleForm(QWidget):
             signal.connect(lambda *_args, f=field: self._recheck(f))
 
     def _row(self, form: QFormLayout, label: str, widget: QWidget, field: str, focus: QWidget | None = None) -> None:
-        """A field with its inline error underneath; the label's mnemonic focuses `focus`."""
-        box = QWidget()
-        column = QVBoxLayout(box)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(2)
-        column.addWidget(widget)
-        error = FieldError()
-        column.addWidget(error)
-        self.errors[field] = error
-        form.addRow(label, box)
-        label_widget = form.labelForField(box)
+        """A field with its inline error in a row under it (hidden, it takes no room); the label's
+        mnemonic focuses `focus`. The label and a single-widget field are siblings, which is how
+        Qt tells AT-SPI that the label names the field (a combo box has no other name there)."""
+        target = focus or widget
+        form.addRow(label, widget)
+        label_widget = form.labelForField(widget)
         if isinstance(label_widget, QLabel):
-            label_widget.setBuddy(focus or widget)
-        (focus or widget).setAccessibleName(label.replace("&", "").rstrip(":"))
+            label_widget.setBuddy(target)
+        name = label.replace("&", "").rstrip(":")
+        target.setAccessibleName(name)
+        error = FieldError(target)
+        form.setWidget(form.rowCount(), QFormLayout.ItemRole.FieldRole, error)
+        self.errors[field], self.fields[field], self.labels[field] = error, target, name
 
     def _spin(
         self, form: QFormLayout, label: str, low: int, high: int, value: int, field: str, hint: str = ""
@@ -475,21 +478,26 @@ class ScheduleForm(QWidget):
 
     def show_problem(self, field: str, message: str) -> None:
         """Show `message` under `field` (a service field name); a field the form does not have shows
-        it under the numbers, so that it is never lost."""
-        self.errors.get(field, self.errors["phone_number"]).show_message(message)
+        it under the numbers, so that it is never lost. The page's summary announces it."""
+        self.errors.get(field, self.errors["phone_number"]).show_message(message, announced=False)
 
-    def first_problem(self) -> QWidget | None:
-        """The first field (with its message) that shows a problem, for scrolling to it."""
-        for error in self.errors.values():
+    def first_problem(self) -> tuple[QWidget, FieldError] | None:
+        """The first field that shows a problem, and its message: to scroll to and to focus."""
+        for field, error in self.errors.items():
             if error.isVisibleTo(self):
-                return error.parentWidget()
+                return self.fields[field], error
         return None
 
+    def problem_names(self) -> list[str]:
+        """The labels of the fields that show a problem, in the form's order."""
+        return [self.labels[field] for field, error in self.errors.items() if error.isVisibleTo(self)]
+
     def check_all(self, now: datetime) -> dict[str, str]:
-        """Every field's problem at once, each shown under its field: {field: message}."""
+        """Every field's problem at once, each shown under its field: {field: message}. They are
+        not announced one by one: the page's summary names them all."""
         problems = {field: message for field, run in self._checks.items() if (message := run(now))}
         for field, error in self.errors.items():
-            error.show_message(problems.get(field, ""))
+            error.show_message(problems.get(field, ""), announced=False)
         if problems.keys() & {"caller_id_number", "caller_id_name"}:
             self.show_more(True)
         return problems

@@ -268,6 +268,8 @@ class ResultPanel(QFrame):
         self.setAccessibleName(f"{word}: {headline}")
         self.setAccessibleDescription(body)
         self.show()
+        if not self.isVisible():
+            return  # on a page not shown (built ahead, or another tab): nothing to say yet
         if not (focus and self._take_focus()):
             announce(self, spoken(f"{word}: {headline}", body), assertive=kind in (Tone.ERROR, Tone.WARNING))
 
