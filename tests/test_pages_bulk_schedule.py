@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from desktop_app.service import new_call_request
 from desktop_app.ui.models.bulk import VALUE_TITLES
-from desktop_app.ui.models.table import FAILED_COLOUR, plain_tip
+from desktop_app.ui.models.table import failed_colour, plain_tip
 from desktop_app.ui.pages import bulk as bulk_module
 from desktop_app.ui.pages.bulk import BulkPage
 from desktop_app.ui.pages.schedule import SchedulePage
@@ -227,7 +227,7 @@ def test_failed_rows_retry_and_the_export_is_spreadsheet_safe(qtbot, controller,
     assert column(page, "Calls cancelled") == ["", "", "0"]
     message = page.items[0].message
     assert message and cell(page, 0, "Details", Qt.ItemDataRole.ToolTipRole) == plain_tip(message)
-    assert cell(page, 0, "Result", Qt.ItemDataRole.ForegroundRole) == FAILED_COLOUR
+    assert cell(page, 0, "Result", Qt.ItemDataRole.ForegroundRole) == failed_colour()
     assert cell(page, 2, "Result", Qt.ItemDataRole.ForegroundRole) is None
 
     with qtbot.waitSignal(page.run_finished, timeout=10_000) as finished:

@@ -12,13 +12,19 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+
+from ..widgets.text_tones import TextTone, tone_colour
 
 Row = TypeVar("Row")
 Index = QModelIndex | QPersistentModelIndex
-FAILED_COLOUR = QColor("#b3261e")
 Role = Qt.ItemDataRole
 _TEXT_ROLES = frozenset({Role.DisplayRole, Role.AccessibleTextRole})
+
+
+def failed_colour() -> QColor:
+    """The red of a failed row's text, readable on the table's background, light or dark."""
+    return tone_colour(TextTone.ERROR, QGuiApplication.palette().color(QPalette.ColorRole.Base))
 
 
 def plain_tip(text: str) -> str:
@@ -98,7 +104,7 @@ class RowsModel(QAbstractTableModel, Generic[Row]):
         if role == Role.ToolTipRole:
             return (plain_tip(column.tooltip(row)) or None) if column.tooltip is not None else None
         if role == Role.ForegroundRole and column.failed is not None and column.failed(row):
-            return FAILED_COLOUR
+            return failed_colour()
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Role.DisplayRole) -> Any:

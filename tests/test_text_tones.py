@@ -1,0 +1,51 @@
+"""Coloured words stay readable on light and dark windows, and follow a palette change."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from desktop_app.ui.widgets.text_tones import TextTone, set_text_tone, tone_colour
+from tools.layout_support import contrast, dark_palette
+
+LIGHT_WINDOWS = ("#ffffff", "#f0f0f0", "#efefef")  # Fusion's, Windows' and GNOME's light windows
+DARK_WINDOWS = ("#000000", "#202020", "#2b2b2b", "#353535")
+
+
+@pytest.mark.parametrize("tone", list(TextTone))
+@pytest.mark.parametrize("window", LIGHT_WINDOWS + DARK_WINDOWS)
+def test_every_tone_reads_at_4_5_to_1_on_light_and_dark_windows(tone, window):
+    background = QColor(window)
+    assert contrast(tone_colour(tone, background), background) >= 4.5
+
+
+def text_colour(label: QLabel) -> str:
+    return label.palette().color(QPalette.ColorRole.WindowText).name()
+
+
+def test_a_toned_label_follows_its_window_from_light_to_dark_and_back(qtbot):
+    holder = QWidget()
+    holder.setPalette(QPalette(QColor("#f0f0f0")))
+    label = QLabel("Enter the text the call should say.")
+    QVBoxLayout(holder).addWidget(label)
+    qtbot.addWidget(holder)
+    set_text_tone(label, TextTone.ERROR)
+    assert text_colour(label) == "#b3261e"
+    holder.setPalette(dark_palette())  # dark mode switched on while the app runs
+    assert text_colour(label) == "#ff8a80"
+    set_text_tone(label, None)  # the error is gone: the palette's own text colour
+    assert text_colour(label) == "#ffffff"
+    holder.setPalette(QPalette(QColor("#f0f0f0")))
+    set_text_tone(label, TextTone.WARNING)
+    assert text_colour(label) == "#8a5a00"
+
+
+def test_a_label_toned_before_it_has_a_parent_takes_its_windows_colours(qtbot):
+    label = QLabel("2 things to fix.")
+    set_text_tone(label, TextTone.ERROR)
+    holder = QWidget()
+    holder.setPalette(dark_palette())
+    QVBoxLayout(holder).addWidget(label)
+    qtbot.addWidget(holder)
+    assert text_colour(label) == "#ff8a80"
