@@ -162,7 +162,7 @@ def test_cancel_all_waits_for_something_to_send_and_stop_offers_send_the_rest(qt
 def test_concurrency_is_said_in_plain_words(qtbot, controller):
     page = page_with(qtbot, controller)
     words = [label.text() for label in page.findChildren(QLabel)]
-    assert "Sen&d" in words and "at a time (more is faster)" in words
+    assert "S&end" in words and "at a time (more is faster)" in words
     assert not any("Requests" in text for text in words)
     spin = page.findChild(QSpinBox)
     assert spin is page.concurrency and "faster" in spin.toolTip() and spin.accessibleName()

@@ -125,7 +125,7 @@ class MainWindow(QMainWindow):
 
     def _account_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
-        label = QLabel("&Account:")
+        label = QLabel("Accou&nt:")  # Alt+A is the Accounts menu
         self.account = QComboBox()
         self.account.setAccessibleName("Account")
         self.account.setToolTip("The Esendex account whose license key is used for every request")

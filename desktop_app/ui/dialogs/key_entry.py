@@ -123,7 +123,7 @@ class KeyEntryDialog(QDialog):
         self.key.setPlaceholderText("00000000-0000-0000-0000-000000000000")
         self.key.setToolTip("Paste it from the Esendex account portal; dashes are optional")
         self.key.setMinimumWidth(self.key.fontMetrics().horizontalAdvance("00000000-0000-0000-0000-000000000000") + 60)
-        self.show_key = QCheckBox("&Show")
+        self.show_key = QCheckBox("Sh&ow")  # S: Save, on desktops that give it a letter
         self.show_key.setAccessibleName("Show the license key while typing")
         key_row = QHBoxLayout()
         key_row.addWidget(self.key, 1)

@@ -90,7 +90,7 @@ class SettingsDialog(QDialog):
         self._build_proxy_rows(form, settings)
 
         ca_row = self._build_certificate_row(settings.ca_bundle)
-        form.addRow(buddy_label("&Certificate file:", self.ca_bundle), ca_row)
+        form.addRow(buddy_label("Certificate &file:", self.ca_bundle), ca_row)
         self.ca_error = FieldError(self.ca_bundle)
         form.addRow("", self.ca_error)
         return form
@@ -116,7 +116,7 @@ class SettingsDialog(QDialog):
         self.pac_url.setPlaceholderText("optional: http://wpad.example.com/proxy.pac")
         self.pac_url.setAccessibleName("Proxy configuration script")
         self.pac_url.setToolTip("The address of a PAC file from your IT department (used when no proxy server is set)")
-        form.addRow(buddy_label("Proxy &script (PAC):", self.pac_url), self.pac_url)
+        form.addRow(buddy_label("Proxy sc&ript (PAC):", self.pac_url), self.pac_url)
         self.pac_error = FieldError(self.pac_url)
         form.addRow("", self.pac_error)
         self.sign_in = QPushButton("Proxy sign-&in…")

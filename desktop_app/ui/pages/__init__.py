@@ -17,18 +17,18 @@ if TYPE_CHECKING:
 
 class PageSpec(NamedTuple):
     key: str
-    title: str  # with the &-mnemonic of its tab
+    title: str  # with the &-mnemonic of its tab (F and H are the File and Help menus')
     module: str
     class_name: str
 
 
 PAGES = (
     PageSpec("cancel", "&Cancel calls", "cancel", "CancelPage"),
-    PageSpec("lookup", "&Find calls", "lookup", "LookupPage"),
+    PageSpec("lookup", "F&ind calls", "lookup", "LookupPage"),
     PageSpec("watch", "Calls from this &desk", "watch", "WatchPage"),
     PageSpec("bulk", "&Bulk cancel", "bulk", "BulkPage"),
     PageSpec("schedule", "&Schedule a test call", "schedule", "SchedulePage"),
-    PageSpec("history", "&History", "history", "HistoryPage"),
+    PageSpec("history", "His&tory", "history", "HistoryPage"),
 )
 
 

@@ -112,16 +112,18 @@ class BulkPage(QWidget):
     def _build_kind_row(self) -> QHBoxLayout:
         """ "Cancel by: Reference IDs / QueueIDs, in all accounts", then Import CSV… and Check list."""
         kinds = QHBoxLayout()
-        kinds.addWidget(QLabel("Cancel by:"))
+        cancel_by = QLabel("Cancel by:")
+        kinds.addWidget(cancel_by)
         self.by_reference = QRadioButton("&Reference IDs")
         self.by_reference.setToolTip("Each line is a reference ID: every waiting call with it is cancelled")
-        self.by_queue = QRadioButton("Q&ueueIDs")
+        self.by_queue = QRadioButton("&QueueIDs")
         self.by_queue.setToolTip("Each line is a QueueID: the number the service gave one call when it was booked")
         self.by_reference.setChecked(True)
+        cancel_by.setBuddy(self.by_reference)  # it names the choice; each button has its own letter
         group = QButtonGroup(self)
         group.addButton(self.by_reference)
         group.addButton(self.by_queue)
-        self.all_accounts = QCheckBox("In a&ll accounts")
+        self.all_accounts = QCheckBox("In all acc&ounts")
         self.all_accounts.setToolTip(
             "Cancel each QueueID with the account that booked it. QueueIDs that no account knows "
             "are listed as “Not found in any account”. Only for QueueIDs."
@@ -130,9 +132,9 @@ class BulkPage(QWidget):
         for widget in (self.by_reference, self.by_queue, self.all_accounts):
             kinds.addWidget(widget)
         kinds.addStretch(1)
-        self.import_button = QPushButton("&Import CSV…")
+        self.import_button = QPushButton("I&mport CSV…")
         self.import_button.setToolTip("Read the list from a CSV file (the reference ID / QueueID column, or the first)")
-        self.check_button = QPushButton("C&heck list")
+        self.check_button = QPushButton("Chec&k list")
         self.check_button.setToolTip("Remove duplicates and find entries that are not valid, before anything is sent")
         kinds.addWidget(self.import_button)
         kinds.addWidget(self.check_button)
@@ -148,11 +150,11 @@ class BulkPage(QWidget):
     def _build_result(self) -> ResultPanel:
         """The result of a run, with its buttons: Retry failed rows, Send the rest, Export results…"""
         self.result = ResultPanel()
-        self.retry_button = QPushButton("Retry &failed rows")
+        self.retry_button = QPushButton("Retr&y failed rows")
         self.retry_button.setToolTip("Send the failed rows again")
-        self.send_rest_button = QPushButton("Send the r&est")
+        self.send_rest_button = QPushButton("Send the rest")  # its letters are all taken on this page
         self.send_rest_button.setToolTip("Send the rows that Stop left unsent")
-        self.export_button = QPushButton("&Export results…")
+        self.export_button = QPushButton("E&xport results…")
         self.export_button.setToolTip("Save the table to a CSV file")
         for button in (self.retry_button, self.send_rest_button, self.export_button):
             self.result.add_button(button)

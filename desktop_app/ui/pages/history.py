@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QLineEdit,
     QPushButton,
     QTableView,
@@ -75,11 +76,13 @@ class HistoryPage(QWidget):
         self.account = QComboBox()
         self.account.setAccessibleName("Show records of account")
         self.account.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.account.setMinimumContentsLength(12)  # a long account name must not push the buttons out
+        self.account.setMinimumContentsLength(8)  # a long account name must not push the buttons out
         self.account.setToolTip("Show the records of one account, or of all")
         self.action = QComboBox()
         self.action.setAccessibleName("Show records of action")
         self.action.setToolTip("Show one kind of record: schedules, cancels or call outcomes")
+        self.action.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.action.setMinimumContentsLength(9)  # with their labels, the filters fit a 640-pixel window
         self.action.addItem("All actions", "")
         for key, label in ACTIONS.items():
             self.action.addItem(label, key)
@@ -87,8 +90,14 @@ class HistoryPage(QWidget):
         self.refresh_button.setToolTip("Read the history again (it also refreshes after each action)")
         self.export_button = QPushButton("&Export to CSV…")
         self.export_button.setToolTip("Save the records shown to a CSV file")
+        # Labels as the filters' siblings: on Linux a combo box is named by its label only.
+        account_label, action_label = QLabel("Acco&unt:"), QLabel("Acti&on:")
+        account_label.setBuddy(self.account)
+        action_label.setBuddy(self.action)
         filters.addWidget(self.search, 2)
+        filters.addWidget(account_label)
         filters.addWidget(self.account, 1)
+        filters.addWidget(action_label)
         filters.addWidget(self.action, 1)
         filters.addWidget(self.refresh_button)
         filters.addWidget(self.export_button)

@@ -96,11 +96,13 @@ class LookupPage(QWidget):
         self.query.setAccessibleName("What to look up")
         self.lookup_button = QPushButton("&Look up")
         self.lookup_button.setToolTip("Ask the service for these calls (Enter)")
-        self.refresh_button = QPushButton("Re&fresh")
+        self.refresh_button = QPushButton("&Refresh")
         self.refresh_button.setToolTip("Look up the same calls again to see their latest status")
         self.refresh_button.setEnabled(False)
         row = QHBoxLayout()
-        row.addWidget(QLabel("Find calls by"))
+        by = QLabel("Find calls b&y:")
+        by.setBuddy(self.mode)  # on Linux a combo box is named by its label, not setAccessibleName
+        row.addWidget(by)
         row.addWidget(self.mode)
         row.addWidget(self.query, 1)
         row.addWidget(self.lookup_button)
@@ -109,7 +111,7 @@ class LookupPage(QWidget):
 
     def _build_options_row(self) -> QHBoxLayout:
         """All accounts, and what to do with the rows: cancel the selected ones, columns, export."""
-        self.all_accounts = QCheckBox("&All accounts")
+        self.all_accounts = QCheckBox("All acc&ounts")
         self.all_accounts.setToolTip(ALL_ACCOUNTS_TIP)
         self.all_accounts.setAccessibleName("Look in all accounts")
         self.cancel_selected_button = QPushButton("Cancel selected…")
@@ -119,7 +121,7 @@ class LookupPage(QWidget):
             "(select rows with Ctrl+click; Delete in the table does the same)"
         )
         self.cancel_selected_button.setEnabled(False)
-        self.columns_button = QPushButton("Col&umns…")
+        self.columns_button = QPushButton("Colu&mns…")
         self.columns_button.setToolTip("Choose the columns shown")
         self.export_button = QPushButton("&Export to CSV…")
         self.export_button.setToolTip("Save the calls shown to a CSV file (opens in a spreadsheet)")
@@ -142,7 +144,7 @@ class LookupPage(QWidget):
         self.busy = BusyRow()
         layout.addWidget(self.busy)
         self.result = ResultPanel()
-        self.search_all_button = QPushButton("Search all acc&ounts")
+        self.search_all_button = QPushButton("Search all acco&unts")
         self.search_all_button.setToolTip(SEARCH_ALL_TIP)
         self.search_all_button.hide()  # offered when a look-up in one account finds nothing
         self.result.add_button(self.search_all_button)

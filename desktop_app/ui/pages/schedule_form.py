@@ -135,7 +135,7 @@ class ScheduleForm(QWidget):
         text_box = QWidget()
         text_column.setContentsMargins(0, 0, 0, 0)
         text_box.setLayout(text_column)
-        self._row(form, "&Text to say:", text_box, "text_to_say", self.text)
+        self._row(form, "Te&xt to say:", text_box, "text_to_say", self.text)
         self.voice = QComboBox()
         self.set_voices([(v.voice_id, v.summary) for v in VOICES])
         self._row(form, "&Voice:", self.voice, "voice_id")
@@ -192,19 +192,21 @@ class ScheduleForm(QWidget):
     def _build_more_box(self) -> QGroupBox:
         """ "Caller ID and call options", hidden until "More options" opens it."""
         more = QGroupBox("Caller ID and call options")
+        # Some labels here have no Alt letter: every letter of their words is taken by the page,
+        # the tabs or the menus (one letter, one control).
         more_form = QFormLayout(more)
         self.caller_number = QLineEdit()
         self.caller_number.setPlaceholderText("optional, 10 digits")
-        self._row(more_form, "Caller ID &number:", self.caller_number, "caller_id_number")
+        self._row(more_form, "Caller ID n&umber:", self.caller_number, "caller_id_number")
         self.caller_name = QLineEdit()
         self.caller_name.setPlaceholderText("optional; most phone companies ignore it")
         self._row(more_form, "Caller ID na&me:", self.caller_name, "caller_id_name")
-        self.tries = self._spin(more_form, "T&ries:", *check.TRY_COUNT_RANGE, 1, "try_count", "attempts if unanswered")
-        self.gap = self._spin(more_form, "&Seconds between tries:", 0, check.NEXT_TRY_LIMIT, 180, "next_try_seconds")
-        self.rate = self._spin(more_form, "Speech r&ate:", *check.TTS_RATE_RANGE, 10, "tts_rate", "10 is normal")
-        self.volume = self._spin(more_form, "V&olume:", *check.TTS_VOLUME_RANGE, 100, "tts_volume")
+        self.tries = self._spin(more_form, "Tri&es:", *check.TRY_COUNT_RANGE, 1, "try_count", "attempts if unanswered")
+        self.gap = self._spin(more_form, "Seconds between tries:", 0, check.NEXT_TRY_LIMIT, 180, "next_try_seconds")
+        self.rate = self._spin(more_form, "Speech rate:", *check.TTS_RATE_RANGE, 10, "tts_rate", "10 is normal")
+        self.volume = self._spin(more_form, "Vo&lume:", *check.TTS_VOLUME_RANGE, 100, "tts_volume")
         self.max_length = self._spin(
-            more_form, "Ma&x call length (seconds):", 0, check.MAX_CALL_LENGTH_LIMIT, 0, "max_call_length"
+            more_form, "Max call length (seconds):", 0, check.MAX_CALL_LENGTH_LIMIT, 0, "max_call_length"
         )
         self.max_length.setSpecialValueText("The service's default")
         self.max_length.setMinimumWidth(self.max_length.fontMetrics().horizontalAdvance("The service's default") + 40)
@@ -232,7 +234,7 @@ class ScheduleForm(QWidget):
         self.window_locked.hide()
         row.addWidget(self.window_locked)
         row.addStretch(1)
-        self._row(form, "Calling &hours (their time):", holder(row), "calling_window", self.window_start)
+        self._row(form, "Calling hours (their time):", holder(row), "calling_window", self.window_start)
         self.window_start.setAccessibleName("Calling hours start, in the time of the person called")
         tip = "The Schedule page warns before booking a call that rings outside these hours where it is answered."
         self.window_start.setToolTip(tip)

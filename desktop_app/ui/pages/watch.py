@@ -105,7 +105,7 @@ class WatchPage(QWidget):
         self.cancel_button.setToolTip("Cancel the selected call by its QueueID (only before it starts)")
         self.cancel_reference_button = QPushButton("Cancel its reference ID…")
         self.cancel_reference_button.setToolTip("Cancel every call with the selected call's reference ID")
-        self.check_button = QPushButton("Check &now")
+        self.check_button = QPushButton("Check n&ow")
         self.check_button.setToolTip("Ask the service about these calls now")
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.cancel_reference_button)

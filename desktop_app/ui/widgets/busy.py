@@ -34,7 +34,6 @@ class BusyRow(QWidget):
 
     def __init__(self, parent: QWidget | None = None, stoppable: bool = False) -> None:
         super().__init__(parent)
-        self._stoppable = stoppable
         self._text = ""
         self._clock = QElapsedTimer()
         self._ticker = QTimer(self)
@@ -47,15 +46,18 @@ class BusyRow(QWidget):
         self.bar.setMaximumWidth(160)
         self.bar.setAccessibleName("Working")
         self.label = plain_label(word_wrap=True)
-        self.stop_button = QPushButton("Stop &waiting")
-        self.stop_button.setToolTip(
-            "Stop waiting for the answer. The request may still reach the service; History shows its outcome."
-        )
-        self.stop_button.hide()
-        self.stop_button.clicked.connect(self.stopWaiting)
         layout.addWidget(self.bar)
         layout.addWidget(self.label, 1)
-        layout.addWidget(self.stop_button)
+        # Only a row that can stop has the button (with its Alt letter, which must be free there).
+        self.stop_button: QPushButton | None = None
+        if stoppable:
+            self.stop_button = QPushButton("St&op waiting")  # W is the When field's
+            self.stop_button.setToolTip(
+                "Stop waiting for the answer. The request may still reach the service; History shows its outcome."
+            )
+            self.stop_button.hide()
+            self.stop_button.clicked.connect(self.stopWaiting)
+            layout.addWidget(self.stop_button)
         self.hide()
 
     @property
@@ -65,7 +67,8 @@ class BusyRow(QWidget):
     def start(self, text: str) -> None:
         self._text = text
         self.label.setText(text)
-        self.stop_button.hide()
+        if self.stop_button is not None:
+            self.stop_button.hide()
         self._clock.start()
         self._ticker.start()
         self.show()
@@ -73,7 +76,8 @@ class BusyRow(QWidget):
     def stop(self) -> None:
         self._ticker.stop()
         self._clock.invalidate()
-        self.stop_button.hide()
+        if self.stop_button is not None:
+            self.stop_button.hide()
         self.hide()
 
     def _tick(self) -> None:
@@ -81,5 +85,5 @@ class BusyRow(QWidget):
         if seconds < SHOW_ELAPSED_AFTER_SECONDS:
             return
         self.label.setText(f"{self._text} {seconds} s so far.")
-        if self._stoppable and not self.stop_button.isVisible():
+        if self.stop_button is not None and not self.stop_button.isVisible():
             self.stop_button.show()
