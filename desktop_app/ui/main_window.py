@@ -30,6 +30,7 @@ from .controller import AppController
 from .pages import PAGES, PageSpec, build_page
 from .startup import AfterFirstPaint, set_app_icon
 from .widgets import ResultPanel, Tone, plain_label
+from .widgets.focus import install_focus_ring
 from .widgets.welcome import WelcomePanel
 from .window_menus import install_menus
 
@@ -83,9 +84,11 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         for index, spec in enumerate(PAGES):  # the first page (the one shown); placeholders until needed
             self.tabs.addTab(self._build_page(spec) if index == 0 else QWidget(), spec.title)
+        self.tabs.tabBar().setAccessibleName("Pages")  # its Tab stop is named, not silent
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
         install_menus(self)
+        install_focus_ring()  # for every window of the app, dialogs included
         self.endpoint_label = plain_label()
         self.statusBar().addPermanentWidget(self.endpoint_label)
         self._show_endpoint()
@@ -197,6 +200,13 @@ class MainWindow(QMainWindow):
         page = self.page(key)
         self.tabs.setCurrentIndex(next(i for i, spec in enumerate(PAGES) if spec.key == key))
         return page
+
+    def go_to_page(self, index: int) -> None:
+        """Ctrl+1…: show the page with the focus on its first field (each page's focus proxy)."""
+        self.tabs.setCurrentIndex(index)
+        page = self._ensure_page(index)
+        if page is not None:
+            page.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def current_page(self) -> QWidget | None:
         return self._ensure_page(self.tabs.currentIndex())

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
         def open_accounts(self) -> object: ...
         def open_log_folder(self) -> None: ...
         def show_about(self) -> None: ...
+        def go_to_page(self, index: int) -> None: ...
 
 
 def install_menus(window: Chrome) -> None:
@@ -51,7 +52,7 @@ def install_menus(window: Chrome) -> None:
     accounts_menu.addAction(action(bar, "&Manage accounts…", window.open_accounts, "Ctrl+Shift+A"))
     go_menu = bar.addMenu("&Go")
     for index, spec in enumerate(PAGES):
-        show_page = partial(window.tabs.setCurrentIndex, index)
+        show_page = partial(window.go_to_page, index)
         go_menu.addAction(action(bar, spec.title.replace("&", ""), show_page, f"Ctrl+{index + 1}"))
     help_menu = bar.addMenu("&Help")
     help_menu.addAction(action(bar, "Open &log folder", window.open_log_folder))

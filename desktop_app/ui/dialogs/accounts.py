@@ -87,6 +87,7 @@ class AccountsDialog(QDialog):
         self.list = QTableView()  # the controller's accounts model, shared with the account picker
         self.list.setModel(self.controller.accounts.model)
         self.list.setAccessibleName("Accounts")
+        self.list.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.list.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

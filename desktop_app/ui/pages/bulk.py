@@ -104,6 +104,7 @@ class BulkPage(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self._build_controls())
         layout.addWidget(self._build_result())
+        self.setFocusProxy(self.by_reference)  # where Ctrl+4 lands: the first field, what the list holds
         self._reset_progress(0)
         self._kind_changed()
         self._connect_signals()

@@ -61,6 +61,7 @@ class ListArea(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         self.paste = QPlainTextEdit()
         self.paste.setAccessibleName("List to cancel")
+        self.paste.setTabChangesFocus(True)  # a list has no use for tab characters; Tab moves on
         self.paste.setToolTip("One reference ID or QueueID per line, or separated by commas or semicolons")
         self.paste.setPlaceholderText(
             "Paste reference IDs or QueueIDs: one per line, or separated by commas or semicolons."
@@ -96,6 +97,7 @@ class ListArea(QWidget):
         self.problems_title.setFont(font)
         self.problems = QPlainTextEdit()  # plain text: pasted markup is shown literally
         self.problems.setReadOnly(True)
+        self.problems.setTabChangesFocus(True)
         self.problems.setAccessibleName("Entries that will not be sent")
         self.problems.setToolTip("These entries are left out. Correct them in the list above and check it again.")
         self.problems.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)  # long reasons wrap
@@ -177,6 +179,7 @@ def results_table(model: BulkModel) -> QTableView:
     table = QTableView()
     table.setModel(model)
     table.setAccessibleName("Bulk cancel results")
+    table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
     table.setToolTip("Point at a Details cell to read all of it")
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

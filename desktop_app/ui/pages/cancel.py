@@ -161,6 +161,7 @@ class CancelPage(QWidget):
         self.result.add_detail(self._build_offers())
         layout.addWidget(self.result)
         layout.addStretch(1)
+        self.setFocusProxy(self.reference)  # where Ctrl+1 lands
         self._connect_signals()
 
     def _build_reference_box(self) -> QGroupBox:

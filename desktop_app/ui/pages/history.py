@@ -57,6 +57,7 @@ class HistoryPage(QWidget):
         layout.addWidget(self.count_label)
         self.problem = ResultPanel()
         layout.addWidget(self.problem)
+        self.setFocusProxy(self.search)  # where Ctrl+6 lands
         self._connect_signals()
         self.set_accounts(controller.accounts.names())
         self.apply_filter()
@@ -109,6 +110,7 @@ class HistoryPage(QWidget):
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setAccessibleName("History records")
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setAlternatingRowColors(True)

@@ -79,6 +79,7 @@ class LookupPage(QWidget):
         layout.addWidget(self.failures)
         self._build_results(layout)
         self.canceller = RowCanceller(controller, self.model, self.result, self, self)
+        self.setFocusProxy(self.mode)  # where Ctrl+2 lands: the first field, which says what is looked up
         self._connect()
         self._mode_changed()
         self._accounts_changed()

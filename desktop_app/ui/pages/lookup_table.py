@@ -154,6 +154,7 @@ class CallsTable(QTableView):
         self.user_hidden: set[int] = set()  # columns the user hid
         self.setModel(model)
         self.setAccessibleName("Calls found")
+        self.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.setToolTip(
             "Select several rows (Ctrl+click or Shift+click) to cancel them together; "
             "Enter cancels the current row's call, Delete the selected calls (after a confirmation)"

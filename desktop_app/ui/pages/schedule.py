@@ -20,6 +20,7 @@ in the answer; it can be booked anyway (service/recipient_time.py).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -109,6 +110,11 @@ class SchedulePage(QWidget):
         # Listen, beside the text: plays it in the chosen voice; places no call (listen.py).
         self.listen = ListenControl(controller, lambda: Heard(*form.heard()))
         form.attach_listen(self.listen, self.listen.status_line)
+        # Made after the form, Listen would come last in the Tab order: put it after the text.
+        listen = self.listen
+        chain = (form.text, listen.listen_button, listen.stop_button, listen.speech_key_button, form.voice)
+        for before, after in itertools.pairwise(chain):
+            QWidget.setTabOrder(before, after)
         self._build_footer(page_layout)
         self._connect_buttons()
         self.test_numbers = SavedTestNumbers(controller.settings, controller.save_settings, form, self)
@@ -118,6 +124,7 @@ class SchedulePage(QWidget):
         controller.connection.endpointChanged.connect(self._settings_changed)
         form.recipientTimesChanged.connect(self._show_hours_warning)
         form.callingWindowChanged.connect(self._calling_window_changed)
+        self.setFocusProxy(self.phone)  # where Ctrl+5 lands (not the Test numbers button beside it)
         self._settings_changed()
 
     # -- building -------------------------------------------------------------------------------------

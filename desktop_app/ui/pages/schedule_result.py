@@ -117,6 +117,7 @@ def broadcast_table(model: BroadcastModel) -> QTableView:
     table = QTableView()
     table.setModel(model)
     table.setAccessibleName("Each number of the test broadcast")
+    table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
     table.verticalHeader().hide()
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)

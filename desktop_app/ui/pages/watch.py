@@ -62,6 +62,7 @@ class WatchPage(QWidget):
         self.clock.setInterval(CLOCK_MS)
         self.clock.timeout.connect(self.model.refresh_times)
         self.clock.start()
+        self.setFocusProxy(self.table)  # where Ctrl+3 lands
         self._connect_signals()
         self._show_calls()
         self._show_state()
@@ -72,6 +73,7 @@ class WatchPage(QWidget):
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setAccessibleName("Calls from this desk")
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

@@ -10,6 +10,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QApplication, QFocusFrame, QWidget
+from shiboken6 import isValid
 
 from .panels import FOCUS_RING
 
@@ -38,6 +39,8 @@ class FocusRings(QObject):
         app.focusChanged.connect(self._focus_changed)
 
     def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        if not isValid(self.ring):  # it lives in the focused widget's parent, which may have gone
+            self.ring = FocusRing()
         nothing: Any = None  # Qt takes a null widget (no ring); the type stubs do not say so
         self.ring.setWidget(new if new is not None and not new.isWindow() else nothing)
 
