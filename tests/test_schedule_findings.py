@@ -116,7 +116,8 @@ def test_the_form_lists_every_problem_at_once(qtbot, small_window, app_sandbox):
     assert shown == {"phone_number", "text_to_say", "reference_id", "caller_id_name"}
     assert page.form.more.isVisible()  # the collapsed section opens to show its problem
     # Named, not "marked in red": colour alone says nothing to some; the first one has the focus.
-    assert page.problems.text() == "4 things to fix: Phone number(s) to dial, Text to say, Reference ID, Caller ID name."
+    named = "Phone number(s) to dial, Text to say, Reference ID, Caller ID name"
+    assert page.problems.text() == f"4 things to fix: {named}."
     assert page.phone.hasFocus() and page.phone.accessibleDescription() == page.errors["phone_number"].text()
     assert app_sandbox.operations["NotifyPhoneAdvanced"] == 0
 
