@@ -210,7 +210,7 @@ class ResultPanel(QFrame):
         self.heading = QWidget()
         heading = QHBoxLayout(self.heading)
         heading.setContentsMargins(0, 0, 0, 0)
-        self.icon = QLabel()
+        self.icon = plain_label()  # shows a pixmap; plain text like every label here
         self.tone_word = headline_label()
         self.headline = headline_label(word_wrap=True)
         self.headline.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
