@@ -6,6 +6,7 @@ import pytest
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from desktop_app.ui.widgets.focus import ring_colour
 from desktop_app.ui.widgets.text_tones import TextTone, set_text_tone, tone_colour
 from tools.layout_support import contrast, dark_palette
 
@@ -49,3 +50,8 @@ def test_a_label_toned_before_it_has_a_parent_takes_its_windows_colours(qtbot):
     QVBoxLayout(holder).addWidget(label)
     qtbot.addWidget(holder)
     assert text_colour(label) == "#ff8a80"
+
+
+@pytest.mark.parametrize("window", LIGHT_WINDOWS + DARK_WINDOWS)
+def test_the_focus_ring_stands_out_at_3_to_1_on_light_and_dark_windows(window):
+    assert contrast(ring_colour(QColor(window)), QColor(window)) >= 3

@@ -28,6 +28,7 @@ from ...service.redaction import mask_key
 from ...storage.secrets import StoreInfo
 from ...storage.settings import LOCKED_NOTE
 from ..widgets import BusyRow, ResultPanel, Tone, confirm, plain_label
+from ..widgets.text_tones import TextTone, set_text_tone
 from .key_entry import FindOwner, KeyEntryDialog
 
 if TYPE_CHECKING:
@@ -175,7 +176,8 @@ class AccountsDialog(QDialog):
         self.store = info
         self.where.setText(info.description)
         if not info.secure:
-            self.where.setStyleSheet("color: #8a5a00; font-weight: bold;")
+            self.where.setStyleSheet("font-weight: bold;")
+            set_text_tone(self.where, TextTone.WARNING)
 
     def selected(self) -> str | None:
         index = self.list.currentIndex()

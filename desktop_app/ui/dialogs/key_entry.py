@@ -27,12 +27,12 @@ from ...service import InvalidInput
 from ...service import validation as check
 from ...storage.secrets import StoreInfo
 from ..widgets import FieldError, buddy_label, plain_label
+from ..widgets.text_tones import TextTone, set_text_tone
 
 FIND_YOUR_KEY = (
     "Where to find it: sign in to your Esendex account portal, or ask whoever manages your Esendex "
     "account. A license key looks like 00000000-0000-0000-0000-000000000000."
 )
-WARNING_STYLE = "color: #8a5a00;"
 # find_owner(key, owner, answer): ask which other account's saved key is `key`; `answer(name)`
 # ("" for none) arrives on the GUI thread unless `owner` was deleted first.
 FindOwner = Callable[[str, QObject, Callable[[str], None]], None]
@@ -132,7 +132,7 @@ class KeyEntryDialog(QDialog):
         self.key_error = FieldError(self.key, polite=True)
         form.addRow("", self.key_error)
         self.key_warning = plain_label(word_wrap=True)
-        self.key_warning.setStyleSheet(WARNING_STYLE)
+        set_text_tone(self.key_warning, TextTone.WARNING)
         self.key_warning.setAccessibleName("License key warning")
         self.key_warning.hide()
         form.addRow("", self.key_warning)

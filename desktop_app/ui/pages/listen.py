@@ -37,6 +37,7 @@ from ...desk import describe_error
 from ...service import InvalidInput
 from ...service.speech import SpeechCache, SpeechRefused, audio_kind, speech_request
 from ..widgets import plain_label
+from ..widgets.text_tones import TextTone, set_text_tone
 
 if TYPE_CHECKING:
     from ..controller import AppController
@@ -333,7 +334,8 @@ class ListenControl(QWidget):
 
     def _say(self, text: str, problem: bool = False) -> None:
         self.status.setText(text)
-        self.status.setStyleSheet("color: #b3261e;" if problem else "color: palette(placeholder-text);")
+        set_text_tone(self.status, TextTone.ERROR if problem else None)
+        self.status.setStyleSheet("" if problem else "color: palette(placeholder-text);")
 
     def _set_busy(self, busy: bool) -> None:
         self.listen_button.setEnabled(not busy)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from ..models.calls import FoundCall
 from ..models.table import plain_tip
 from ..widgets import plain_label
+from ..widgets.text_tones import TextTone, set_text_tone
 from .lookup_jobs import ACCOUNTS_AT_ONCE, LookupMode, failure_line, find_calls, merge_accounts
 
 if TYPE_CHECKING:
@@ -99,7 +100,7 @@ class FailureLines(QWidget):
         self.labels = []
         for line, tip in failures:
             label = plain_label(line, word_wrap=True)
-            label.setStyleSheet("color: #b3261e;")
+            set_text_tone(label, TextTone.ERROR)
             label.setToolTip(plain_tip(tip))
             label.setAccessibleName(line)
             self.box.addWidget(label)

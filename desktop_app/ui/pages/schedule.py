@@ -45,6 +45,7 @@ from ...service.recipient_time import BroadcastTimes, broadcast_times, window_or
 from ..models.broadcast import BroadcastModel, BroadcastRow, booked_rows, checked_rows
 from ..widgets import BusyRow, ResultPanel, Tone, announce, confirm, plain_label
 from ..widgets.busy import STOPPED_WAITING, STOPPED_WAITING_BOOKING, STOPPED_WAITING_CHECK
+from ..widgets.text_tones import TextTone, set_text_tone
 from .listen import Heard, ListenControl
 from .schedule_form import ScheduleForm, generate_reference_id, to_utc
 from .schedule_result import (
@@ -154,7 +155,7 @@ class SchedulePage(QWidget):
         footer.addWidget(self.result)
         # Before booking, beside the button: a call that rings outside the calling window there.
         self.hours_warning = plain_label(word_wrap=True)
-        self.hours_warning.setStyleSheet("color: #8a5a00;")
+        set_text_tone(self.hours_warning, TextTone.WARNING)
         self.hours_warning.setAccessibleName("Calling hours warning")
         self.hours_warning.hide()
         footer.addWidget(self.hours_warning)
@@ -163,7 +164,7 @@ class SchedulePage(QWidget):
     def _build_button_row(self) -> QHBoxLayout:
         """ "2 things to fix…" or the busy row, beside the Schedule button."""
         self.problems = plain_label(word_wrap=True)  # "2 things to fix: …", beside the button
-        self.problems.setStyleSheet("color: #b3261e;")
+        set_text_tone(self.problems, TextTone.ERROR)
         self.problems.hide()
         row = QHBoxLayout()
         self.busy = BusyRow(stoppable=True)

@@ -41,6 +41,7 @@ from ...service.reference_data import DEFAULT_VOICE_ID, VOICES
 from ...storage.site_config import LOCKED_NOTE
 from ..widgets import FieldError, plain_label
 from ..widgets.fields import CALENDAR_HINT, PARTS_HINT, OneStopDateTimeEdit, OneStopTimeEdit
+from ..widgets.text_tones import TextTone, set_text_tone
 from .schedule_numbers import Numbers, NumbersEdit, SavedNumbersButton, parse_numbers, problem_of
 
 PAST_TIME_LIMIT = check.PAST_TIME_LIMIT  # up to a day ago is sent as "now"; older is refused
@@ -113,7 +114,7 @@ class ScheduleForm(QWidget):
         numbers_row.addWidget(self.saved_button)
         self._row(form, "&Phone number(s) to dial:", holder(numbers_row), "phone_number", self.phone)
         self.numbers_note = plain_label(word_wrap=True)  # "2 duplicate numbers removed"
-        self.numbers_note.setStyleSheet("color: #2a5599;")
+        set_text_tone(self.numbers_note, TextTone.NOTE)
         self.numbers_note.hide()
         form.addRow("", self.numbers_note)
 
@@ -159,7 +160,7 @@ class ScheduleForm(QWidget):
         self.utc_label.setStyleSheet("color: palette(placeholder-text);")
         form.addRow("", self.utc_label)
         self.time_note = plain_label(word_wrap=True)  # daylight-saving gaps and overlaps, in plain words
-        self.time_note.setStyleSheet("color: #8a5a00;")
+        set_text_tone(self.time_note, TextTone.WARNING)
         self.time_note.hide()
         form.addRow("", self.time_note)
         # "09:00 your time = 06:00 in Los Angeles (Pacific)": when it rings where it is answered.

@@ -1,5 +1,5 @@
-"""A focus ring that can be seen: a 2-pixel dark blue frame around the widget with the keyboard
-focus, in every window of the app. Qt's own (Fusion) is a thin line much like the default
+"""A focus ring that can be seen: a 2-pixel dark blue frame (light blue on a dark window) around
+the widget with the keyboard focus, in every window of the app. Qt's own (Fusion) is a thin line much like the default
 button's border. The ring is drawn beside the widget, not by a style sheet on it, so buttons,
 fields and tables keep their native look and size."""
 
@@ -8,13 +8,18 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QApplication, QFocusFrame, QWidget
 from shiboken6 import isValid
 
 from .panels import FOCUS_RING
 
 RING_WIDTH = 2
+RING_ON_DARK = "#6cb8ff"  # light blue: about 8:1 against a dark window (Windows' dark mode)
+
+
+def ring_colour(background: QColor) -> QColor:
+    return QColor(RING_ON_DARK if background.lightness() < 128 else FOCUS_RING)
 
 
 class FocusRing(QFocusFrame):
@@ -23,7 +28,7 @@ class FocusRing(QFocusFrame):
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        pen = QPen(QColor(FOCUS_RING), RING_WIDTH)
+        pen = QPen(ring_colour(self.palette().color(QPalette.ColorRole.Window)), RING_WIDTH)
         pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
         painter.setPen(pen)
         half = RING_WIDTH / 2

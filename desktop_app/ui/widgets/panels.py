@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from .announce import announce
+from .text_tones import TextTone, set_text_tone
 
 
 class Tone(StrEnum):
@@ -97,7 +98,7 @@ class FieldError(QLabel):
         super().__init__(parent)
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setWordWrap(True)
-        self.setStyleSheet("color: #b3261e;")
+        set_text_tone(self, TextTone.ERROR)
         self.field = field
         self.polite = polite
         self._own_description: str | None = None  # the field's description while the message shows
