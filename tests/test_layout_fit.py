@@ -1,4 +1,5 @@
-"""Layouts that hold on a 1024 x 600 laptop, at 150 % and 200 % scale, and in a dark palette:
+"""Layouts that hold on a 1024 x 600 laptop, at 150 % and 200 % scale, and in dark and
+high-contrast palettes:
 the window opens at a size that fits the screen, and no table's Status or Result column, and no
 result or error text, is cut or too faint to read (tools/layout_check.py, one process per size)."""
 
@@ -22,6 +23,7 @@ SIZES = [
     ("1366x768", "1.5", "light"),  # a common laptop at 150 % (911 x 512 to lay out in)
     ("1920x1080", "2", "light"),  # a desktop screen at 200 % (960 x 540)
     ("1024x600", "1", "dark"),  # Windows' dark mode
+    ("1366x768", "1", "high-contrast"),  # Windows' High Contrast Black
 ]
 
 

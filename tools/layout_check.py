@@ -43,7 +43,7 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--screen", default="1024x600", help="device pixels, WIDTHxHEIGHT")
     parser.add_argument("--scale", default="1", help="Qt's scale factor: 1, 1.5, 2")
-    parser.add_argument("--palette", choices=("light", "dark"), default="light")
+    parser.add_argument("--palette", choices=("light", "dark", "high-contrast"), default="light")
     parser.add_argument("--shots", type=Path, help="save each page here as a PNG")
     parser.add_argument("--prefix", default="layout")
     parser.add_argument("--only", help="save only these scenes (comma-separated), e.g. lookup,watch")
@@ -59,10 +59,10 @@ def main() -> None:
 
     app = QApplication([])
     app.setApplicationDisplayName("Voice Broadcast Desk")
-    if args.palette == "dark":
-        from tools.layout_support import dark_palette
+    if args.palette != "light":
+        from tools.layout_support import dark_palette, high_contrast_palette
 
-        app.setPalette(dark_palette())
+        app.setPalette(dark_palette() if args.palette == "dark" else high_contrast_palette())
 
     from desktop_app.sandbox import ManualClock, Sandbox
     from tests.support import MemoryKeyring

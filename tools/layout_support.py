@@ -247,3 +247,32 @@ def dark_palette() -> QPalette:
     for role, colour in roles.items():
         palette.setColor(role, QColor(colour))
     return palette
+
+
+def high_contrast_palette() -> QPalette:
+    """Windows' "High Contrast Black" theme, as Qt takes it from the system."""
+    palette = QPalette()
+    roles = {
+        QPalette.ColorRole.Window: "#000000",
+        QPalette.ColorRole.WindowText: "#ffffff",
+        QPalette.ColorRole.Base: "#000000",
+        QPalette.ColorRole.AlternateBase: "#000000",
+        QPalette.ColorRole.Text: "#ffffff",
+        QPalette.ColorRole.Button: "#000000",
+        QPalette.ColorRole.ButtonText: "#ffffff",
+        QPalette.ColorRole.Highlight: "#1aebff",
+        QPalette.ColorRole.HighlightedText: "#000000",
+        QPalette.ColorRole.ToolTipBase: "#000000",
+        QPalette.ColorRole.ToolTipText: "#ffffff",
+        QPalette.ColorRole.PlaceholderText: "#c0c0c0",
+        QPalette.ColorRole.Link: "#ffff00",
+        # The frames of fields, buttons and check boxes are drawn white in that theme.
+        QPalette.ColorRole.Light: "#ffffff",
+        QPalette.ColorRole.Midlight: "#ffffff",
+        QPalette.ColorRole.Mid: "#c0c0c0",
+        QPalette.ColorRole.Dark: "#ffffff",
+        QPalette.ColorRole.Shadow: "#ffffff",
+    }
+    for role, colour in roles.items():
+        palette.setColor(role, QColor(colour))
+    return palette

@@ -421,6 +421,7 @@ LAYOUTS = {
     "scale-150": (["--screen", "1366x768", "--scale", "1.5"], "watch,history"),
     "scale-200": (["--screen", "1920x1080", "--scale", "2"], "lookup,schedule"),
     "dark": (["--screen", "1920x1080", "--scale", "1", "--palette", "dark"], "schedule-problems,cancel"),
+    "high-contrast": (["--screen", "1920x1080", "--scale", "1", "--palette", "high-contrast"], "lookup"),
 }
 
 
