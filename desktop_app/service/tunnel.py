@@ -333,19 +333,35 @@ class _TLSConnection(urllib3.connection.HTTPSConnection):
                     answer = connect_exchange(raw, proxy, f"{host}:{port}", headers)
                     if answer.status != 200:
                         return None
-                context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-                context.check_hostname = False
-                context.verify_mode = ssl.CERT_NONE
-                tls = context.wrap_socket(raw, server_hostname=host, do_handshake_on_connect=False)
-                try:
-                    tls.do_handshake()
-                    der = tls.getpeercert(binary_form=True)
-                finally:
-                    tls.close()
+                der = _unverified_certificate(raw, host)
             return certificate_names(der) if der else None
         except Exception as error:  # only a name for the message: never let it hide the real failure
             log.info("could not read the refused certificate's names: %s", type(error).__name__)
             return None
+
+
+def _unverified_certificate(raw: socket.socket, host: str) -> bytes | None:
+    """The certificate presented in a TLS handshake over `raw`, unverified. The handshake runs over
+    memory buffers, not an `ssl.SSLSocket`: when the peer resets the connection before the
+    handshake, `wrap_socket` raises after taking over the socket and leaves it open (seen
+    intermittently in tests/test_fault_matrix.py); here the caller's `raw` is all there is to close."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+    tls = context.wrap_bio(incoming, outgoing, server_hostname=host)
+    while True:
+        try:
+            tls.do_handshake()
+            break
+        except ssl.SSLWantReadError:
+            raw.sendall(outgoing.read())
+            received = raw.recv(65536)
+            if not received:
+                return None  # closed before the handshake finished
+            incoming.write(received)
+    raw.sendall(outgoing.read())  # the handshake's last message, so the server is not left waiting
+    return tls.getpeercert(binary_form=True)
 
 
 class _HTTPSPool(urllib3.connectionpool.HTTPSConnectionPool):
