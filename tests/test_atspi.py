@@ -10,6 +10,7 @@ find none. Then on every page and dialog of the app.
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from collections.abc import Iterator
@@ -23,7 +24,7 @@ pytestmark = [
 
 if sys.platform == "linux":
     from tests.atspi import checks
-    from tests.atspi.control_app import ERROR_MESSAGE, RESULT  # noqa: F401 - used below
+    from tests.atspi.control_app import ERROR_MESSAGE, RESULT
     from tests.atspi.control_app import NAME as CONTROLS_NAME
     from tests.atspi.harness import APP_NAME, App, Stack, missing_tools
 
@@ -194,7 +195,7 @@ def test_every_control_has_a_name(controls, walk):
     assert checks.unnamed(checks.within(nodes, right)) == []
 
     problems = {place: checks.unnamed(checks.within(tree, window)) for place, (tree, window) in walk.items()}
-    assert {place: found for place, found in problems.items() if found} == {}
+    assert not any(problems.values()), report(problems)
 
 
 def test_no_combo_box_is_named_by_its_value(controls, walk):
@@ -204,7 +205,7 @@ def test_no_combo_box_is_named_by_its_value(controls, walk):
     assert checks.combos_named_by_value(checks.within(nodes, right)) == []
 
     problems = {place: checks.combos_named_by_value(tree) for place, (tree, _window) in walk.items()}
-    assert {place: found for place, found in problems.items() if found} == {}
+    assert not any(problems.values()), report(problems)
 
 
 def test_no_alt_letter_is_used_twice_in_a_window(controls, walk):
@@ -213,7 +214,7 @@ def test_no_alt_letter_is_used_twice_in_a_window(controls, walk):
     assert checks.alt_clashes(nodes, right) == []
 
     problems = {place: checks.alt_clashes(tree, window) for place, (tree, window) in walk.items()}
-    assert {place: found for place, found in problems.items() if found} == {}
+    assert not any(problems.values()), report(problems)
 
 
 def test_field_errors_are_read_as_text_and_tied_to_their_fields(controls, desk):
@@ -257,7 +258,11 @@ def test_field_errors_are_read_as_text_and_tied_to_their_fields(controls, desk):
     nodes = settle(desk, lambda tree: any(n["name"] == wanted["Text to say:"] for n in checks.showing(tree)))
     for caption, expected in wanted.items():
         problems[caption] = checks.field_error_problems(nodes, field_for(nodes, caption), expected)
-    assert {field: found for field, found in problems.items() if found} == {}
+    assert not any(problems.values()), report(problems)
+
+
+def report(problems: dict[str, list[str]]) -> str:
+    return "\n" + "\n".join(f"{place}: {problem}" for place, found in problems.items() for problem in found)
 
 
 def settle(app: App, condition, timeout: float = 6) -> list[dict]:
@@ -268,3 +273,161 @@ def settle(app: App, condition, timeout: float = 6) -> list[dict]:
         if condition(nodes) or time.monotonic() > deadline:
             return nodes
         time.sleep(0.2)
+
+
+def field_named(nodes: list[dict], name: str) -> dict:
+    found = [n for n in checks.showing(nodes) if n["name"] == name and n["role"] in checks.CONTROLS]
+    assert found, f"no control named {name!r} is showing"
+    return found[0]
+
+
+def button_starting(nodes: list[dict], start: str) -> dict:
+    found = [n for n in checks.showing(nodes) if n["role"] == "push button" and n["name"].startswith(start)]
+    assert found, f"no button {start!r}… is showing"
+    return found[0]
+
+
+def tab_cycle(app: App, limit: int = 60) -> list[dict]:
+    """Press Tab from where the focus is until it comes back there: what had it after each press."""
+    start = app.focused()
+    assert start is not None
+    stops = [start]
+    for _ in range(limit):
+        now = app.focus_after("Tab")
+        stops.append(now)
+        if now["path"] == start["path"] and stops[-2]["path"] != start["path"]:
+            return stops[:-1]  # round to the start: not a step back
+    raise AssertionError(f"the focus did not come round in {limit} Tab presses: {[s['name'] for s in stops]}")
+
+
+def test_tab_order_of_the_schedule_and_cancel_pages(controls, desk):
+    for title, planted in (("Made wrong on purpose", True), ("Made right", False)):
+        controls.activate(title)
+        nodes = controls.tree()
+        window = next(n["path"] for n in nodes if n["name"] == title and "." not in n["path"])
+        problems = checks.tab_order_problems(tab_cycle(controls), nodes, window)
+        if planted:
+            assert any("Tab goes back up" in p and "'Third'" in p and "'Second'" in p for p in problems), problems
+            assert any("Tab stays on spin button 'When'" in p for p in problems), problems
+        else:
+            assert problems == []
+
+    problems = {}
+    for keys, title in (("ctrl+1", "Cancel calls"), ("ctrl+5", "Schedule a test call")):
+        nodes = show_page(desk, keys, title)
+        problems[title] = checks.tab_order_problems(tab_cycle(desk), nodes, page_path(nodes, title))
+    assert not any(problems.values()), report(problems)
+
+
+def wait_result(app: App, since: int, pattern: str, timeout: float = 20) -> list[str]:
+    """The check of a result: wait for it to be said (or shown, then check it was said)."""
+    wanted = re.compile(pattern, re.IGNORECASE)
+
+    def settled() -> bool:
+        if not checks.result_problems(app.events(since), pattern):
+            return True
+        return any(wanted.search(n["name"]) for n in checks.showing(app.tree()))
+
+    app.wait_for(settled, timeout, f"a result /{pattern}/")
+    time.sleep(0.5)  # an announcement that follows the result on screen
+    return checks.result_problems(app.events(since), pattern)
+
+
+def press(app: App, node: dict) -> None:
+    """Tab to a button and press it with the space bar."""
+    tab_to_path(app, node["path"])
+    app.key("space")
+
+
+def confirm(app: App, before: set[str], yes: str) -> None:
+    nodes, window = new_window(app, before, "a confirmation")
+    press(app, button_starting(checks.within(nodes, window), yes))
+
+
+def test_each_result_is_announced_or_takes_the_focus(controls, desk):
+    for title, planted in (("Made wrong on purpose", True), ("Made right", False)):
+        controls.activate(title)
+        nodes = controls.tree()
+        window = next(n["path"] for n in nodes if n["name"] == title and "." not in n["path"])
+        since = controls.mark()
+        press(controls, button_starting(checks.within(nodes, window), "Show the result"))
+        time.sleep(1)
+        found = checks.result_problems(controls.events(since), re.escape(RESULT))
+        assert bool(found) == planted, found
+
+    before = windows_now(desk)
+    problems = booking_results(desk)
+    problems.update(lookup_and_cancel_results(desk, before, problems.pop("reference ID")[0]))
+    problems.update(bulk_and_account_results(desk, before))
+    assert not any(problems.values()), report(problems)
+
+
+def booking_results(desk: App) -> dict[str, list[str]]:
+    """The problem summary (Schedule with nothing filled in), then a booking."""
+    problems = {}
+    nodes = show_page(desk, "ctrl+5", "Schedule a test call")
+    since = desk.mark()
+    desk.key("ctrl+Return")
+    problems["problem summary"] = wait_result(desk, since, r"to fix")
+    tab_to_path(desk, field_for(nodes, "Phone number(s) to dial:")["path"])
+    desk.type("2015550123")
+    tab_to_path(desk, field_for(nodes, "Text to say:")["path"])
+    desk.type("Hello from the accessibility test.")
+    problems["reference ID"] = [field_for(desk.tree(), "Reference ID:")["text"]]
+    since = desk.mark()
+    desk.key("ctrl+Return")
+    problems["schedule"] = wait_result(desk, since, r"Booked")
+    return problems
+
+
+def lookup_and_cancel_results(desk: App, before: set[str], reference: str) -> dict[str, list[str]]:
+    """A look-up of the number just booked, then a cancel by the booking's reference ID."""
+    problems = {}
+    nodes = show_page(desk, "ctrl+2", "Find calls")
+    tab_to_path(desk, field_named(nodes, "What to look up")["path"])
+    desk.key("ctrl+a")
+    desk.type("2015550123")
+    since = desk.mark()
+    desk.key("Return")
+    problems["look-up"] = wait_result(desk, since, r"\d+ calls? found|No calls found")
+    nodes = show_page(desk, "ctrl+1", "Cancel calls")
+    tab_to_path(desk, field_for(nodes, "Reference ID:")["path"])
+    desk.key("ctrl+a")
+    desk.type(reference)
+    desk.key("Return")
+    since = desk.mark()
+    confirm(desk, before, "Cancel the calls")
+    desk.activate()
+    problems["cancel"] = wait_result(desk, since, r"calls? (were )?cancelled")
+    return problems
+
+
+def bulk_and_account_results(desk: App, before: set[str]) -> dict[str, list[str]]:
+    """A bulk cancel of two reference IDs no call has, then a new account in the Accounts dialog."""
+    problems = {}
+    nodes = show_page(desk, "ctrl+4", "Bulk cancel")
+    tab_to_path(desk, field_named(nodes, "List to cancel")["path"])
+    desk.type("atspi-bulk-1\natspi-bulk-2")
+    press(desk, button_starting(desk.tree(), "Check list"))
+    desk.wait_for(lambda: "enabled" in button_starting(desk.tree(), "Cancel all")["states"], 20, "Cancel all")
+    press(desk, button_starting(desk.tree(), "Cancel all"))
+    since = desk.mark()
+    confirm(desk, before, "Cancel the calls")
+    desk.activate()
+    problems["bulk"] = wait_result(desk, since, r"cancelled")
+    desk.key("ctrl+shift+a")
+    accounts = new_window(desk, before, "the Accounts dialog")
+    inner = windows_now(desk)
+    press(desk, button_starting(accounts[0], "Add account"))
+    nodes, window = new_window(desk, inner, "the Add account dialog")
+    tab_to_path(desk, field_named(checks.within(nodes, window), "Account name")["path"])
+    desk.type("Night desk")
+    tab_to_path(desk, field_named(checks.within(nodes, window), "License key")["path"])
+    desk.type("9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d")
+    since = desk.mark()
+    press(desk, button_starting(desk.tree(), "Save"))
+    desk.wait_for(lambda: windows_now(desk) == inner, 20, "the Add account dialog to close")
+    desk.activate(next(n["name"] for n in desk.tree() if n["path"] == accounts[1]))
+    problems["add account"] = wait_result(desk, since, r"added")
+    close_back_to(desk, before, "the Accounts dialog")
+    return problems

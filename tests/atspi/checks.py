@@ -132,25 +132,23 @@ def tab_order_problems(stops: list[dict], nodes: list[dict], area: str) -> list[
     return problems
 
 
-def _plain(text: str) -> str:
-    return " ".join(str(text or "").split()).casefold()
+def _plain(text: object) -> str:
+    return " ".join(str(text or "").split())
 
 
-def result_problems(events: list[dict], headline: str) -> list[str]:
-    """The result whose headline is `headline` was announced (object:announcement) or took the
-    focus (an object whose name or description holds the headline got it)."""
-    said = _plain(headline)
+def result_problems(events: list[dict], pattern: str) -> list[str]:
+    """A result matching `pattern` (a regular expression) was announced (object:announcement), or
+    an object whose name or description matches it got the focus."""
+    wanted = re.compile(pattern, re.IGNORECASE)
     for event in events:
-        if event["type"] == "object:announcement" and event["data"]:
-            data = _plain(event["data"])
-            if said in data or data in said:
-                return []
+        if event["type"] == "object:announcement" and wanted.search(_plain(event["data"])):
+            return []
         focus = event["type"] == "focus:" or (event["type"] == "object:state-changed:focused" and event["detail1"])
-        if focus and (said in _plain(event["name"]) or said in _plain(event["description"])):
+        if focus and (wanted.search(_plain(event["name"])) or wanted.search(_plain(event["description"]))):
             return []
     heard = [
         f"{e['type']} {e['role']} {e['name']!r} {e['data']!r}"
         for e in events
         if e["type"] != "object:state-changed:showing"
     ]
-    return [f"{headline!r} was neither announced nor given the focus; a screen reader heard: {heard[-8:]}"]
+    return [f"no announcement or focus said /{pattern}/; a screen reader heard: {heard[-8:]}"]

@@ -35,8 +35,9 @@ BUS_LAUNCHER = "/usr/libexec/at-spi-bus-launcher"
 APP_NAME = "VoiceBroadcastDesk"  # the application's name on the bus (app.setApplicationName(APP_ID))
 
 # Qt messages the stack itself causes, not the app: Qt's bridge has no GetApplicationBusAddress,
-# which the registry asks every application for.
-HARMLESS_QT = ('does not implement "GetApplicationBusAddress"',)
+# which the registry asks every application for; and a client (the reader, as Orca would) asked
+# about an object in the moment after it was deleted (a dialog that closed).
+HARMLESS_QT = ('does not implement "GetApplicationBusAddress"', "Could not find accessible on path")
 
 
 def _system_pyatspi() -> bool:

@@ -28,7 +28,7 @@ import gi
 
 gi.require_version("Atspi", "2.0")
 import pyatspi  # noqa: E402
-from gi.repository import GLib  # noqa: E402
+from gi.repository import Atspi, GLib  # noqa: E402
 
 EVENTS = (
     "focus:",
@@ -82,6 +82,9 @@ def find_app(name: str):
     for index in range(desktop.childCount):
         app = desktop.getChildAtIndex(index)
         if app is not None and app.name == name:
+            # Read every property live: names change (a label given its buddy after it was made)
+            # without an event that would refresh a cached copy.
+            app.set_cache_mask(Atspi.Cache.NONE)
             return app
     return None
 
