@@ -190,3 +190,12 @@ def tls_sandbox(certificate) -> Iterator[Sandbox]:
     context.load_cert_chain(*certificate)
     with Sandbox(ssl_context=context, namespace=SANDBOX_NAMESPACE) as server:
         yield server
+
+
+# -- Windows and Wine (tests/windows_support.py): a timeout that ends a hung test on Windows too,
+# and, under Wine only, the tests that cannot run there, each skipped with its reason. ------------
+from tests.windows_support import (  # noqa: E402, F401
+    pytest_collection_modifyitems,
+    pytest_configure,
+    pytest_runtest_protocol,
+)

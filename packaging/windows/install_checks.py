@@ -3,10 +3,12 @@ packages (keyring and pywin32-ctypes): by `./dev windows` under Wine (packaging/
 and by the hosted Windows job (.github/workflows/build-installers.yml), so both check the same.
 Each subcommand prints what it found and exits 1 with the reasons when something is wrong.
 
-    self-test PROGRAM          the CI self-test check (packaging/ci/check_self_test.py), while a
-                               second process watches Windows Credential Manager: the self-test's
-                               key must be found there by that process (so it is in the Credential
-                               Manager, not in the program's memory) and be gone once it ends
+    self-test PROGRAM          the CI self-test check (packaging/ci/check_self_test.py), run twice,
+                               while a second process watches Windows Credential Manager: each
+                               run's key must be found there by that process (so it is in the
+                               Credential Manager, not in the program's memory) and be gone once
+                               the run ends (its clean-up); the second run must not find the first
+                               run's account (it did not outlive its clean-up)
     installed VERSION SITE     what setup registered (Uninstall key: version, folder), the
                                administrator's site file in ProgramData, the same as SITE
     record PROGRAM STATE       the user data an older version leaves: its self-test's profile (kept
@@ -138,23 +140,45 @@ def check_self_test_key_variable() -> str:
     return "VOICE_BROADCAST_SELFTEST_KEY"  # desktop_app/selftest.py SELFTEST_KEY_VARIABLE
 
 
-def self_test(program: str) -> int:
-    """The key lives about 0.2 s (between the self-test storing it and its clean-up); a watcher that
-    misses it, though the self-test passed and left nothing behind, tries again (the count is shown):
-    a key kept only in the program's memory is never found, however often it is tried."""
+def watched_run(program: str, run: int) -> tuple[list[str], str]:
+    """One run of the self-test, watched until the watcher catches its key (see self_test)."""
     for attempt in range(1, SELF_TEST_ATTEMPTS + 1):
         problems, found = self_test_seen_from_outside(program)
+        if problems or found:
+            return problems, found
+        print(f"run {run}, attempt {attempt}: the self-test passed but the watcher did not catch its key", flush=True)
+    return [f"run {run}: no second process found the self-test's key in {SELF_TEST_ATTEMPTS} tries"], ""
+
+
+def self_test(program: str) -> int:
+    """Two runs of the installed program's self-test. In each, the key lives about 0.2 s (between
+    the self-test storing it and its clean-up); a watcher that misses it, though the self-test
+    passed and left nothing behind, tries again (the count is shown): a key kept only in the
+    program's memory is never found, however often it is tried. The self-test stores its key under
+    a new throwaway account each run and removes it before it exits, so no run can find an
+    earlier run's key: what the second run shows is that the first run's account is gone from
+    Credential Manager (not merely hidden from the process that stored it) and that the second
+    run stores and removes its own in the same way."""
+    accounts: list[str] = []
+    for run in (1, 2):
+        problems, found = watched_run(program, run)
         if problems:
             return Problems(problems).report("")
-        if found:
-            print(
-                f"Credential Manager: a second process found the self-test's key (account {found}, "
-                f"service {SERVICE}) while it ran; the self-test's clean-up removed it (attempt {attempt})",
-                flush=True,
-            )
-            return 0
-        print(f"attempt {attempt}: the self-test passed but the watcher did not catch its key", flush=True)
-    return Problems([f"no second process found the self-test's key in {SELF_TEST_ATTEMPTS} runs"]).report("")
+        print(
+            f"run {run}: a second process found the self-test's key in Credential Manager (account {found}, "
+            f"service {SERVICE}) while it ran; the self-test's clean-up removed it",
+            flush=True,
+        )
+        accounts.append(found)
+        left = {user for _target, user in app_credentials()} & set(accounts)
+        if left:
+            return Problems([f"after run {run}: {sorted(left)} still in Credential Manager"]).report("")
+    problems = Problems()
+    problems.check(accounts[0] != accounts[1], f"both runs used the account {accounts[0]}")
+    return problems.report(
+        f"Credential Manager over two runs: each run's key was found by another process and removed by the "
+        f"self-test's clean-up ({accounts[0]}, then {accounts[1]}); none left"
+    )
 
 
 # -- what setup registered ----------------------------------------------------------------------------

