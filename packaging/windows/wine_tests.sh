@@ -46,6 +46,9 @@ export WINEQT_QPA_PLATFORM="offscreen:configfile=${WORK}/qt/screen.json"
 export WINEQT_QPA_FONTDIR='Z:\usr\share\fonts\truetype\dejavu'
 export WINEPATH="$(winpath "$WORK/python/Scripts")"
 export VBD_UNDER_WINE=1
+# `python -m pytest` puts the current folder on sys.path (conftest imports tests.support, tools.*);
+# the embeddable CPython does not (its ._pth file): pytest's pythonpath option does it.
+PYTEST_SETUP="-p no:cacheprovider -o pythonpath=."
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || fail "no DejaVu fonts (fonts-dejavu-core)"
 
 step "T1 the project with its test extra (Windows wheels)"
@@ -70,7 +73,7 @@ def test_hangs_in_a_c_call_that_holds_the_gil():
 PY
 start=$SECONDS
 set +e
-hang_log=$(cd "$SRC" && WIN_TIMEOUT=120 win "$WINPY" -m pytest -p no:cacheprovider -q --timeout=3 \
+hang_log=$(cd "$SRC" && WIN_TIMEOUT=120 win "$WINPY" -m pytest $PYTEST_SETUP -q --timeout=3 \
   tests/test_zz_wine_hang_check.py)
 hang_status=$?
 set -e
@@ -86,8 +89,8 @@ passed "ended after ${took} s with exit $hang_status and every thread's stack (p
 step "T3 the test suite under Wine"
 log=$WORK/wine-tests.log
 set +e
-(cd "$SRC" && WIN_TIMEOUT=${VBD_WINE_TESTS_TIMEOUT:-2400} win "$WINPY" -m pytest -p no:cacheprovider -ra \
-  -m "not needs_keyring_daemon" --durations=10 "$@") | tr -d '\r' | tee "$log"
+(cd "$SRC" && WIN_TIMEOUT=${VBD_WINE_TESTS_TIMEOUT:-2400} win "$WINPY" -m pytest $PYTEST_SETUP -ra \
+  -m "not needs_keyring_daemon" --durations=10 "$@") | sed -u 's/\r$//' | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 summary=$(grep -E '^=+ .*(passed|failed|error).* in [0-9.]+s' "$log" | tail -n 1 || true)
