@@ -35,8 +35,9 @@ def configure_screen(width: int, height: int, scale: str) -> None:
 
     use_offscreen_screen(width, height)
     os.environ["QT_SCALE_FACTOR"] = scale
-    os.environ["TZ"] = "America/New_York"
-    time.tzset()
+    if hasattr(time, "tzset"):  # POSIX: the times shown as in tools/screenshots.py (Windows has no tzset)
+        os.environ["TZ"] = "America/New_York"
+        time.tzset()
 
 
 def parse_args() -> argparse.Namespace:
