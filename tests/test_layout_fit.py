@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QColor, QPalette, QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QLabel, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QScrollArea, QTableView, QVBoxLayout, QWidget
 
-from tools.layout_support import clipped_cells, clipped_label, dark_palette, faint_label
+from tools.layout_support import clipped_cells, clipped_label, dark_palette, faint_cells, faint_label
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = [
@@ -98,6 +98,36 @@ def test_a_wrapped_label_too_short_for_its_text_is_found(qtbot):
     assert clipped_label(squeezed_label(qtbot, 300)) == []
     (problem,) = clipped_label(squeezed_label(qtbot, 20))
     assert problem.startswith("the text '4 calls cancelled") and "is cut" in problem
+
+
+def test_a_label_too_short_for_its_text_is_found_in_a_scroll_area_too(qtbot):
+    label = squeezed_label(qtbot, 20)
+    scroll = QScrollArea()
+    scroll.setWidget(label)  # scrolling shows the label, never the half of its text it has no room for
+    qtbot.addWidget(scroll)
+    scroll.show()
+    qtbot.waitExposed(scroll)
+    (problem,) = clipped_label(label)
+    assert "is cut" in problem
+
+
+def red_row_table(qtbot, palette: QPalette) -> QTableView:
+    model = QStandardItemModel(1, 1)
+    failed = QStandardItem("Failed")
+    failed.setForeground(QColor("#b3261e"))  # a QBrush in the model, as QStandardItem keeps it
+    model.setItem(0, 0, failed)
+    table = QTableView()
+    table.setPalette(palette)
+    table.setModel(model)
+    table.setAccessibleName("Results")
+    qtbot.addWidget(table)
+    return table
+
+
+def test_a_red_row_too_faint_for_its_table_is_found(qtbot):
+    assert faint_cells(red_row_table(qtbot, QPalette(QColor("#f0f0f0")))) == []
+    (problem,) = faint_cells(red_row_table(qtbot, dark_palette()))
+    assert problem == "Results: 'Failed' has contrast 2.2:1"
 
 
 def text_on(qtbot, text_colour: str, palette: QPalette) -> tuple[QWidget, QLabel]:

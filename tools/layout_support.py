@@ -6,8 +6,8 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 
 from PySide6.QtCore import QDateTime, QModelIndex, QRect, Qt
-from PySide6.QtGui import QColor, QFontMetrics, QImage, QPalette
-from PySide6.QtWidgets import QAbstractScrollArea, QLabel, QStyle, QTableView, QWidget
+from PySide6.QtGui import QBrush, QColor, QFontMetrics, QImage, QPalette
+from PySide6.QtWidgets import QLabel, QStyle, QTableView, QWidget
 
 from desktop_app.sandbox import DEMO_KEY, Sandbox
 from desktop_app.ui.main_window import MainWindow
@@ -58,6 +58,23 @@ def cancelled(window: MainWindow, sandbox: Sandbox) -> None:
     settle(until=lambda: not cancel.in_flight and cancel.result.kind is not None)
 
 
+def cancel_failed(window: MainWindow, sandbox: Sandbox) -> None:
+    """A "Problem:" panel, and a failed record in the history (a red row there)."""
+    sandbox.faults.inject("html500", operation="CancelNotifyByReferenceID")
+    cancel = window.show_page("cancel")
+    cancel.start_cancel_reference("Main office", "reminder-1128")
+    settle(until=lambda: not cancel.in_flight and cancel.result.kind is not None)
+    sandbox.faults.clear()
+
+
+def nothing_found(window: MainWindow, sandbox: Sandbox) -> None:
+    """A "Note:" panel: a look-up that finds no calls."""
+    lookup = window.show_page("lookup")
+    lookup.query.setText("(757) 555-0199")
+    lookup.look_up()
+    settle(until=lambda: not lookup.in_flight and lookup.result.isVisible())
+
+
 def calls_found(window: MainWindow, sandbox: Sandbox) -> None:
     for seconds in (1, 50, 7200):  # after 55 s: one call is over, one is ringing, one is waiting
         book_direct(window.controller.desk.client, MAIN_KEY, sandbox, "757-555-0177", "pharmacy", seconds, TEXT)
@@ -87,8 +104,10 @@ def bulk_run(window: MainWindow, sandbox: Sandbox) -> None:
     bulk = window.show_page("bulk")
     bulk.paste.setPlainText("class-0\nclass-1\nclass 9\nclass-7")
     bulk.check()
+    sandbox.faults.inject("html500", operation="CancelNotifyByReferenceID")  # one row fails: a red row
     bulk.start("Main office", list(bulk.items))
     settle(until=lambda: not bulk.is_running() and bulk.result.kind is not None)
+    sandbox.faults.clear()
 
 
 def history_shown(window: MainWindow, sandbox: Sandbox) -> None:
@@ -101,6 +120,8 @@ SCENES: list[tuple[str, str, Callable[[MainWindow, Sandbox], None]]] = [
     ("schedule", "schedule", booked),
     ("schedule", "schedule-problems", schedule_problems),
     ("cancel", "cancel", cancelled),
+    ("cancel", "cancel-problem", cancel_failed),
+    ("lookup", "lookup-nothing", nothing_found),
     ("lookup", "lookup", calls_found),
     ("watch", "watch", watched),
     ("bulk", "bulk", bulk_run),
@@ -155,8 +176,7 @@ def fits_cell(table: QTableView, metrics: QFontMetrics, text: str, width: int, r
 
 
 def clipped_label(label: QLabel) -> list[str]:
-    if inside_scrolled_view(label):
-        return []  # it scrolls into view
+    """A label smaller than its own text is cut wherever it is, in a scroll area too."""
     text = label.text()[:60]
     if label.wordWrap():
         if label.heightForWidth(label.width()) > label.height():
@@ -164,15 +184,6 @@ def clipped_label(label: QLabel) -> list[str]:
     elif label.sizeHint().width() > label.width():
         return [f"the text {text!r} is cut ({label.width()} px wide, needs {label.sizeHint().width()})"]
     return []
-
-
-def inside_scrolled_view(widget: QWidget) -> bool:
-    parent = widget.parentWidget()
-    while parent is not None:
-        if isinstance(parent, QAbstractScrollArea):
-            return True
-        parent = parent.parentWidget()
-    return False
 
 
 # -- contrast ------------------------------------------------------------------------------------------
@@ -219,6 +230,8 @@ def faint_cells(table: QTableView) -> list[str]:
         for column in range(model.columnCount()):
             index: QModelIndex = model.index(row, column)
             colour = model.data(index, Qt.ItemDataRole.ForegroundRole)
+            if isinstance(colour, QBrush):
+                colour = colour.color()
             if isinstance(colour, QColor) and contrast(colour, base) < MIN_TEXT_CONTRAST:
                 problems.append(
                     f"{table.accessibleName()}: {model.data(index)!r} has contrast {contrast(colour, base):.1f}:1"
