@@ -6,6 +6,7 @@ only way to say what it is for)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -106,7 +107,11 @@ def test_the_schedule_forms_problems_are_announced_and_the_first_field_has_the_f
     qtbot.mouseClick(page.schedule_button, Qt.MouseButton.LeftButton)
     summary = "2 things to fix: Phone number(s) to dial, Text to say."
     assert page.problems.text() == summary and heard == [(summary, True)]  # once, not once per field
-    assert "red" not in summary
+    # In words a screen reader says, not "the fields in red": the label and what AT-SPI names it.
+    spoken = QAccessible.queryAccessibleInterface(page.problems).text(QAccessible.Text.Name)
+    assert spoken == summary
+    for said in (page.problems.text(), spoken, page.problems.accessibleName()):
+        assert not re.search(r"\b(red|colou?red|highlighted|marked)\b", said, re.IGNORECASE), said
     qtbot.waitUntil(page.phone.hasFocus)
     assert page.phone.accessibleDescription() == page.errors["phone_number"].text()
 

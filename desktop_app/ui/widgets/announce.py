@@ -4,7 +4,8 @@ Linux, UI Automation on Windows, NSAccessibility on macOS); nothing happens whil
 technology listens.
 
 `announcements().said` repeats each one for the tests (Qt offers no way to observe its own
-accessibility events from Python)."""
+accessibility events from Python): what the event sent to Qt carries, read back from it after it
+was sent, so a test sees the politeness and the text Qt was given, not what the caller meant."""
 
 from __future__ import annotations
 
@@ -35,4 +36,4 @@ def announce(source: QObject, message: str, assertive: bool = False) -> None:
     politeness = QAccessible.AnnouncementPoliteness
     event.setPoliteness(politeness.Assertive if assertive else politeness.Polite)
     QAccessible.updateAccessibility(event)
-    announcements().said.emit(message, assertive)
+    announcements().said.emit(event.message(), event.politeness() == politeness.Assertive)
