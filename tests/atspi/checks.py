@@ -136,16 +136,31 @@ def _plain(text: object) -> str:
     return " ".join(str(text or "").split())
 
 
-def result_problems(events: list[dict], pattern: str) -> list[str]:
+# The politeness an object:announcement carries in its detail1 (AtspiLive; Qt 6.8+ sends
+# Assertive as ATSPI_LIVE_ASSERTIVE, everything else as ATSPI_LIVE_POLITE).
+POLITE, ASSERTIVE = 1, 2
+POLITENESS_WORDS = {0: "no politeness", POLITE: "polite", ASSERTIVE: "assertive"}
+
+
+def result_problems(events: list[dict], pattern: str, politeness: int | None = None) -> list[str]:
     """A result matching `pattern` (a regular expression) was announced (object:announcement), or
-    an object whose name or description matches it got the focus."""
+    an object whose name or description matches it got the focus. With `politeness` (POLITE or
+    ASSERTIVE), it must have been announced, with that politeness: an error interrupts what the
+    screen reader is saying, a result waits its turn."""
     wanted = re.compile(pattern, re.IGNORECASE)
     for event in events:
-        if event["type"] == "object:announcement" and wanted.search(_plain(event["data"])):
+        said = event["type"] == "object:announcement" and wanted.search(_plain(event["data"]))
+        if said and politeness in (None, event["detail1"]):
             return []
+        if politeness is not None:
+            continue
         focus = event["type"] == "focus:" or (event["type"] == "object:state-changed:focused" and event["detail1"])
         if focus and (wanted.search(_plain(event["name"])) or wanted.search(_plain(event["description"]))):
             return []
+    said = [e for e in events if e["type"] == "object:announcement" and wanted.search(_plain(e["data"]))]
+    if politeness is not None and said:
+        how = sorted({POLITENESS_WORDS.get(e["detail1"], str(e["detail1"])) for e in said})
+        return [f"/{pattern}/ was announced {' and '.join(how)}, not {POLITENESS_WORDS[politeness]}"]
     heard = [
         f"{e['type']} {e['role']} {e['name']!r} {e['data']!r}"
         for e in events
