@@ -17,4 +17,17 @@ def use_offscreen_screen(width: int, height: int) -> None:
     config = {"screens": [{"name": "desk", "x": 0, "y": 0, "width": width, "height": height, "logicalDpi": 96}]}
     path = Path(tempfile.mkdtemp(prefix="vbd-screen-")) / "screen.json"
     path.write_text(json.dumps(config))
-    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={path}"
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={without_colons(path)}"
+
+
+def without_colons(path: Path) -> str:
+    """Qt splits the platform's options at every ':', a drive letter's too (C:\\...), and then ends
+    the process without a word: on Windows, the path relative to the working folder."""
+    if os.name != "nt":
+        return str(path)
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # on another drive: a copy beside the working folder
+        relative = os.path.relpath(Path(tempfile.mkdtemp(prefix="vbd-screen-", dir=os.curdir)) / path.name)
+        Path(relative).write_text(path.read_text())
+    return relative

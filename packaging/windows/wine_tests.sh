@@ -70,15 +70,9 @@ mkdir -p "$SRC"
 git ls-files -z --cached --others --exclude-standard | tar --null -T - -cf - | tar -C "$SRC" -xf -
 export PIP_CACHE_DIR=$(winpath "$CACHE/pip-windows")
 (cd "$SRC" && win "$WINPY" -m pip install -q --no-warn-script-location --no-build-isolation -e ".[test]")
-# zoneinfo on Windows has no system time zone database and needs PyPI's tzdata, which the project
-# does not declare yet (pyproject.toml: `tzdata; sys_platform == 'win32'` is missing): without it two
-# test files fail to import, and the Windows app finds no zone for a number (recipient_time.py
-# skips them). Installed here for the suite; the bundle built by ./dev windows and the hosted job
-# has none until the project declares it.
-win "$WINPY" -m pip install -q --no-warn-script-location tzdata
-where=$(cd "$SRC" && win "$WINPY" -c "import desktop_app, pytest, pytestqt, pytest_timeout; print(desktop_app.__file__)" | tr -d '\r')
+where=$(cd "$SRC" && win "$WINPY" -c "import desktop_app, pytest, pytestqt, pytest_timeout, tzdata; print(desktop_app.__file__)" | tr -d '\r')
 [[ $where == *'tests-src\desktop_app\__init__.py' ]] || fail "desktop_app comes from $where"
-passed "editable install from $SRC; pytest, pytest-qt, pytest-timeout; tzdata (not declared by the project)"
+passed "editable install from $SRC; pytest, pytest-qt, pytest-timeout; tzdata (the project's Windows time zones)"
 
 step "T2 a hung test is ended (GIL held in a C call)"
 cat > "$SRC/tests/test_zz_wine_hang_check.py" <<'PY'
