@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from pathlib import Path
 
 import pytest
@@ -201,7 +202,7 @@ def test_site_config_path(tmp_path):
     # A desktop session may list another folder first: the one that has the file is used.
     (tmp_path / "VoiceBroadcastDesk").mkdir()
     (tmp_path / "VoiceBroadcastDesk" / "site-settings.json").write_text("{}")
-    dirs = f"{tmp_path / 'empty'}:{tmp_path}:/etc/xdg"
+    dirs = os.pathsep.join([str(tmp_path / "empty"), str(tmp_path), "/etc/xdg"])  # ':' on Linux
     assert (
         site_config_path({"XDG_CONFIG_DIRS": dirs}, "linux") == tmp_path / "VoiceBroadcastDesk" / "site-settings.json"
     )
