@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import textwrap
@@ -50,11 +49,13 @@ def test_kill_9_in_the_middle_of_history_writes_leaves_a_readable_journal(tmp_pa
             text=True,
             env={**os.environ, "PYTHONPATH": os.getcwd()},
         )
-        assert writer.stdout.readline().strip() == "writing"
-        time.sleep(0.05 * (round_ + 1))
-        writer.send_signal(signal.SIGKILL)
-        writer.wait(10)
-        writer.stdout.close()
+        try:
+            assert writer.stdout.readline().strip() == "writing"
+            time.sleep(0.05 * (round_ + 1))
+        finally:  # killed however the wait ended: a writer left running would go on forever
+            writer.kill()  # SIGKILL on POSIX, TerminateProcess on Windows: no clean-up either way
+            writer.wait(10)
+            writer.stdout.close()
         history = History(path)
         records = history.records(limit=100_000)
         assert records[-1].action == "schedule"  # the first record is still there
