@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 import threading
 import time
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QDesktopServices
@@ -42,7 +44,9 @@ def test_the_log_file_rotates_and_keeps_five_older_files(tmp_path):
     log_file = tmp_path / "app.log"
     handler = logging_setup.RotatingLogFile(log_file, max_bytes=200, backups=5)
     handler.setFormatter(logging.Formatter("%(message)s"))
-    record = logging.LogRecord("t", logging.INFO, __file__, 1, "line %03d " + "x" * 90, None, None)
+    # 100 bytes a line in the file, where a line break is os.linesep: two bytes on Windows (\r\n)
+    text = "line %03d " + "x" * (91 - len(os.linesep))
+    record = logging.LogRecord("t", logging.INFO, __file__, 1, text, None, None)
     try:
         for number in range(20):  # two lines fill a file: ten files' worth
             record.args = (number,)
@@ -127,7 +131,7 @@ def test_open_log_folder_points_at_the_profile(qtbot, window, monkeypatch):
     opened = []
     monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()) or True)
     window.open_log_folder()  # a desktop file manager cannot run here, so the hand-off is recorded
-    assert opened == [str(window.controller.context.profile.log_dir)]
+    assert [Path(p) for p in opened] == [window.controller.context.profile.log_dir]  # C:/... and C:\... alike
 
 
 def test_quit_with_nothing_running_closes_at_once(qtbot, window):
