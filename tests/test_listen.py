@@ -7,9 +7,12 @@ text once per session, and never writes the text to disk."""
 from __future__ import annotations
 
 import base64
+import os
 import shutil
 import struct
 import subprocess
+import sys
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -339,12 +342,15 @@ def test_a_command_line_player_gets_the_audio_on_its_standard_input_and_stop_end
     from desktop_app.ui.pages import listen as listen_module
 
     heard = tmp_path / "heard.bin"
-    monkeypatch.setitem(listen_module.PIPE_PLAYERS, "wav", (("sh", "-c", f"cat > '{heard}'"),))
+    # The stand-in players are this Python with a small script (no shell, so on Windows too).
+    copy = "import pathlib, sys; pathlib.Path(sys.argv[1]).write_bytes(sys.stdin.buffer.read())"
+    monkeypatch.setitem(listen_module.PIPE_PLAYERS, "wav", ((sys.executable, "-c", copy, str(heard)),))
     player = listen_module.ProcessAudioPlayer()
     with qtbot.waitSignal(player.finished, timeout=5000):
         player.play(b"RIFF-audio-bytes", "wav")
     assert heard.read_bytes() == b"RIFF-audio-bytes"
-    monkeypatch.setitem(listen_module.PIPE_PLAYERS, "wav", (("sh", "-c", "cat > /dev/null; sleep 30"),))
+    slow = "import sys, time; sys.stdin.buffer.read(); time.sleep(30)"
+    monkeypatch.setitem(listen_module.PIPE_PLAYERS, "wav", ((sys.executable, "-c", slow),))
     player.play(b"RIFF", "wav")
     assert player.running
     with qtbot.assertNotEmitted(player.finished, wait=100):
@@ -366,7 +372,9 @@ def test_the_system_player_gets_a_private_temporary_file_that_is_deleted(qtbot, 
     player = listen_module.SystemAudioPlayer(open_file=open_file)
     player.play(b"RIFF-audio", "wav")
     path = Path(opened[0])
-    assert path.read_bytes() == b"RIFF-audio" and stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert path.read_bytes() == b"RIFF-audio" and path.parent == Path(tempfile.gettempdir())
+    if os.name == "posix":  # Windows' st_mode carries no such bits (its temporary folder is the user's own)
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
     player.play(b"RIFF-again", "wav")  # the next clip: the first file is gone
     assert not path.exists() and Path(opened[1]).exists()
     player.stop()
