@@ -110,7 +110,8 @@ def _above(a: list[int], b: list[int]) -> bool:
 def tab_order_problems(stops: list[dict], nodes: list[dict], area: str) -> list[str]:
     """`stops`: what had the focus after each Tab press, in turn. Within the part of the window at
     path `area`: every Tab moves the focus (a field is one Tab stop), the focus never goes back in
-    reading order (up, or left on the same row), and every focusable control showing is reached."""
+    reading order (up, or left on the same row), and every focusable control showing is reached
+    (of a group of radio buttons, the checked one)."""
     problems = []
     inside = [s for s in stops if s["path"] == area or s["path"].startswith(area + ".")]
     for before, after in itertools.pairwise(inside):
@@ -127,6 +128,8 @@ def tab_order_problems(stops: list[dict], nodes: list[dict], area: str) -> list[
     reached = {s["path"] for s in inside}
     for node in showing(within(nodes, area)):
         wanted = node["role"] in CONTROLS and {"focusable", "enabled"} <= set(node["states"])
+        if node["role"] == "radio button" and "checked" not in node["states"]:
+            wanted = False  # a group of radio buttons is one Tab stop, its checked one; arrows move in it
         if wanted and node["role"] not in ("page tab", "menu item") and node["path"] not in reached:
             problems.append(f"Tab never reaches {label(node)}")
     return problems
