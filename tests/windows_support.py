@@ -123,10 +123,9 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
 
 # -- 2. under Wine: what cannot run there, and why ---------------------------------------------------
 
-# Node ID (a parametrized test: all its cases) -> why. "Any Windows": the test assumes POSIX and
-# fails on the hosted Windows runner too (a test to fix, listed in docs/packaging.md); the others
-# are Wine's (checked on Linux, and on the hosted runner for Windows).
-_TZSET = "any Windows: the test sets TZ and calls time.tzset, which only POSIX has"
+# Node ID (a parametrized test: all its cases) -> why. Wine's own problems only (each test is checked
+# on Linux, and on the hosted runner for Windows): a test that assumes POSIX is fixed, or skipped on
+# Windows by the test itself with its reason, not listed here.
 _TUNNEL = (
     "TLS through the app's own CONNECT tunnel (desktop_app/service/tunnel.py): Wine 8's sockets fail the "
     "handshake (WinError 0x80070057, invalid parameter)"
@@ -140,11 +139,12 @@ _STYLE = (
     "not Windows' own; checked on Linux and by the hosted runner"
 )
 WINE_SKIPS: dict[str, str] = {
-    # Wine's, not Windows'
     "tests/test_accessibility.py::test_layouts_fit_the_minimum_window_at_100_and_200_percent": _STYLE,
     "tests/test_find_findings.py::test_every_column_shows_at_the_default_size_and_columns_can_be_hidden_or_shown": (
         _STYLE
     ),
+    # tools/layout_check.py under Wine: Find calls' Status column cut ('Scheduled - waiting for its time')
+    "tests/test_layout_fit.py::test_every_page_fits_and_reads_at_this_size": _STYLE,
     "tests/test_company_network.py::test_the_os_trust_store_is_used": _TRUST,
     "tests/test_company_network.py::test_a_company_root_adds_to_the_os_roots_in_one_session": _TRUST,
     "tests/test_company_network.py::test_a_der_file_and_a_pem_bundle_are_accepted": _TRUST,
@@ -177,51 +177,6 @@ WINE_SKIPS: dict[str, str] = {
     "tests/test_packaging.py::test_installed_package_works_from_another_directory": (
         "the Windows CPython here is python.org's embeddable one, which ignores PYTHONPATH (its ._pth file); "
         "the test puts the installed wheel on PYTHONPATH"
-    ),
-    # any Windows
-    "tests/test_find_findings.py::test_a_time_written_without_a_zone_is_shown_in_local_time": _TZSET,
-    "tests/test_mutants_convert.py::test_a_time_without_a_zone_is_read_as_utc_not_as_local_time": _TZSET,
-    "tests/test_mutants_validation.py::test_a_time_in_the_spring_gap_does_not_exist": _TZSET,
-    "tests/test_mutants_validation.py::test_a_time_in_the_autumn_overlap_happens_twice_and_the_first_one_is_used": (
-        _TZSET
-    ),
-    "tests/test_mutants_validation.py::test_an_ordinary_time_needs_no_note": _TZSET,
-    "tests/test_mutants_watch.py::test_starts_in_says_minutes_then_the_local_clock_then_the_local_day": _TZSET,
-    "tests/test_mutants_watch.py::test_between_tries_the_words_say_what_happened_and_when_it_retries": _TZSET,
-    "tests/test_mutants_watch.py::test_the_ending_time_is_recorded_in_utc": _TZSET,
-    "tests/test_layout_fit.py::test_every_page_fits_and_reads_at_this_size": (
-        "any Windows: tools/layout_check.py sets TZ and calls time.tzset, which only POSIX has"
-    ),
-    "tests/test_reliability.py::test_kill_9_in_the_middle_of_history_writes_leaves_a_readable_journal": (
-        "any Windows: signal.SIGKILL does not exist there, and the writer it cannot kill runs on, taking a core"
-    ),
-    "tests/test_site_config.py::test_site_config_path": (
-        "any Windows: XDG_CONFIG_DIRS joined with ':', which splits C:\\ paths"
-    ),
-    "tests/test_mutants_site_config.py::test_on_freebsd_the_xdg_folders_are_searched_like_on_linux": (
-        "any Windows: XDG_CONFIG_DIRS joined with ':', which splits C:\\ paths"
-    ),
-    "tests/test_mutants_site_config.py::test_a_folder_with_the_app_folder_but_without_the_file_is_passed_over": (
-        "any Windows: XDG_CONFIG_DIRS joined with ':', which splits C:\\ paths"
-    ),
-    "tests/test_mutants_site_config.py::test_a_folder_instead_of_a_file_cannot_be_read": (
-        "any Windows: opening a folder says 'Permission denied' there, not 'Is a directory'"
-    ),
-    "tests/test_app_shell.py::test_open_log_folder_points_at_the_profile": (
-        "any Windows: compares the folder URL's path (C:/...) with str(Path) (C:\\...)"
-    ),
-    "tests/test_app_shell.py::test_the_log_file_rotates_and_keeps_five_older_files": (
-        "probably any Windows: the files left are not app.log and app.log.1-5 (rename rules for an open file; "
-        "not looked into further)"
-    ),
-    "tests/test_keyring_choice.py::test_no_secure_store_is_asked_again_later": (
-        "any Windows: KeyStore() picks Windows' Credential Manager, which always works"
-    ),
-    "tests/test_listen.py::test_a_command_line_player_gets_the_audio_on_its_standard_input_and_stop_ends_it": (
-        "any Windows: the stand-in player is a POSIX shell command"
-    ),
-    "tests/test_listen.py::test_the_system_player_gets_a_private_temporary_file_that_is_deleted": (
-        "any Windows: it checks POSIX permission bits (0o600), which Windows' st_mode does not carry"
     ),
 }
 
