@@ -36,7 +36,8 @@ class RotatingLogFile(logging.FileHandler):
             if self.stream is None:
                 self.stream = self._open()
             used = self.stream.tell()
-            if used and used + len(line.encode()) > self.max_bytes:  # a record larger than the
+            on_disk = len(line.replace("\n", os.linesep).encode())  # a text-mode file: \r\n on Windows
+            if used and used + on_disk > self.max_bytes:  # a record larger than the
                 self._rotate()  # limit on its own goes into an empty file, not round and round
                 self.stream = self._open()
             self.stream.write(line)
