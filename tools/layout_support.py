@@ -239,53 +239,58 @@ def faint_cells(table: QTableView) -> list[str]:
     return problems
 
 
-def dark_palette() -> QPalette:
-    """A dark palette like Windows' dark mode with the Fusion style."""
+def palette_of(colours: dict[QPalette.ColorRole, str]) -> QPalette:
     palette = QPalette()
-    roles = {
-        QPalette.ColorRole.Window: "#202020",
-        QPalette.ColorRole.WindowText: "#ffffff",
-        QPalette.ColorRole.Base: "#2b2b2b",
-        QPalette.ColorRole.AlternateBase: "#353535",
-        QPalette.ColorRole.Text: "#ffffff",
-        QPalette.ColorRole.Button: "#2d2d2d",
-        QPalette.ColorRole.ButtonText: "#ffffff",
-        QPalette.ColorRole.Highlight: "#0078d4",
-        QPalette.ColorRole.HighlightedText: "#ffffff",
-        QPalette.ColorRole.ToolTipBase: "#2b2b2b",
-        QPalette.ColorRole.ToolTipText: "#ffffff",
-        QPalette.ColorRole.PlaceholderText: "#a0a0a0",
-        QPalette.ColorRole.Link: "#4cc2ff",
-    }
-    for role, colour in roles.items():
+    for role, colour in colours.items():
         palette.setColor(role, QColor(colour))
     return palette
+
+
+def dark_palette() -> QPalette:
+    """A dark palette like Windows' dark mode with the Fusion style."""
+    role = QPalette.ColorRole
+    return palette_of(
+        {
+            role.Window: "#202020",
+            role.WindowText: "#ffffff",
+            role.Base: "#2b2b2b",
+            role.AlternateBase: "#353535",
+            role.Text: "#ffffff",
+            role.Button: "#2d2d2d",
+            role.ButtonText: "#ffffff",
+            role.Highlight: "#0078d4",
+            role.HighlightedText: "#ffffff",
+            role.ToolTipBase: "#2b2b2b",
+            role.ToolTipText: "#ffffff",
+            role.PlaceholderText: "#a0a0a0",
+            role.Link: "#4cc2ff",
+        }
+    )
 
 
 def high_contrast_palette() -> QPalette:
-    """Windows' "High Contrast Black" theme, as Qt takes it from the system."""
-    palette = QPalette()
-    roles = {
-        QPalette.ColorRole.Window: "#000000",
-        QPalette.ColorRole.WindowText: "#ffffff",
-        QPalette.ColorRole.Base: "#000000",
-        QPalette.ColorRole.AlternateBase: "#000000",
-        QPalette.ColorRole.Text: "#ffffff",
-        QPalette.ColorRole.Button: "#000000",
-        QPalette.ColorRole.ButtonText: "#ffffff",
-        QPalette.ColorRole.Highlight: "#1aebff",
-        QPalette.ColorRole.HighlightedText: "#000000",
-        QPalette.ColorRole.ToolTipBase: "#000000",
-        QPalette.ColorRole.ToolTipText: "#ffffff",
-        QPalette.ColorRole.PlaceholderText: "#c0c0c0",
-        QPalette.ColorRole.Link: "#ffff00",
-        # The frames of fields, buttons and check boxes are drawn white in that theme.
-        QPalette.ColorRole.Light: "#ffffff",
-        QPalette.ColorRole.Midlight: "#ffffff",
-        QPalette.ColorRole.Mid: "#c0c0c0",
-        QPalette.ColorRole.Dark: "#ffffff",
-        QPalette.ColorRole.Shadow: "#ffffff",
-    }
-    for role, colour in roles.items():
-        palette.setColor(role, QColor(colour))
-    return palette
+    """Windows' "High Contrast Black" theme, as Qt takes it from the system: white text and frames
+    on black (the frames of fields, buttons and check boxes are drawn white in that theme)."""
+    role = QPalette.ColorRole
+    return palette_of(
+        {
+            role.Window: "#000000",
+            role.WindowText: "#ffffff",
+            role.Base: "#000000",
+            role.AlternateBase: "#000000",
+            role.Text: "#ffffff",
+            role.Button: "#000000",
+            role.ButtonText: "#ffffff",
+            role.Highlight: "#1aebff",
+            role.HighlightedText: "#000000",
+            role.ToolTipBase: "#000000",
+            role.ToolTipText: "#ffffff",
+            role.PlaceholderText: "#c0c0c0",
+            role.Link: "#ffff00",
+            role.Light: "#ffffff",
+            role.Midlight: "#ffffff",
+            role.Mid: "#c0c0c0",
+            role.Dark: "#ffffff",
+            role.Shadow: "#ffffff",
+        }
+    )
