@@ -90,6 +90,8 @@ def app_credentials() -> set[tuple[str, str]]:
             if error.winerror == ERROR_KEY_DELETED:  # one went while Wine listed them: list again
                 continue
             raise
+        except IndexError:  # Wine answered "0 credentials" with success (the last one had just gone),
+            return set()  # and win32ctypes read the first of none (seen in a fresh-clone CI run)
         return {
             (c["TargetName"], c["UserName"])
             for c in found
